@@ -1,0 +1,207 @@
+/**
+ * Configuration: read once from an injected environment, validated, typed and frozen.
+ * Every problem is collected and reported at once, each with what to change.
+ * Nothing else in the code base reads `process.env`.
+ */
+import path from 'node:path';
+
+export type WebhookAuth =
+  | { mode: 'signature'; secrets: string[] }
+  | { mode: 'basic'; user: string; password: string }
+  | { mode: 'header'; name: string; value: string }
+  | { mode: 'none' };
+
+export type BotType = 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+
+export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  production: boolean;
+  /** No Bot Framework auth: what the Agents Playground talks to. Never in production. */
+  localMode: boolean;
+  store: StoreUrl;
+  /** Folder for local state that is not in the database (a generated webhook secret). */
+  dataDir: string;
+  webhook: WebhookAuth;
+  /** Local mode without a configured signing secret: one is generated and kept in `dataDir`. */
+  generateWebhookSecret: boolean;
+  roomUrlTemplate: string;
+  vipTags: string[];
+  klinkApi: { token: string | null; baseUrl: string };
+  bot: { id: string | null; password: string | null; tenantId: string | null; type: BotType };
+  allowedTenants: string[];
+  klinkTenantId: string | null;
+  dataEncryptionKey: string | null;
+  publicUrl: string | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`klink-teams cannot start; fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_ROOM_URL_TEMPLATE = 'https://app.klink.cloud/inbox/{roomId}';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const BOT_TYPES: BotType[] = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'];
+const ROOM_PLACEHOLDERS = ['roomId', 'contactId', 'messageId', 'channelType'];
+
+/** Builds the configuration from `env`; throws ConfigError listing every problem. */
+export function loadConfig(env: Env): Readonly<Config> {
+  const problems: string[] = [];
+  const get = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? null : value;
+  };
+  const production = get('NODE_ENV') === 'production';
+
+  const port = readPort(get('PORT'), problems);
+  const store = readStore(get('DATABASE_URL'), problems);
+  const dataDir = store.kind === 'sqlite' ? path.dirname(store.file) : path.resolve('data');
+
+  const botId = get('BOT_ID');
+  const localMode = botId === null;
+  if (localMode && production) {
+    problems.push('BOT_ID is not set, which means local mode (no Bot Framework authentication); it is refused with NODE_ENV=production: set BOT_ID to the Entra app (client) id of the Azure Bot');
+  }
+  const botType = (get('BOT_TYPE') ?? 'SingleTenant') as BotType;
+  if (!BOT_TYPES.includes(botType)) {
+    problems.push(`BOT_TYPE "${botType}" is not supported: use ${BOT_TYPES.join(', ')}`);
+  }
+
+  const { webhook, generate } = readWebhookAuth(get, localMode, production, problems);
+
+  const roomUrlTemplate = get('KLINK_ROOM_URL_TEMPLATE') ?? DEFAULT_ROOM_URL_TEMPLATE;
+  checkRoomUrlTemplate(roomUrlTemplate, problems);
+
+  const vipTags = (get('KLINK_VIP_TAGS') ?? 'VIP,VVIP').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (vipTags.length === 0) problems.push('KLINK_VIP_TAGS is empty: list the contact tags that mark a VIP, e.g. VIP,VVIP');
+
+  const baseUrl = get('KLINK_API_BASE_URL') ?? 'https://apigw.klinkcx.com/api/v1';
+  if (!isHttpUrl(baseUrl)) problems.push(`KLINK_API_BASE_URL "${baseUrl}" is not an http(s) URL`);
+
+  const publicUrl = get('PUBLIC_URL');
+  if (publicUrl !== null && !isHttpUrl(publicUrl)) {
+    problems.push(`PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`);
+  }
+
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+
+  const botTenantId = get('BOT_TENANT_ID');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    port,
+    production,
+    localMode,
+    store,
+    dataDir,
+    webhook,
+    generateWebhookSecret: generate,
+    roomUrlTemplate,
+    vipTags,
+    klinkApi: { token: get('KLINK_API_TOKEN'), baseUrl: baseUrl.replace(/\/+$/, '') },
+    bot: { id: botId, password: get('BOT_PASSWORD'), tenantId: botTenantId, type: botType },
+    allowedTenants: list(get('ALLOWED_TENANTS')),
+    klinkTenantId: get('KLINK_TENANT_ID') ?? botTenantId,
+    dataEncryptionKey: get('DATA_ENCRYPTION_KEY'),
+    publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ''),
+    logLevel,
+  });
+}
+
+function readPort(raw: string | null, problems: string[]): number {
+  if (raw === null) return 3978;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT "${raw}" is not a port number: use an integer from 1 to 65535 (default 3978)`);
+    return 3978;
+  }
+  return port;
+}
+
+function readStore(raw: string | null, problems: string[]): StoreUrl {
+  const value = raw ?? 'sqlite:data/klink-teams.db';
+  if (value.startsWith('sqlite:')) {
+    const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') {
+      problems.push('DATABASE_URL "sqlite:" names no file: use sqlite:<path>, e.g. sqlite:data/klink-teams.db');
+    }
+    return { kind: 'sqlite', file: path.resolve(file || 'data/klink-teams.db') };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    problems.push('DATABASE_URL: the PostgreSQL store is not available in this version: use sqlite:<path>');
+    return { kind: 'postgres', url: value };
+  }
+  problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${value.split(':')[0]}:…")`);
+  return { kind: 'sqlite', file: path.resolve('data/klink-teams.db') };
+}
+
+function readWebhookAuth(
+  get: (name: string) => string | null,
+  localMode: boolean,
+  production: boolean,
+  problems: string[],
+): { webhook: WebhookAuth; generate: boolean } {
+  const mode = get('KLINK_WEBHOOK_AUTH') ?? 'signature';
+  switch (mode) {
+    case 'signature': {
+      const secrets = list(get('KLINK_WEBHOOK_SECRET'));
+      if (secrets.length === 0 && !localMode) {
+        problems.push('KLINK_WEBHOOK_SECRET is empty: copy the signing secret from klink → Settings → Webhooks (several, comma-separated, while rotating)');
+      }
+      return { webhook: { mode, secrets }, generate: secrets.length === 0 && localMode };
+    }
+    case 'basic': {
+      const user = get('KLINK_WEBHOOK_BASIC_USER');
+      const password = get('KLINK_WEBHOOK_BASIC_PASSWORD');
+      if (user === null) problems.push('KLINK_WEBHOOK_BASIC_USER is empty: set the user name configured for Basic auth in klink → Settings → Webhooks');
+      if (password === null) problems.push('KLINK_WEBHOOK_BASIC_PASSWORD is empty: set the password configured for Basic auth in klink → Settings → Webhooks');
+      return { webhook: { mode, user: user ?? '', password: password ?? '' }, generate: false };
+    }
+    case 'header': {
+      const name = get('KLINK_WEBHOOK_HEADER_NAME');
+      const value = get('KLINK_WEBHOOK_HEADER_VALUE');
+      if (name === null || !/^[A-Za-z0-9-]+$/.test(name)) problems.push('KLINK_WEBHOOK_HEADER_NAME must be an HTTP header name (letters, digits, -), as configured in klink → Settings → Webhooks');
+      if (value === null) problems.push('KLINK_WEBHOOK_HEADER_VALUE is empty: set the header value configured in klink → Settings → Webhooks');
+      return { webhook: { mode, name: (name ?? '').toLowerCase(), value: value ?? '' }, generate: false };
+    }
+    case 'none':
+      if (production) problems.push('KLINK_WEBHOOK_AUTH=none is refused with NODE_ENV=production: use signature (default), basic or header');
+      return { webhook: { mode }, generate: false };
+    default:
+      problems.push(`KLINK_WEBHOOK_AUTH "${mode}" is not supported: use signature (default), basic, header or none`);
+      return { webhook: { mode: 'signature', secrets: [] }, generate: false };
+  }
+}
+
+function checkRoomUrlTemplate(template: string, problems: string[]): void {
+  if (!isHttpUrl(template.replace(/\{[a-zA-Z]+\}/g, 'x'))) {
+    problems.push(`KLINK_ROOM_URL_TEMPLATE "${template}" is not an http(s) URL template, e.g. https://app.klink.cloud/inbox/{roomId}`);
+    return;
+  }
+  for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+    if (!ROOM_PLACEHOLDERS.includes(match[1])) {
+      problems.push(`KLINK_ROOM_URL_TEMPLATE uses {${match[1]}}: the placeholders are ${ROOM_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+    }
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function list(raw: string | null): string[] {
+  return raw === null ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
