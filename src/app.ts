@@ -1,0 +1,85 @@
+/** Builds the whole application from a configuration: store, bot, delivery worker and HTTP server. */
+import { randomInt } from 'node:crypto';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type restify from 'restify';
+import { KlinkBot } from './bot/klink-bot';
+import type { Config, WebhookAuth } from './config';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { createServer } from './http/server';
+import { ensureLocalWebhookSecret } from './klink/local-secret';
+import type { Logger } from './log';
+import { openSqliteStore } from './store/sqlite/sqlite-store';
+import type { Store } from './store/store';
+import { CloudSender } from './teams/cloud-sender';
+
+export interface App {
+  server: restify.Server;
+  store: Store;
+  worker: DeliveryWorker;
+  /** Listens on `port` (0 = any free port) and starts delivering; resolves with the bound port. */
+  listen(port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  now?: () => number;
+  random?: () => number;
+  idleCheckMs?: number;
+}
+
+export function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): App {
+  const now = options.now ?? Date.now;
+  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
+  const store = openSqliteStore(config.store.file);
+  const webhookAuth = resolveWebhookAuth(config, log);
+
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.id ?? '',
+    MicrosoftAppPassword: config.bot.password ?? '',
+    MicrosoftAppTenantId: config.bot.tenantId ?? '',
+    MicrosoftAppType: config.bot.type,
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context: TurnContext, err: Error) => {
+    const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
+    log.error({ err, errorId, conversationId: context.activity.conversation?.id }, 'turn failed');
+    await context.sendActivity(`Something went wrong on my side (error id ${errorId}); nothing was changed. Please try again.`);
+  };
+
+  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, now });
+  const worker = new DeliveryWorker({
+    store, log, now, random: options.random ?? Math.random,
+    sender: new CloudSender(adapter, config.bot.id ?? ''),
+    settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    idleCheckMs: options.idleCheckMs,
+  });
+  const server = createServer({
+    log, store, adapter, bot, webhookAuth,
+    webhook: { store, log, now, onStored: () => worker.kick() },
+  });
+
+  return {
+    server, store, worker,
+    listen: (port) => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => {
+        worker.start();
+        resolve((server.address() as { port: number }).port);
+      });
+    }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await store.close();
+    },
+  };
+}
+
+/** In local mode without a configured secret, a generated one is used (and said so once). */
+function resolveWebhookAuth(config: Readonly<Config>, log: Logger): WebhookAuth {
+  if (!config.generateWebhookSecret) return config.webhook;
+  const local = ensureLocalWebhookSecret(config.dataDir);
+  log.warn({ file: local.file, created: local.created },
+    'no KLINK_WEBHOOK_SECRET configured: using the local signing secret in this file (npm run send-sample signs with it)');
+  return { mode: 'signature', secrets: [local.secret] };
+}

@@ -1,0 +1,183 @@
+/**
+ * The command parser: a pure function from the text a user typed (mention already stripped)
+ * to a command or a precise error. It never falls back to a default action.
+ */
+import { type Filters, emptyFilters } from '../../subscriptions/filters';
+import { CHANNEL_WORDS, COMMAND_WORDS, FILTER_VOCABULARY, suggest } from '../../subscriptions/vocabulary';
+
+export type UnsubscribeTarget = { kind: 'all' } | { kind: 'numbers'; numbers: number[] } | { kind: 'filters'; filters: Filters };
+
+export type Command =
+  | { kind: 'subscribe'; filters: Filters }
+  | { kind: 'unsubscribe'; target: UnsubscribeTarget }
+  | { kind: 'list' }
+  | { kind: 'help' };
+
+export interface CommandError {
+  problem: string;
+  suggestion?: string;
+  usage: string;
+}
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: CommandError };
+
+export const SUBSCRIBE_USAGE = 'subscribe <filters…>, e.g. subscribe whatsapp vip';
+export const UNSUBSCRIBE_USAGE = 'unsubscribe <number>|all, e.g. unsubscribe 2 (numbers as shown by subscriptions)';
+const GENERAL_USAGE = 'subscribe <filters…> · unsubscribe <number>|all · subscriptions · help';
+
+/** Parses one command. `text` may still carry `<at>…</at>` markup, a leading `/` and odd spacing. */
+export function parseCommand(text: string): ParseResult {
+  const tokens = tokenize(normalize(text));
+  if (!tokens.ok) return tokens;
+  const words = tokens.words;
+  if (words.length === 0) return { ok: true, command: { kind: 'help' } };
+
+  const head = words[0].text.toLowerCase();
+  const kind = words[0].quoted ? undefined : COMMAND_WORDS[head];
+  const rest = words.slice(1);
+  switch (kind) {
+    case 'help':
+      return { ok: true, command: { kind: 'help' } };
+    case 'list':
+      return rest.length === 0 ? { ok: true, command: { kind: 'list' } } : extra(rest[0].text, 'subscriptions');
+    case 'subscribe': {
+      if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'list') {
+        return { ok: true, command: { kind: 'list' } };
+      }
+      if (rest.length === 0) {
+        return error('Say what to subscribe to.', SUBSCRIBE_USAGE, 'Try "subscribe whatsapp vip", or "subscribe all" for every customer message.');
+      }
+      const filters = parseFilters(rest);
+      return filters.ok ? { ok: true, command: { kind: 'subscribe', filters: filters.filters } } : filters;
+    }
+    case 'unsubscribe':
+      return parseUnsubscribe(rest);
+    default: {
+      const guess = suggest(head, Object.keys(COMMAND_WORDS));
+      return error(`I don't know the command "${words[0].text}".`, GENERAL_USAGE, guess ? `Did you mean "${guess}"?` : undefined);
+    }
+  }
+}
+
+function parseUnsubscribe(rest: Word[]): ParseResult {
+  if (rest.length === 0) return error('Say which subscription to remove.', UNSUBSCRIBE_USAGE);
+  if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'all') {
+    return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'all' } } };
+  }
+  const numbers = rest.map((w) => (w.quoted ? NaN : Number(w.text.replace(/^#/, '').replace(/,$/, ''))));
+  if (numbers.every((n) => Number.isInteger(n) && n > 0)) {
+    return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'numbers', numbers: [...new Set(numbers)] } } };
+  }
+  if (/^#?\d/.test(rest[0].text)) {
+    return error(`"${rest.map((w) => w.text).join(' ')}" is not a list of subscription numbers.`, UNSUBSCRIBE_USAGE);
+  }
+  const filters = parseFilters(rest);
+  return filters.ok ? { ok: true, command: { kind: 'unsubscribe', target: { kind: 'filters', filters: filters.filters } } } : filters;
+}
+
+type FiltersResult = { ok: true; filters: Filters } | { ok: false; error: CommandError };
+
+/** Parses filter words; several words of one kind mean any of them. */
+export function parseFilters(words: Word[]): FiltersResult {
+  const f = emptyFilters();
+  const directions = new Set<string>();
+  const groups = new Set<boolean>();
+  const ais = new Set<boolean>();
+  let all = false;
+  for (const word of words) {
+    if (word.quoted) {
+      if (word.text.trim() === '') return error('An empty phrase ("") matches nothing.', SUBSCRIBE_USAGE);
+      f.keywords.push(word.text.trim());
+      continue;
+    }
+    const lower = word.text.toLowerCase();
+    const [prefix, value] = splitPrefix(word.text);
+    if (CHANNEL_WORDS[lower]) f.channels.push(CHANNEL_WORDS[lower]);
+    else if (lower === 'vip') f.vip = true;
+    else if (lower === 'all') all = true;
+    else if (lower === 'inbound' || lower === 'outbound' || lower === 'both') directions.add(lower);
+    else if (lower === 'group' || lower === 'direct') groups.add(lower === 'group');
+    else if (lower === 'ai' || lower === 'human') ais.add(lower === 'ai');
+    else if (prefix !== null) {
+      const problem = addPrefixed(f, prefix, value);
+      if (problem) return error(problem, SUBSCRIBE_USAGE);
+    } else {
+      const guess = suggest(lower, FILTER_VOCABULARY);
+      const completed = guess && /[:>=]$/.test(guess) ? guess + lower.replace(/^[a-z]+(:|>=?|=)/, '') : guess;
+      return error(`I don't know the word "${word.text}".`, SUBSCRIBE_USAGE, completed ? `Did you mean "${completed}"?` : 'Say "help" for the words I know.');
+    }
+  }
+  if (all && words.length > 1) return error('"all" cannot be combined with other filters.', SUBSCRIBE_USAGE);
+  f.direction = directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
+    ? 'both' : directions.has('outbound') ? 'outbound' : 'inbound';
+  if (groups.size === 1) f.group = [...groups][0];
+  if (ais.size === 1) f.ai = [...ais][0];
+  return { ok: true, filters: f };
+}
+
+function addPrefixed(f: Filters, prefix: string, value: string): string | null {
+  if (prefix === 'unread>=') {
+    const n = Number(value);
+    if (value === '' || !Number.isInteger(n) || n < 0 || n > 100000) return `"unread>=${value}" needs a whole number, e.g. unread>=3.`;
+    f.minUnread = f.minUnread === undefined ? n : Math.min(f.minUnread, n);
+    return null;
+  }
+  if (value.trim() === '') return `"${prefix}" needs a value, e.g. ${prefix === 'tag:' ? 'tag:gold' : `${prefix}…`}.`;
+  switch (prefix) {
+    case 'channel:': f.channels.push(value.toLowerCase()); return null;
+    case 'tag:': f.tags.push(value); return null;
+    case 'keyword:': f.keywords.push(value); return null;
+    case 'room:': f.rooms.push(value); return null;
+    case 'contact:': f.contacts.push(value); return null;
+    default: return `I don't know "${prefix}".`;
+  }
+}
+
+function splitPrefix(text: string): [string | null, string] {
+  const match = text.match(/^(channel:|tag:|keyword:|room:|contact:|unread>=)(.*)$/i);
+  return match ? [match[1].toLowerCase(), match[2]] : [null, ''];
+}
+
+export interface Word {
+  text: string;
+  /** Written in quotes: a phrase, never a keyword of the grammar. */
+  quoted: boolean;
+}
+
+/** Splits on white space; "…" (straight or curly quotes) keep a phrase together, also after `tag:`. */
+function tokenize(text: string): { ok: true; words: Word[] } | { ok: false; error: CommandError } {
+  const words: Word[] = [];
+  const pattern = /([a-z]+:|unread>=)?["“”]([^"“”]*)["“”]|(\S+)/gi;
+  for (const match of text.matchAll(pattern)) {
+    if (match[3] !== undefined) {
+      if (/["“”]/.test(match[3])) return error('A quote is not closed: write phrases as "like this".', SUBSCRIBE_USAGE);
+      words.push({ text: match[3], quoted: false });
+    } else if (match[1] !== undefined) {
+      words.push({ text: match[1] + match[2], quoted: false });
+    } else {
+      words.push({ text: match[2], quoted: true });
+    }
+  }
+  return { ok: true, words };
+}
+
+/** Removes mention markup, HTML entities Teams adds, a leading `/` and extra spaces. */
+function normalize(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;|\u00a0/gi, ' ')
+    .replace(/&quot;/gi, '"')
+    .replace(/&amp;/gi, '&')
+    .trim()
+    .replace(/^\/\s*/, '')
+    .replace(/\s+/g, ' ');
+}
+
+function extra(word: string, command: string): ParseResult {
+  return error(`"${command}" takes no further words (got "${word}").`, GENERAL_USAGE);
+}
+
+function error(problem: string, usage: string, suggestion?: string): { ok: false; error: CommandError } {
+  return { ok: false, error: suggestion ? { problem, suggestion, usage } : { problem, usage } };
+}

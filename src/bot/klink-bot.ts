@@ -1,0 +1,116 @@
+/**
+ * The Teams bot: records every conversation it is installed in or spoken to in, forgets it on
+ * uninstall, and answers commands with cards.
+ */
+import { type Activity, CardFactory, TurnContext, TeamsActivityHandler } from 'botbuilder';
+import { commandErrorCard } from '../cards/command-error-card';
+import { welcomeCard } from '../cards/welcome-card';
+import type { Logger } from '../log';
+import type { ConversationType, Store } from '../store/store';
+import { baseConversationId } from '../teams/activities';
+import { handleCommand } from './commands/handle-command';
+import { parseCommand } from './commands/parse';
+
+export interface BotDeps {
+  store: Store;
+  log: Logger;
+  vipTags: readonly string[];
+  now: () => number;
+}
+
+export class KlinkBot extends TeamsActivityHandler {
+  constructor(private readonly deps: BotDeps) {
+    super();
+
+    this.onMessage(async (context, next) => {
+      const conversationId = await this.record(context);
+      if (conversationId !== null) await this.answerCommand(context, conversationId);
+      await next();
+    });
+
+    this.onInstallationUpdateAdd(async (context, next) => {
+      if ((await this.record(context)) !== null) await reply(context, welcomeCard(), 'klink is installed');
+      await next();
+    });
+
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.forget(context, 'app uninstalled');
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      if (botIsAmong(context, context.activity.membersAdded)) await this.record(context);
+      await next();
+    });
+
+    this.onMembersRemoved(async (context, next) => {
+      if (botIsAmong(context, context.activity.membersRemoved)) await this.forget(context, 'bot removed from the conversation');
+      await next();
+    });
+  }
+
+  private async answerCommand(context: TurnContext, conversationId: string): Promise<void> {
+    if (!context.activity.text && context.activity.value !== undefined) return; // a card button, not a command
+    const text = TurnContext.removeRecipientMention(context.activity) ?? '';
+    const parsed = parseCommand(text);
+    const log = this.deps.log.child({ conversationId, activityId: context.activity.id });
+    if (!parsed.ok) {
+      log.info({ command: 'invalid' }, 'command rejected');
+      await reply(context, commandErrorCard(parsed.error), 'That command was not understood');
+      return;
+    }
+    const userId = context.activity.from?.aadObjectId ?? context.activity.from?.id ?? null;
+    const card = await handleCommand(parsed.command, { conversationId, userId }, this.deps);
+    log.info({ command: parsed.command.kind }, 'command handled');
+    await reply(context, card, `klink: ${parsed.command.kind}`);
+  }
+
+  /** Stores the conversation with what proactive posts need later; null if it cannot be identified. */
+  private async record(context: TurnContext): Promise<string | null> {
+    const conversation = describeConversation(context.activity);
+    if (conversation === null) {
+      this.deps.log.warn({ activityType: context.activity.type }, 'activity without conversation or tenant; not recorded');
+      return null;
+    }
+    await this.deps.store.upsertConversation(conversation, this.deps.now());
+    return conversation.id;
+  }
+
+  private async forget(context: TurnContext, reason: string): Promise<void> {
+    const conversation = describeConversation(context.activity);
+    if (conversation === null) return;
+    await this.deps.store.deactivateConversation(conversation.id, reason, this.deps.now());
+    this.deps.log.info({ conversationId: conversation.id, reason }, 'conversation forgotten');
+  }
+}
+
+/** Where the activity happened, keyed by channel for channel posts and thread replies. */
+export function describeConversation(activity: Partial<Activity>) {
+  const conv = activity.conversation;
+  const channelData = (activity.channelData ?? {}) as {
+    channel?: { id?: string }; team?: { id?: string }; tenant?: { id?: string };
+  };
+  const tenantId = conv?.tenantId ?? channelData.tenant?.id;
+  if (!conv?.id || !tenantId || !activity.serviceUrl || !activity.recipient?.id) return null;
+  const type: ConversationType =
+    conv.conversationType === 'channel' || channelData.channel?.id ? 'channel'
+      : conv.conversationType === 'groupChat' || conv.isGroup ? 'groupChat' : 'personal';
+  return {
+    id: type === 'channel' ? (channelData.channel?.id ?? baseConversationId(conv.id)) : conv.id,
+    type,
+    tenantId,
+    serviceUrl: activity.serviceUrl,
+    channelId: activity.channelId ?? 'msteams',
+    teamId: channelData.team?.id ?? null,
+    botId: activity.recipient.id,
+    botName: activity.recipient.name ?? 'klink',
+  };
+}
+
+function botIsAmong(context: TurnContext, members: Activity['membersAdded'] | undefined): boolean {
+  return (members ?? []).some((m) => m.id === context.activity.recipient?.id);
+}
+
+async function reply(context: TurnContext, card: ReturnType<typeof welcomeCard>, summary: string): Promise<void> {
+  await context.sendActivity({ type: 'message', summary, attachments: [CardFactory.adaptiveCard(card)] });
+}

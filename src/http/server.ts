@@ -1,0 +1,49 @@
+/** The HTTP surface: one restify server, the routes of the DESIGN's "HTTP" table. */
+import restify from 'restify';
+import type { CloudAdapter } from 'botbuilder';
+import type { KlinkBot } from '../bot/klink-bot';
+import type { WebhookAuth } from '../config';
+import type { Logger } from '../log';
+import type { WebhookDeps } from '../klink/receive-webhook';
+import type { Store } from '../store/store';
+import { webhookHandler } from './webhook-route';
+
+export interface ServerDeps {
+  log: Logger;
+  store: Store;
+  adapter: CloudAdapter;
+  bot: KlinkBot;
+  webhookAuth: WebhookAuth;
+  webhook: WebhookDeps;
+}
+
+export function createServer(deps: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'klink-teams', handleUncaughtExceptions: false });
+  const { log } = deps;
+
+  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), async (req, res) => {
+    await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+  });
+
+  server.post('/api/klink/webhook', webhookHandler({ id: 'default', auth: deps.webhookAuth }, deps.webhook));
+
+  server.get('/healthz', (_req, res) => {
+    res.send(200, { ok: true });
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.send(200, { ok: true });
+    } catch (err) {
+      log.error({ err }, 'readiness check failed: store unreachable');
+      res.send(503, { ok: false, error: 'store unreachable' });
+    }
+  });
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    if ((err.statusCode ?? 500) >= 500) log.error({ err, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+    callback();
+  });
+  return server;
+}

@@ -1,0 +1,56 @@
+/** `POST /api/klink/webhook`: reads the raw body within the size limit and hands it to receiveWebhook. */
+import type { Request, Response } from 'restify';
+import { MAX_WEBHOOK_BYTES, type WebhookDeps, isJsonContentType, receiveWebhook } from '../klink/receive-webhook';
+import type { WebhookAuth } from '../config';
+
+export function webhookHandler(connection: { id: string; auth: WebhookAuth }, deps: WebhookDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    if (!isJsonContentType(req.headers['content-type'])) {
+      req.resume();
+      res.send(415, { ok: false, error: 'Content-Type must be application/json' });
+      return;
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES) {
+      tooLarge(req, res);
+      return;
+    }
+    const body = await readBody(req, MAX_WEBHOOK_BYTES);
+    if (body === null) {
+      tooLarge(req, res);
+      return;
+    }
+    const answer = await receiveWebhook(connection, req.headers, body, deps);
+    res.send(answer.status, answer.body);
+  };
+}
+
+function tooLarge(req: Request, res: Response): void {
+  res.header('Connection', 'close');
+  res.send(413, { ok: false, error: `body larger than ${MAX_WEBHOOK_BYTES} bytes` });
+  req.resume();
+}
+
+/** The whole body, or null as soon as it exceeds `limit` bytes (the rest is not kept). */
+function readBody(req: Request, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Receiving one klink webhook, in order: content type → auth over the raw bytes → JSON →
+ * envelope → durable store. The answer is 200 only once the event is committed.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { WebhookAuth } from '../config';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import { dataId, eventKind, parseEnvelope, readContact } from './events';
+import { verifyWebhook } from './verify';
+
+/** klink sends JSON; anything else is refused before it is read. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface WebhookAnswer {
+  status: 200 | 400 | 401 | 413 | 415;
+  body: { ok: boolean; result?: 'stored' | 'duplicate' | 'ignored'; error?: string; problems?: string[] };
+}
+
+export interface WebhookDeps {
+  store: Store;
+  log: Logger;
+  now: () => number;
+  /** Called after a message event was committed, to wake the dispatcher. */
+  onStored: () => void;
+}
+
+/** True for `application/json` (any charset) and `+json` types. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const type = value.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/** Handles a webhook whose body was read completely and is within MAX_WEBHOOK_BYTES. */
+export async function receiveWebhook(
+  connection: { id: string; auth: WebhookAuth },
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+  deps: WebhookDeps,
+): Promise<WebhookAnswer> {
+  const log = deps.log.child({ connectionId: connection.id });
+  const verified = verifyWebhook(connection.auth, headers, rawBody);
+  if (!verified.ok) {
+    log.warn({ authMode: connection.auth.mode, reason: verified.reason, ...verified.detail }, 'webhook rejected: authentication failed');
+    return { status: 401, body: { ok: false, error: 'authentication failed' } };
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody.toString('utf8'));
+  } catch (err) {
+    log.warn({ bodyBytes: rawBody.length, parseError: (err as Error).name }, 'webhook rejected: malformed JSON');
+    return { status: 400, body: { ok: false, error: 'body is not valid JSON' } };
+  }
+  const envelope = parseEnvelope(parsed);
+  if (!envelope.ok) {
+    log.warn({ problems: envelope.problems }, 'webhook rejected: invalid envelope');
+    return { status: 400, body: { ok: false, error: 'invalid event envelope', problems: envelope.problems } };
+  }
+
+  const { event, data } = envelope.envelope;
+  const kind = eventKind(event);
+  if (kind === 'ignored') {
+    log.info({ event }, 'webhook acknowledged: event type not used');
+    return { status: 200, body: { ok: true, result: 'ignored' } };
+  }
+  const id = dataId(data);
+  if (id === null) {
+    log.warn({ event }, 'webhook rejected: data.id missing');
+    return { status: 400, body: { ok: false, error: 'invalid event', problems: ['"data.id" must be a non-empty string'] } };
+  }
+
+  const stored = await deps.store.recordEvent({
+    connectionId: connection.id,
+    eventType: event.toLowerCase(),
+    dataId: id,
+    kind,
+    payload: rawBody.toString('utf8'),
+    receivedAt: deps.now(),
+    contact: kind === 'contact' ? readContact(data) : undefined,
+  });
+  log.info({ event, eventId: stored.eventId, dataId: id, duplicate: stored.duplicate }, 'webhook stored');
+  if (kind === 'message' && !stored.duplicate) deps.onStored();
+  return { status: 200, body: { ok: true, result: stored.duplicate ? 'duplicate' : 'stored' } };
+}

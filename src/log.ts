@@ -1,0 +1,16 @@
+/** Structured logging (pino). Message text, phone numbers, secrets and tokens are never logged. */
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths that must never reach a log line even if someone passes a whole object. */
+const REDACT = [
+  'secret', 'password', 'token', 'authorization', 'text', 'message', 'body', 'payload',
+  '*.secret', '*.password', '*.token', '*.authorization', '*.text', '*.message', '*.body', '*.payload',
+  'headers.authorization', 'headers["x-signature"]', 'req.headers.authorization',
+];
+
+/** Creates the process logger; `destination` lets tests capture lines. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'klink-teams' } }, destination);
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store';
+import type { Store } from '../../../src/store/store';
+import { emptyFilters } from '../../../src/subscriptions/filters';
+import { makeTempDir } from '../../support/temp-dir';
+
+const conversation = {
+  id: '19:general@thread.tacv2', type: 'channel' as const, tenantId: 't1', serviceUrl: 'https://smba.example/amer/',
+  channelId: 'msteams', teamId: '19:general@thread.tacv2', botId: '28:bot', botName: 'klink',
+};
+
+describe('SQLite store', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: string;
+  let store: Store;
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    file = path.join(temp.dir, 'nested', 'klink-teams.db');
+    store = openSqliteStore(file);
+  });
+  afterEach(async () => {
+    await store.close();
+    temp.remove();
+  });
+
+  const event = (dataId: string, kind: 'message' | 'contact' = 'message') => ({
+    connectionId: 'default', eventType: 'message.inbound', dataId, kind, payload: '{}', receivedAt: 1000,
+  });
+
+  it('stores an event once per (event type, data id) and survives reopening', async () => {
+    const first = await store.recordEvent(event('m1'));
+    const again = await store.recordEvent(event('m1'));
+    assert.deepEqual(again, { eventId: first.eventId, duplicate: true });
+    await store.close();
+    store = openSqliteStore(file);
+    assert.equal((await store.recordEvent(event('m1'))).duplicate, true);
+    assert.equal((await store.undispatchedEvents(10)).length, 1);
+  });
+
+  it('keeps the newest contact even when updates arrive out of order', async () => {
+    const contact = (tags: string[], updatedAt: string) => ({ id: 'c1', name: 'John', tags, updatedAt });
+    await store.recordEvent({ ...event('c1-new', 'contact'), eventType: 'contact.update', contact: contact(['VIP'], '2026-01-10T08:00:00Z') });
+    await store.recordEvent({ ...event('c1-old', 'contact'), eventType: 'contact.update', contact: contact([], '2026-01-09T08:00:00Z') });
+    assert.deepEqual((await store.getContact('c1'))?.tags, ['VIP']);
+    assert.equal((await store.undispatchedEvents(10)).length, 0, 'contact events are not delivered');
+  });
+
+  it('adds a subscription once per filters and numbers them per conversation', async () => {
+    await store.upsertConversation(conversation, 1);
+    const a = await store.addSubscription(conversation.id, { ...emptyFilters(), channels: ['whatsapp'], vip: true }, 'u1', 2);
+    const same = await store.addSubscription(conversation.id, { ...emptyFilters(), vip: true, channels: ['WhatsApp'] }, 'u2', 3);
+    const b = await store.addSubscription(conversation.id, { ...emptyFilters(), channels: ['messenger'] }, 'u1', 4);
+    assert.equal(a.created, true);
+    assert.deepEqual([same.created, same.subscription.id], [false, a.subscription.id]);
+    assert.deepEqual((await store.listSubscriptions(conversation.id)).map((s) => s.number), [1, 2]);
+    const removed = await store.removeSubscriptions(conversation.id, [a.subscription.id], 'test', 5);
+    assert.equal(removed.length, 1);
+    const left = await store.listSubscriptions(conversation.id);
+    assert.deepEqual(left.map((s) => [s.id, s.number]), [[b.subscription.id, 1]]);
+    assert.equal((await store.addSubscription(conversation.id, a.subscription.filters, 'u1', 6)).created, true, 'removed filters can be added again');
+  });
+
+  it('deactivating a conversation removes its subscriptions with the reason', async () => {
+    await store.upsertConversation(conversation, 1);
+    await store.addSubscription(conversation.id, emptyFilters(), null, 2);
+    await store.deactivateConversation(conversation.id, 'app uninstalled', 3);
+    assert.equal((await store.activeSubscriptions()).length, 0);
+    assert.deepEqual(await store.getConversation(conversation.id).then((c) => [c?.active, c?.removedReason]), [false, 'app uninstalled']);
+    await store.upsertConversation(conversation, 4);
+    assert.equal((await store.getConversation(conversation.id))?.active, true, 'reinstalling reactivates the conversation');
+  });
+
+  it('creates one delivery per (event, conversation) and walks it to delivered or dead', async () => {
+    await store.upsertConversation(conversation, 1);
+    await store.upsertConversation({ ...conversation, id: 'a:chat', type: 'personal' }, 1);
+    const { eventId } = await store.recordEvent(event('m1'));
+    await store.dispatchEvent(eventId, [conversation.id, conversation.id, 'a:chat'], 10);
+    await store.dispatchEvent(eventId, [conversation.id], 11);
+    assert.equal((await store.undispatchedEvents(10)).length, 0);
+    const due = await store.dueDeliveries(10, 10);
+    assert.equal(due.length, 2);
+    assert.equal(await store.nextDueAt(), 10);
+    await store.markRetry(due[0].delivery.id, '503', 500, 12);
+    assert.equal((await store.dueDeliveries(100, 10)).length, 1, 'a retried delivery waits for its time');
+    await store.markDelivered(due[1].delivery.id, 'act-1', 13);
+    await store.markDead(due[0].delivery.id, '403 BotNotInConversationRoster', 600);
+    assert.deepEqual((await store.listDeliveries({ state: 'dead' }, 10)).map((d) => [d.attempts, d.lastError]), [[2, '403 BotNotInConversationRoster']]);
+    assert.equal(await store.nextDueAt(), null);
+  });
+});
