@@ -6,6 +6,7 @@ import type { WebhookAuth } from '../config';
 import type { Logger } from '../log';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Store } from '../store/store';
+import { privacyPage, termsPage } from './pages';
 import { webhookHandler } from './webhook-route';
 
 export interface ServerDeps {
@@ -30,6 +31,9 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/healthz', (_req, res) => {
     res.send(200, { ok: true });
   });
+
+  server.get('/privacy', privacyPage);
+  server.get('/terms', termsPage);
 
   server.get('/readyz', async (_req, res) => {
     try {

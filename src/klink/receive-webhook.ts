@@ -71,14 +71,16 @@ export async function receiveWebhook(
     return { status: 400, body: { ok: false, error: 'invalid event', problems: ['"data.id" must be a non-empty string'] } };
   }
 
+  const contact = kind === 'contact' ? readContact(data) : undefined;
   const stored = await deps.store.recordEvent({
     connectionId: connection.id,
     eventType: event.toLowerCase(),
-    dataId: id,
+    // A contact keeps its id across updates: each version is its own event.
+    dataId: contact ? `${id}@${contact.updatedAt ?? envelope.envelope.timestamp}` : id,
     kind,
     payload: rawBody.toString('utf8'),
     receivedAt: deps.now(),
-    contact: kind === 'contact' ? readContact(data) : undefined,
+    contact,
   });
   log.info({ event, eventId: stored.eventId, dataId: id, duplicate: stored.duplicate }, 'webhook stored');
   if (kind === 'message' && !stored.duplicate) deps.onStored();

@@ -1,0 +1,106 @@
+/** The card posted for one klink message. */
+import type { KlinkContact, KlinkMessage } from '../klink/events';
+import { channelDisplayName } from './channel-names';
+import { escapeMarkdown } from './escape-markdown';
+import { httpsImageUrl, httpsUrl } from './https-url';
+import { type AdaptiveCardJson, CardTemplateError, CardTooLargeError, renderTemplate } from './render';
+import template from './templates/message-card.json';
+import { truncateText } from './truncate-text';
+
+export interface MessageCardInput {
+  message: KlinkMessage;
+  contact: KlinkContact | null;
+  vip: boolean;
+  /** Where "Open in klink" leads (KLINK_ROOM_URL_TEMPLATE filled in). */
+  roomUrl: string;
+  /** Shown when the message carries no valid createdAt. */
+  now?: Date;
+}
+
+/** Message text limits tried in turn until the card fits MAX_CARD_BYTES. */
+const TEXT_LIMITS = [1000, 400, 100, 0];
+const NAME_LIMIT = 120;
+const LABEL_LIMIT = 200;
+const TYPE_LIMIT = 40;
+const CARD_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const ATTACHMENT_TYPES = new Set(['file', 'document', 'video', 'audio']);
+
+/** Builds the message card: who, where, when, the (shortened) text or media, and Open in klink. */
+export function buildMessageCard(input: MessageCardInput): AdaptiveCardJson {
+  if (input.roomUrl.trim() === '') throw new CardTemplateError('The message card needs a room URL for "Open in klink".');
+  let lastError: CardTooLargeError | null = null;
+  for (const limit of TEXT_LIMITS) {
+    try {
+      return renderTemplate(template, cardData(input, limit));
+    } catch (err) {
+      if (!(err instanceof CardTooLargeError)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError ?? new CardTemplateError('The message card could not be rendered.');
+}
+
+function cardData(input: MessageCardInput, textLimit: number) {
+  const { message, contact, vip, roomUrl } = input;
+  const { room } = message;
+  const channel = channelDisplayName(room.channelType);
+  const inbox = room.channelName.trim();
+  return {
+    contactName: escapeMarkdown(truncateText(contactName(contact), NAME_LIMIT).text),
+    vip,
+    source: escapeMarkdown(truncateText(inbox === '' ? channel : `${channel} · ${inbox}`, LABEL_LIMIT).text),
+    hasBadges: room.isGroup || room.isAiAgentRoom || room.unreadCount > 0,
+    isGroup: room.isGroup,
+    isAiAgentRoom: room.isAiAgentRoom,
+    unreadCount: room.unreadCount,
+    unreadLabel: `${room.unreadCount} unread`,
+    author: authorOf(message),
+    time: cardTime(message.createdAt, input.now ?? new Date()),
+    roomUrl,
+    ...content(message, textLimit),
+  };
+}
+
+/** What the message carries: text, an image, an attachment link, or a note for unknown types. */
+function content(message: KlinkMessage, textLimit: number) {
+  const out = { typeLabel: '', text: '', truncated: false, imageUrl: '', attachmentLink: '' };
+  const type = message.type;
+  if (type === 'image') {
+    const image = httpsImageUrl(message.text);
+    if (image !== null) return { ...out, imageUrl: image };
+    const link = httpsUrl(message.text);
+    if (link !== null) return { ...out, attachmentLink: `[Open image](${link})` };
+  } else if (ATTACHMENT_TYPES.has(type)) {
+    const link = httpsUrl(message.text);
+    if (link !== null) return { ...out, attachmentLink: `[Open attachment](${link})` };
+  } else if (type !== 'text') {
+    out.typeLabel = escapeMarkdown(`[${truncateText(type, TYPE_LIMIT).text} message]`);
+  }
+  const { text, truncated } = truncateText(message.text.trim(), textLimit);
+  if (text !== '') return { ...out, text: escapeMarkdown(text), truncated };
+  if (truncated) return { ...out, truncated };
+  return out.typeLabel === '' ? { ...out, text: '(empty message)' } : out;
+}
+
+/** The contact's name; never a phone number or platform id. */
+function contactName(contact: KlinkContact | null): string {
+  const name = contact?.name.trim() ?? '';
+  if (name === '' || looksLikePhoneNumber(name)) return 'Unknown contact';
+  return name;
+}
+
+function looksLikePhoneNumber(name: string): boolean {
+  return /^[+\d\s().-]+$/.test(name) && (name.match(/\d/g) ?? []).length >= 6;
+}
+
+function authorOf(message: KlinkMessage): string {
+  if (message.direction === 'inbound') return 'Customer';
+  return message.room.isAiAgentRoom ? 'AI agent' : 'Agent';
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`: the only form the card's DATE()/TIME() functions accept (no fractions). */
+function cardTime(createdAt: string, fallback: Date): string {
+  const parsed = Date.parse(createdAt);
+  const time = Number.isNaN(parsed) ? '' : new Date(parsed).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return CARD_TIME.test(time) ? time : fallback.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,9 @@
+/** The reply to a `subscribe` that created a subscription. */
+import { type AdaptiveCardJson, renderTemplate } from './render';
+import { type SubscriptionSummary, summaryData } from './subscription-summary';
+import template from './templates/subscribed-card.json';
+
+/** "Subscribed (#n)", what will be posted, the command as saved and how to undo it. */
+export function subscribedCard(subscription: SubscriptionSummary): AdaptiveCardJson {
+  return renderTemplate(template, summaryData(subscription));
+}
