@@ -33,7 +33,8 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   const store = openSqliteStore(config.store.file);
   const webhookAuth = resolveWebhookAuth(config, log);
 
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
+  const auth = new ConfigurationBotFrameworkAuthentication(config.localMode ? {} : {
     MicrosoftAppId: config.bot.id ?? '',
     MicrosoftAppPassword: config.bot.password ?? '',
     MicrosoftAppTenantId: config.bot.tenantId ?? '',

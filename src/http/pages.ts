@@ -15,7 +15,7 @@ Use it only for klink workspaces and Teams tenants you are authorised to connect
 at least once, paced within Microsoft Teams' limits.</p>`;
 
 function page(body: string) {
-  return (_req: Request, res: Response): void => {
+  return async (_req: Request, res: Response): Promise<void> => {
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>klink for Microsoft Teams</title></head><body>${body}</body></html>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
     res.end(html);

@@ -28,7 +28,7 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.post('/api/klink/webhook', webhookHandler({ id: 'default', auth: deps.webhookAuth }, deps.webhook));
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(200, { ok: true });
   });
 

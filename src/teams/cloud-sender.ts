@@ -1,5 +1,6 @@
 /** The TeamsSender on botbuilder's CloudAdapter: the one place where delivery calls Teams. */
-import type { CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
 import type { Conversation } from '../store/store';
 import { cardActivity, threadRootId } from './activities';
@@ -60,8 +61,14 @@ export class CloudSender implements TeamsSender {
     };
     let activityId: string | null = null;
     await this.adapter.continueConversationAsync(this.botAppId, reference, BOT_FRAMEWORK_AUDIENCE, async (context) => {
-      const response = await context.sendActivity(activity);
-      activityId = response?.id ?? null;
+      // A new message in the chat (context.sendActivity would make it a reply to a made-up activity id).
+      const client = context.turnState.get<ConnectorClient>(this.adapter.ConnectorClientKey);
+      const response = await client.conversations.sendToConversation(conversation.id, {
+        ...activity,
+        from: reference.bot,
+        conversation: reference.conversation,
+      } as Activity);
+      activityId = response.id ?? null;
     });
     return { activityId };
   }
