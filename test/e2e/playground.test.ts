@@ -1,0 +1,68 @@
+/**
+ * End to end with the real Microsoft 365 Agents Playground (a Teams-like client) driven headless:
+ * a user subscribes in a channel, klink sends a signed VIP WhatsApp webhook, and the card with
+ * "Open in klink" arrives in that channel as a new post.
+ */
+import assert from 'node:assert/strict';
+import { type Playground, buildPlaygroundConfig, cardsOf, startPlayground } from '../support/playground';
+import { contactEvent, sample } from '../support/fixtures';
+import { type TestApp, startTestApp } from '../support/test-app';
+import { assertValidCard, cardTexts } from '../support/validate-card';
+
+const VIP_CONTACT = '050823aa-8443-4fed-9951-f58d3b18c4eb';
+const VIP_DESK = '19:vip-desk@thread.tacv2';
+
+describe('Agents Playground end to end', function () {
+  this.timeout(90_000);
+  let t: TestApp;
+  let playground: Playground;
+
+  before(async () => {
+    t = await startTestApp();
+    playground = await startPlayground({
+      botEndpoint: `${t.url}/api/messages`,
+      port: 0,
+      config: buildPlaygroundConfig({ botName: 'klink', teamName: 'klink demo', channel: { id: VIP_DESK, name: 'VIP desk' } }),
+    });
+  });
+  after(async () => {
+    await playground?.stop();
+    await t?.close();
+  });
+
+  it('subscribe in a channel, send a signed VIP WhatsApp webhook, see the card with Open in klink arrive there', async () => {
+    const info = await playground.config();
+    const general = info.teams[0].channels[0].id;
+
+    const beforeSubscribe = playground.mark();
+    const sent = await playground.sendChannelMessage(general, 'subscribe whatsapp vip');
+    const confirmation = await playground.waitForMessage(
+      (push) => push.action === 'createMessage' && push.actionConversationId === sent.postConversationId && cardsOf(push).length > 0,
+      { since: beforeSubscribe, timeoutMs: 20_000, what: 'the confirmation card in the thread of the command' },
+    );
+    const confirmationText = cardTexts(cardsOf(confirmation)[0]).join(' ');
+    assert.match(confirmationText, /WhatsApp/);
+    assert.match(confirmationText, /VIP/);
+    const subscriptions = await t.app.store.listSubscriptions(general);
+    assert.equal(subscriptions.length, 1, 'the subscription belongs to the General channel');
+
+    const beforeWebhook = playground.mark();
+    assert.equal((await t.webhook(contactEvent(VIP_CONTACT, ['VIP'], 'Aung Aung'))).status, 200);
+    assert.equal((await t.webhook(sample('message.inbound'))).status, 200);
+
+    const post = await playground.waitForMessage(
+      (push) => push.action === 'createMessage' && push.actionConversationId === general && cardsOf(push).length > 0,
+      { since: beforeWebhook, timeoutMs: 20_000, what: 'the klink card as a new post in General' },
+    );
+    assert.ok(post.message.postConversationId?.startsWith(`${general};messageid=`), 'a new post (thread root) in General');
+    const card = cardsOf(post)[0] as { actions: Array<{ type: string; title: string; url: string }> };
+    assertValidCard(card);
+    assert.ok(cardTexts(card).includes('Aung Aung'));
+    assert.ok(cardTexts(card).includes('VIP'));
+    assert.deepEqual(card.actions.map((a) => [a.type, a.title]), [['Action.OpenUrl', 'Open in klink']]);
+    assert.match(card.actions[0].url, /^https:\/\/app\.klink\.cloud\/inbox\/1f13f5d8-e426-42c7-9ce1-f50862f21965/);
+
+    const elsewhere = playground.pushes.slice(beforeWebhook).filter((p) => p.actionConversationId.startsWith(VIP_DESK));
+    assert.equal(elsewhere.length, 0, 'nothing is posted in the channel that did not subscribe');
+  });
+});
