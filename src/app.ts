@@ -8,12 +8,14 @@ import { DeliveryWorker } from './delivery/delivery-worker';
 import { createServer } from './http/server';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
+import { type Metrics, createMetrics } from './metrics';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
 import { CloudSender } from './teams/cloud-sender';
 
 export interface App {
   server: restify.Server;
+  metrics: Metrics;
   store: Store;
   worker: DeliveryWorker;
   /** Listens on `port` (0 = any free port) and starts delivering; resolves with the bound port. */
@@ -31,6 +33,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   const now = options.now ?? Date.now;
   if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
   const store = openSqliteStore(config.store.file);
+  const metrics = createMetrics();
   const webhookAuth = resolveWebhookAuth(config, log);
 
   // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
@@ -56,11 +59,11 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   });
   const server = createServer({
     log, store, adapter, bot, webhookAuth,
-    webhook: { store, log, now, onStored: () => worker.kick() },
+    webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
 
   return {
-    server, store, worker,
+    server, store, worker, metrics,
     listen: (port) => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, () => {

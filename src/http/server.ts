@@ -32,6 +32,12 @@ export function createServer(deps: ServerDeps): restify.Server {
     res.send(200, { ok: true });
   });
 
+  server.get('/metrics', async (_req, res) => {
+    const body = await deps.webhook.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': deps.webhook.metrics.registry.contentType });
+    res.end(body);
+  });
+
   server.get('/privacy', privacyPage);
   server.get('/terms', termsPage);
 

@@ -1,28 +1,39 @@
 /** `POST /api/klink/webhook`: reads the raw body within the size limit and hands it to receiveWebhook. */
 import type { Request, Response } from 'restify';
-import { MAX_WEBHOOK_BYTES, type WebhookDeps, isJsonContentType, receiveWebhook } from '../klink/receive-webhook';
+import { MAX_WEBHOOK_BYTES, type WebhookAnswer, type WebhookDeps, isJsonContentType, receiveWebhook } from '../klink/receive-webhook';
+import type { WebhookResult } from '../metrics';
 import type { WebhookAuth } from '../config';
 
 export function webhookHandler(connection: { id: string; auth: WebhookAuth }, deps: WebhookDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     if (!isJsonContentType(req.headers['content-type'])) {
+      deps.metrics.webhooks.inc({ result: 'unsupported_type' });
       req.resume();
       res.send(415, { ok: false, error: 'Content-Type must be application/json' });
       return;
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES) {
+      deps.metrics.webhooks.inc({ result: 'too_large' });
       tooLarge(req, res);
       return;
     }
     const body = await readBody(req, MAX_WEBHOOK_BYTES);
     if (body === null) {
+      deps.metrics.webhooks.inc({ result: 'too_large' });
       tooLarge(req, res);
       return;
     }
     const answer = await receiveWebhook(connection, req.headers, body, deps);
+    deps.metrics.webhooks.inc({ result: resultLabel(answer) });
     res.send(answer.status, answer.body);
   };
+}
+
+function resultLabel(answer: WebhookAnswer): WebhookResult {
+  if (answer.status === 401) return 'unauthorized';
+  if (answer.status === 400) return 'bad_request';
+  return answer.body.result ?? 'stored';
 }
 
 function tooLarge(req: Request, res: Response): void {

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookAuth } from '../config';
 import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
 import { dataId, eventKind, parseEnvelope, readContact } from './events';
 import { verifyWebhook } from './verify';
@@ -23,6 +24,7 @@ export interface WebhookDeps {
   now: () => number;
   /** Called after a message event was committed, to wake the dispatcher. */
   onStored: () => void;
+  metrics: Metrics;
 }
 
 /** True for `application/json` (any charset) and `+json` types. */
