@@ -11,7 +11,9 @@ import type { Logger } from './log';
 import { type Metrics, createMetrics } from './metrics';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
-import { CloudSender } from './teams/cloud-sender';
+import { BotConnectorClient } from './teams/connector-client';
+import { ConnectorSender } from './teams/connector-sender';
+import { createTokenSource } from './teams/token-source';
 
 export interface App {
   server: restify.Server;
@@ -22,6 +24,11 @@ export interface App {
   listen(port: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A request to Teams that takes longer than this is abandoned and retried. */
+const TEAMS_TIMEOUT_MS = 15_000;
+/** On shutdown, in-flight deliveries get this long to finish. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface AppOptions {
   now?: () => number;
@@ -51,29 +58,35 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   };
 
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, now });
+  const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
   const worker = new DeliveryWorker({
-    store, log, now, random: options.random ?? Math.random,
-    sender: new CloudSender(adapter, config.bot.id ?? ''),
+    store, log, now, metrics, sender, random: options.random ?? Math.random,
     settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    threadWindowMs: config.threadWindowMs,
+    retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
   });
   const server = createServer({
-    log, store, adapter, bot, webhookAuth,
+    log, store, adapter, bot, webhookAuth, deliveryProblem: () => worker.problem,
     webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
 
   return {
     server, store, worker, metrics,
-    listen: (port) => new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, () => {
-        worker.start();
-        resolve((server.address() as { port: number }).port);
+    listen: async (port) => {
+      await worker.start();
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => resolve((server.address() as { port: number }).port));
       });
-    }),
+    },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
+      // Stop taking webhooks first (requests under way still finish), then let deliveries settle.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      await closed;
+      const settled = await worker.stop(SHUTDOWN_GRACE_MS);
+      if (!settled) log.warn('shutdown: some deliveries were still in flight; they are sent again after restart');
       await store.close();
     },
   };

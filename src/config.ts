@@ -35,6 +35,10 @@ export interface Config {
   dataEncryptionKey: string | null;
   publicUrl: string | null;
   logLevel: string;
+  /** Later messages of a klink room reply in its Teams thread while the thread is this recent. */
+  threadWindowMs: number;
+  /** Message text is kept this long after delivery, then removed from the store. */
+  retentionMs: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +97,9 @@ export function loadConfig(env: Env): Readonly<Config> {
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
+  const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
+  const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
+
   const botTenantId = get('BOT_TENANT_ID');
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -113,7 +120,19 @@ export function loadConfig(env: Env): Readonly<Config> {
     dataEncryptionKey: get('DATA_ENCRYPTION_KEY'),
     publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ''),
     logLevel,
+    threadWindowMs: threadWindowHours * 3_600_000,
+    retentionMs: retentionDays * 86_400_000,
   });
+}
+
+function readNumber(raw: string | null, fallback: number, name: string, what: string, problems: string[]): number {
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    problems.push(`${name} "${raw}" is not a positive number: set the ${what}`);
+    return fallback;
+  }
+  return value;
 }
 
 function readPort(raw: string | null, problems: string[]): number {

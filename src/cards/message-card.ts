@@ -15,6 +15,14 @@ export interface MessageCardInput {
   roomUrl: string;
   /** Shown when the message carries no valid createdAt. */
   now?: Date;
+  /** "Mute this room" and "Unsubscribe" on the card (posts delivered for subscriptions). */
+  controls?: { roomId: string; eventId: number; subscriptionIds: number[] };
+  /** On a thread's root card: how the klink conversation went on. */
+  thread?: { messageCount: number; latestText: string; latestAt: string };
+  /** A confirmation shown in place after a card action. */
+  notice?: string;
+  /** How many times Teams refused the card as too large: each step shortens the text more. */
+  shrink?: number;
 }
 
 /** Message text limits tried in turn until the card fits MAX_CARD_BYTES. */
@@ -29,7 +37,7 @@ const ATTACHMENT_TYPES = new Set(['file', 'document', 'video', 'audio']);
 export function buildMessageCard(input: MessageCardInput): AdaptiveCardJson {
   if (input.roomUrl.trim() === '') throw new CardTemplateError('The message card needs a room URL for "Open in klink".');
   let lastError: CardTooLargeError | null = null;
-  for (const limit of TEXT_LIMITS) {
+  for (const limit of TEXT_LIMITS.slice(Math.min(input.shrink ?? 0, TEXT_LIMITS.length - 1))) {
     try {
       return renderTemplate(template, cardData(input, limit));
     } catch (err) {
@@ -58,6 +66,23 @@ function cardData(input: MessageCardInput, textLimit: number) {
     time: cardTime(message.createdAt, input.now ?? new Date()),
     roomUrl,
     ...content(message, textLimit),
+    ...threadData(input, textLimit),
+    notice: input.notice ? escapeMarkdown(truncateText(input.notice, LABEL_LIMIT).text) : '',
+    hasControls: input.controls !== undefined,
+    roomId: input.controls?.roomId ?? '',
+    eventId: String(input.controls?.eventId ?? ''),
+    subscriptionIds: (input.controls?.subscriptionIds ?? []).join(','),
+  };
+}
+
+function threadData(input: MessageCardInput, textLimit: number) {
+  const thread = input.thread;
+  if (!thread || thread.messageCount < 2) return { threadLabel: '', latestText: '' };
+  const latest = truncateText(thread.latestText.trim(), Math.min(textLimit, 300)).text;
+  const at = cardTime(thread.latestAt, input.now ?? new Date());
+  return {
+    threadLabel: `${thread.messageCount} messages in this klink conversation · latest {{DATE(${at}, SHORT)}}, {{TIME(${at})}}`,
+    latestText: latest === '' ? '' : escapeMarkdown(latest),
   };
 }
 

@@ -1,41 +1,61 @@
 /**
- * The delivery loop: turns committed events into delivery rows (dispatch), then posts due
- * deliveries to Teams. Everything it needs is read from the store, so a restart resumes.
+ * The delivery loop: dispatches committed events into delivery rows, then gives each
+ * conversation with due work a turn at Teams — many conversations at once, one turn per
+ * conversation at a time, so a slow or throttled conversation never holds up the others.
+ * Everything it needs is read from the store, so a restart resumes where it stopped.
  */
 import type { Logger } from '../log';
-import type { Store, DueDelivery } from '../store/store';
-import { matchingConversations } from '../subscriptions/match';
+import type { Metrics } from '../metrics';
+import type { Store } from '../store/store';
 import type { TeamsSender } from '../teams/sender';
-import { toSendError } from '../teams/cloud-sender';
-import { type CardSettings, deliveryCard, messageOf } from './delivery-card';
-import { decideAfterFailure } from './retry-policy';
+import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-turn';
+import type { CardSettings } from './delivery-card';
+import { dispatchPending } from './dispatcher';
+import { CONVERSATION_WINDOWS, Pacer } from './pacing';
 
 export interface DeliveryWorkerDeps {
   store: Store;
   sender: TeamsSender;
   log: Logger;
+  metrics: Metrics;
   now: () => number;
   random: () => number;
   settings: CardSettings;
+  threadWindowMs: number;
+  /** Message text is removed from events this long after their delivery finished. */
+  retentionMs: number;
   /** Longest idle wait before the store is checked again (work from other writers, clock drift). */
   idleCheckMs?: number;
-  /** Deliveries sent at once, across different conversations. */
+  /** Conversations served at once. */
   concurrency?: number;
 }
 
-const BATCH = 100;
+const CREDENTIALS_PAUSE_MS = 60_000;
+const MAINTENANCE_EVERY_MS = 60_000;
+const PACING_HISTORY_MS = Math.max(...CONVERSATION_WINDOWS.map((w) => w.ms)) * 1.1;
 
 export class DeliveryWorker {
+  readonly pacer = new Pacer();
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** Conversation turns under way. */
+  private readonly turns = new Map<string, Promise<void>>();
+  /** Conversations whose budget (or a pause) says not before this time. */
+  private readonly notBefore = new Map<string, number>();
+  private credentialsPausedUntil = 0;
+  private credentialsProblem: string | null = null;
+  private lastMaintenance = 0;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
 
-  start(): void {
+  /** Seeds pacing from the requests of the last hour (they count against Teams' limits too) and starts. */
+  async start(): Promise<void> {
     if (this.running) return;
+    for (const r of await this.deps.store.teamsRequestsSince(this.deps.now() - PACING_HISTORY_MS)) {
+      this.pacer.record(r.conversationId, r.tenantId, r.at);
+    }
     this.running = true;
     this.loop = this.run();
   }
@@ -46,108 +66,118 @@ export class DeliveryWorker {
     this.wake?.();
   }
 
-  /** Finishes the pass in progress and stops. */
-  async stop(): Promise<void> {
+  /** Set while Teams rejects the bot's credentials (401): readiness reports it. */
+  get problem(): string | null {
+    return this.credentialsPausedUntil > this.deps.now() ? this.credentialsProblem : null;
+  }
+
+  /** Stops starting turns and waits up to `timeoutMs` for the ones under way; returns whether all finished. */
+  async stop(timeoutMs = 10_000): Promise<boolean> {
     this.running = false;
     this.kick();
     await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.all(this.turns.values()).then(() => true),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    return finished;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       this.kicked = false;
-      let busy = false;
       try {
-        busy = (await this.dispatchPending()) || busy;
-        busy = (await this.sendDue()) || busy;
+        await this.pass();
       } catch (err) {
         this.deps.log.error({ err }, 'delivery pass failed; retrying on the next pass');
       }
-      if (!busy && this.running && !this.kicked) await this.idle();
+      if (this.running && !this.kicked) await this.idle();
     }
   }
 
-  /** Waits until kicked, the next delivery is due, or the idle check interval passes. */
+  private async pass(): Promise<void> {
+    const { store, log, settings } = this.deps;
+    while ((await dispatchPending(store, log, settings.vipTags, this.deps.now())) > 0) {
+      // dispatch everything committed so far before sending
+    }
+    const now = this.deps.now();
+    await this.maintain(now);
+    if (this.credentialsPausedUntil > now) return;
+    const capacity = (this.deps.concurrency ?? 64) - this.turns.size;
+    if (capacity <= 0) return;
+    const due = await store.dueConversations(now, capacity + this.turns.size + this.notBefore.size);
+    const stale = await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20);
+    let started = 0;
+    for (const id of [...due.map((d) => d.conversation.id), ...stale.map((c) => c.id)]) {
+      if (started >= capacity) break;
+      if (this.turns.has(id) || (this.notBefore.get(id) ?? 0) > now) continue;
+      this.notBefore.delete(id);
+      this.startTurn(id);
+      started++;
+    }
+  }
+
+  private startTurn(conversationId: string): void {
+    const turn = runConversationTurn(conversationId, {
+      ...this.deps,
+      pacer: this.pacer,
+      onCredentialsRejected: (reason) => this.credentialsRejected(reason),
+    }).then(
+      (waitMs) => {
+        if (waitMs !== null && waitMs > 0) this.notBefore.set(conversationId, this.deps.now() + waitMs);
+      },
+      (err: unknown) => {
+        this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
+        this.notBefore.set(conversationId, this.deps.now() + 1_000);
+      },
+    ).finally(() => {
+      this.turns.delete(conversationId);
+      this.kick();
+    });
+    this.turns.set(conversationId, turn);
+  }
+
+  private credentialsRejected(reason: string): void {
+    const now = this.deps.now();
+    if (this.credentialsPausedUntil <= now) {
+      this.deps.log.error({ reason },
+        'Teams rejected the bot credentials (401): delivery paused; check BOT_ID, BOT_PASSWORD, BOT_TENANT_ID and BOT_TYPE');
+    }
+    this.credentialsProblem = `Teams rejected the bot credentials (${reason})`;
+    this.credentialsPausedUntil = now + CREDENTIALS_PAUSE_MS;
+  }
+
+  /** Housekeeping once a minute: pacing history, message text retention, queue depth. */
+  private async maintain(now: number): Promise<void> {
+    if (now - this.lastMaintenance < MAINTENANCE_EVERY_MS) return;
+    this.lastMaintenance = now;
+    const { store } = this.deps;
+    await store.pruneTeamsRequests(now - PACING_HISTORY_MS);
+    this.pacer.sweep(now);
+    for (const [id, at] of this.notBefore) if (at <= now) this.notBefore.delete(id);
+    const purged = await store.purgeMessageText(now - this.deps.retentionMs, now);
+    if (purged > 0) this.deps.log.info({ events: purged }, 'message text removed after the retention period');
+    this.deps.metrics.queueDepth.set(await store.countPending());
+  }
+
+  /** Waits until kicked, the next delivery or turn is due, or the idle check interval passes. */
   private async idle(): Promise<void> {
-    const idleCheckMs = this.deps.idleCheckMs ?? 1000;
+    const now = this.deps.now();
+    const candidates = [now + (this.deps.idleCheckMs ?? 1000)];
     const nextDue = await this.deps.store.nextDueAt();
-    const untilDue = nextDue === null ? idleCheckMs : Math.max(0, nextDue - this.deps.now());
+    if (nextDue !== null) candidates.push(nextDue);
+    for (const at of this.notBefore.values()) candidates.push(at);
+    if (this.credentialsPausedUntil > now) candidates.push(this.credentialsPausedUntil);
+    const delay = Math.max(0, Math.min(...candidates) - now);
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
-      this.timer = setTimeout(resolve, Math.min(idleCheckMs, untilDue));
+      timer = setTimeout(resolve, delay);
       if (this.kicked || !this.running) resolve();
     });
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(timer);
     this.wake = null;
-  }
-
-  /** Matches committed events against subscriptions and writes their delivery rows. */
-  async dispatchPending(): Promise<boolean> {
-    const { store, log, now, settings } = this.deps;
-    const events = await store.undispatchedEvents(BATCH);
-    if (events.length === 0) return false;
-    const subscriptions = await store.activeSubscriptions();
-    for (const event of events) {
-      const message = messageOf(event);
-      const contact = message.contactId ? await store.getContact(message.contactId) : null;
-      const conversations = matchingConversations(subscriptions, { message, contact, vipTags: settings.vipTags });
-      await store.dispatchEvent(event.id, conversations, now());
-      log.info({ eventId: event.id, conversations: conversations.length }, 'event dispatched');
-    }
-    return true;
-  }
-
-  /** Sends due deliveries: at most one per conversation at a time, several conversations at once. */
-  async sendDue(): Promise<boolean> {
-    const due = await this.deps.store.dueDeliveries(this.deps.now(), BATCH);
-    if (due.length === 0) return false;
-    const firstPerConversation = new Map<string, DueDelivery>();
-    for (const item of due) if (!firstPerConversation.has(item.conversation.id)) firstPerConversation.set(item.conversation.id, item);
-    const queue = [...firstPerConversation.values()];
-    const workers = Array.from({ length: Math.min(this.deps.concurrency ?? 8, queue.length) }, async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) await this.deliver(item);
-    });
-    await Promise.all(workers);
-    return true;
-  }
-
-  private async deliver({ delivery, event, conversation }: DueDelivery): Promise<void> {
-    const { store, sender, now, settings } = this.deps;
-    const log = this.deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
-    if (!conversation.active) {
-      await store.markDead(delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now());
-      return;
-    }
-    let built;
-    try {
-      const message = messageOf(event);
-      const contact = message.contactId ? await store.getContact(message.contactId) : null;
-      built = deliveryCard(message, contact, settings);
-    } catch (err) {
-      log.error({ err }, 'card could not be built; delivery dead-lettered');
-      await store.markDead(delivery.id, `card: ${(err as Error).message}`, now());
-      return;
-    }
-    try {
-      const result = await sender.postCard(conversation, built.card, built.summary);
-      await store.markDelivered(delivery.id, result.activityId, now());
-      log.info({ activityId: result.activityId, latencyMs: now() - event.receivedAt }, 'card delivered');
-    } catch (err) {
-      const error = toSendError(err);
-      const decision = decideAfterFailure(error, delivery.attempts + 1, this.deps.random);
-      const context = { status: error.status, code: error.code, attempts: delivery.attempts + 1 };
-      if (decision.action === 'retry') {
-        await store.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
-        if (error.status === 401) log.error(context, 'Teams rejected the bot credentials: check BOT_ID, BOT_PASSWORD and BOT_TENANT_ID');
-        else log.warn({ ...context, retryInMs: decision.delayMs }, 'delivery failed; will retry');
-      } else if (decision.action === 'deactivate') {
-        await store.markDead(delivery.id, decision.reason, now());
-        await store.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
-        log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
-      } else {
-        await store.markDead(delivery.id, decision.reason, now());
-        log.error(context, 'delivery dead-lettered');
-      }
-    }
   }
 }

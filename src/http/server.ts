@@ -16,6 +16,8 @@ export interface ServerDeps {
   bot: KlinkBot;
   webhookAuth: WebhookAuth;
   webhook: WebhookDeps;
+  /** A reason delivery cannot work right now (e.g. Teams rejects the credentials), or null. */
+  deliveryProblem: () => string | null;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
@@ -44,6 +46,11 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/readyz', async (_req, res) => {
     try {
       await deps.store.ping();
+      const problem = deps.deliveryProblem();
+      if (problem !== null) {
+        res.send(503, { ok: false, error: problem });
+        return;
+      }
       res.send(200, { ok: true });
     } catch (err) {
       log.error({ err }, 'readiness check failed: store unreachable');

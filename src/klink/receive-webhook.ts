@@ -7,7 +7,7 @@ import type { WebhookAuth } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import { dataId, eventKind, parseEnvelope, readContact } from './events';
+import { dataId, eventKind, parseEnvelope, readContact, readMessage } from './events';
 import { verifyWebhook } from './verify';
 
 /** klink sends JSON; anything else is refused before it is read. */
@@ -82,6 +82,7 @@ export async function receiveWebhook(
     kind,
     payload: rawBody.toString('utf8'),
     receivedAt: deps.now(),
+    roomId: kind === 'message' ? readMessage(event, data).roomId || undefined : undefined,
     contact,
   });
   log.info({ event, eventId: stored.eventId, dataId: id, duplicate: stored.duplicate }, 'webhook stored');

@@ -21,6 +21,8 @@ export interface Conversation {
   botName: string;
   active: boolean;
   removedReason: string | null;
+  /** Teams answered 429: no request before this time (epoch ms). */
+  pausedUntil: number | null;
 }
 
 export interface Subscription {
@@ -43,6 +45,8 @@ export interface NewEvent {
   /** The raw JSON body as received; message text is removed once delivery no longer needs it. */
   payload: string;
   receivedAt: number;
+  /** The klink room of a message event (threads and digests group by it). */
+  roomId?: string;
   /** For contact events: the contact to upsert in the same transaction. */
   contact?: KlinkContact;
 }
@@ -54,6 +58,7 @@ export interface StoredEvent {
   dataId: string;
   payload: string;
   receivedAt: number;
+  roomId: string | null;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead';
@@ -67,6 +72,42 @@ export interface Delivery {
   nextAttemptAt: number;
   lastError: string | null;
   activityId: string | null;
+  /** Subscriptions of the conversation that matched (for "Unsubscribe" on the card). */
+  subscriptionIds: number[];
+  /** How many times the card was made smaller after Teams answered 413. */
+  shrink: number;
+  /** How it reached Teams: a new post, a reply in the room's thread, or inside a digest. */
+  via: DeliveryVia | null;
+  deliveredAt: number | null;
+}
+
+export type DeliveryVia = 'post' | 'reply' | 'digest';
+
+/** The Teams thread of one klink room in one channel. */
+export interface RoomThread {
+  conversationId: string;
+  roomId: string;
+  rootActivityId: string;
+  rootEventId: number;
+  startedAt: number;
+  lastPostedAt: number;
+  messageCount: number;
+  latestEventId: number;
+  rootUpdatedAt: number;
+  /** Messages were added since the root card was last brought up to date. */
+  rootStale: boolean;
+}
+
+/** A conversation with deliveries due now. */
+export interface DueConversation {
+  conversation: Conversation;
+  due: number;
+}
+
+export interface TeamsRequestRecord {
+  conversationId: string;
+  tenantId: string;
+  at: number;
 }
 
 /** A due delivery with what is needed to send it. */
@@ -81,7 +122,7 @@ export interface Store {
   recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }>;
   getContact(id: string): Promise<KlinkContact | null>;
 
-  upsertConversation(conversation: Omit<Conversation, 'active' | 'removedReason'>, now: number): Promise<void>;
+  upsertConversation(conversation: Omit<Conversation, 'active' | 'removedReason' | 'pausedUntil'>, now: number): Promise<void>;
   getConversation(id: string): Promise<Conversation | null>;
   /** The bot left the conversation: deactivates it and its subscriptions, with the reason. */
   deactivateConversation(id: string, reason: string, now: number): Promise<void>;
@@ -97,15 +138,54 @@ export interface Store {
   /** Message events not yet turned into deliveries, oldest first. */
   undispatchedEvents(limit: number): Promise<StoredEvent[]>;
   /** Creates one delivery per conversation (unique per event) and marks the event dispatched, atomically. */
-  dispatchEvent(eventId: number, conversationIds: string[], now: number): Promise<void>;
+  dispatchEvent(eventId: number, targets: Array<{ conversationId: string; subscriptionIds: number[] }>, now: number): Promise<void>;
 
   dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
-  /** The earliest time a pending delivery becomes due, or null when none is pending. */
+  /** Active, not paused conversations with deliveries due at `now`, longest waiting first. */
+  dueConversations(now: number, limit: number): Promise<DueConversation[]>;
+  /** Due deliveries of one conversation, oldest first. */
+  dueDeliveriesFor(conversationId: string, now: number, limit: number): Promise<DueDelivery[]>;
+  /** The earliest time a pending delivery becomes due (respecting pauses), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
-  markDelivered(deliveryId: number, activityId: string | null, now: number): Promise<void>;
+  countPending(conversationId?: string): Promise<number>;
+  markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void>;
+  /** Several deliveries reached Teams inside one digest card. */
+  markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void>;
   markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void>;
+  /** Teams answered 413: try again at once with a smaller card. */
+  markShrink(deliveryId: number, error: string, now: number): Promise<void>;
   markDead(deliveryId: number, error: string, now: number): Promise<void>;
   listDeliveries(filter: { state?: DeliveryState; conversationId?: string }, limit: number): Promise<Delivery[]>;
+  getDelivery(id: number): Promise<DueDelivery | null>;
+  /** Puts dead deliveries back in the queue (`ids` null: all of them); returns how many. */
+  requeueDead(ids: number[] | null, now: number): Promise<number>;
+
+  /** No request to the conversation before `until` (Retry-After). */
+  pauseConversation(id: string, until: number): Promise<void>;
+
+  /** Every request sent to Teams since `since`, oldest first (seeds pacing after a restart). */
+  teamsRequestsSince(since: number): Promise<TeamsRequestRecord[]>;
+  recordTeamsRequest(record: TeamsRequestRecord): Promise<void>;
+  pruneTeamsRequests(before: number): Promise<void>;
+
+  getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null>;
+  /** A new thread was started for the room (replaces an older one). */
+  startRoomThread(thread: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void>;
+  /** A message was replied into the room's thread. */
+  addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void>;
+  /** Threads of a conversation whose root card is out of date and was last updated before `updatedBefore`. */
+  staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]>;
+  /** Active conversations that have such threads. */
+  conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]>;
+  markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void>;
+
+  muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void>;
+  /** Rooms muted at `now`, as `conversationId roomId` pairs. */
+  mutedRooms(now: number): Promise<Array<{ conversationId: string; roomId: string; until: number }>>;
+
+  /** Removes message text from events whose deliveries are all finished and that are older than `before`. */
+  purgeMessageText(before: number, now: number): Promise<number>;
+  getEvent(id: number): Promise<StoredEvent | null>;
 
   /** Store reachable (readiness). */
   ping(): Promise<void>;

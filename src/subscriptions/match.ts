@@ -36,12 +36,17 @@ export function matches(filters: Filters, { message, contact, vipTags }: MatchIn
   );
 }
 
-/** The conversations to post a message in: each once, however many of its subscriptions match. */
+/** The conversations to post a message in, each once, with the subscriptions of it that matched. */
 export function matchingConversations(
-  subscriptions: ReadonlyArray<{ conversationId: string; filters: Filters }>,
+  subscriptions: ReadonlyArray<{ id: number; conversationId: string; filters: Filters }>,
   input: MatchInput,
-): string[] {
-  const ids = new Set<string>();
-  for (const s of subscriptions) if (!ids.has(s.conversationId) && matches(s.filters, input)) ids.add(s.conversationId);
-  return [...ids];
+): Array<{ conversationId: string; subscriptionIds: number[] }> {
+  const byConversation = new Map<string, number[]>();
+  for (const s of subscriptions) {
+    if (!matches(s.filters, input)) continue;
+    const ids = byConversation.get(s.conversationId) ?? [];
+    ids.push(s.id);
+    byConversation.set(s.conversationId, ids);
+  }
+  return [...byConversation].map(([conversationId, subscriptionIds]) => ({ conversationId, subscriptionIds }));
 }

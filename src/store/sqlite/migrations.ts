@@ -64,4 +64,46 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
   `,
+  // Delivery under Teams' limits: request log for pacing, 429 pauses, threads per klink room,
+  // digests, room mutes, smaller cards after 413, message text retention.
+  `
+  ALTER TABLE conversations ADD COLUMN paused_until INTEGER;
+  ALTER TABLE events ADD COLUMN room_id TEXT;
+  ALTER TABLE events ADD COLUMN purged_at INTEGER;
+  ALTER TABLE deliveries ADD COLUMN subscription_ids TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE deliveries ADD COLUMN shrink INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE deliveries ADD COLUMN via TEXT;
+  ALTER TABLE deliveries ADD COLUMN delivered_at INTEGER;
+  CREATE INDEX deliveries_conversation_pending ON deliveries (conversation_id, next_attempt_at) WHERE state = 'pending';
+
+  CREATE TABLE teams_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX teams_requests_at ON teams_requests (at);
+
+  CREATE TABLE room_threads (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id),
+    room_id TEXT NOT NULL,
+    root_activity_id TEXT NOT NULL,
+    root_event_id INTEGER NOT NULL REFERENCES events (id),
+    started_at INTEGER NOT NULL,
+    last_posted_at INTEGER NOT NULL,
+    message_count INTEGER NOT NULL,
+    latest_event_id INTEGER NOT NULL REFERENCES events (id),
+    root_updated_at INTEGER NOT NULL,
+    root_stale INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (conversation_id, room_id)
+  );
+
+  CREATE TABLE room_mutes (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id),
+    room_id TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    muted_by TEXT,
+    PRIMARY KEY (conversation_id, room_id)
+  );
+  `,
 ];

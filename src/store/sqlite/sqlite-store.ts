@@ -5,23 +5,30 @@ import Database from 'better-sqlite3';
 import type { KlinkContact } from '../../klink/events';
 import { type Filters, canonicalFilters, filtersFromJson, filtersKey } from '../../subscriptions/filters';
 import type {
-  Conversation, ConversationType, Delivery, DeliveryState, DueDelivery, NewEvent, Store, StoredEvent, Subscription,
+  Conversation, ConversationType, Delivery, DeliveryState, DeliveryVia, DueConversation, DueDelivery, NewEvent, RoomThread,
+  Store, StoredEvent, Subscription, TeamsRequestRecord,
 } from '../store';
 import { MIGRATIONS } from './migrations';
 
 interface ConversationRow {
   id: string; type: ConversationType; tenant_id: string; service_url: string; channel_id: string;
   team_id: string | null; bot_id: string; bot_name: string; active: number; removed_reason: string | null;
+  paused_until: number | null;
 }
 interface SubscriptionRow {
   id: number; conversation_id: string; filters: string; created_by: string | null; created_at: number; number: number;
 }
 interface EventRow {
-  id: number; connection_id: string; event_type: string; data_id: string; payload: string; received_at: number;
+  id: number; connection_id: string; event_type: string; data_id: string; payload: string; received_at: number; room_id: string | null;
 }
 interface DeliveryRow {
   id: number; event_id: number; conversation_id: string; state: DeliveryState; attempts: number;
-  next_attempt_at: number; last_error: string | null; activity_id: string | null;
+  next_attempt_at: number; last_error: string | null; activity_id: string | null; subscription_ids: string;
+  shrink: number; via: DeliveryVia | null; delivered_at: number | null;
+}
+interface ThreadRow {
+  conversation_id: string; room_id: string; root_activity_id: string; root_event_id: number; started_at: number;
+  last_posted_at: number; message_count: number; latest_event_id: number; root_updated_at: number; root_stale: number;
 }
 
 /** Opens (creating if needed) the database file and applies pending migrations. */
@@ -60,11 +67,11 @@ class SqliteStore implements Store {
   async recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }> {
     return this.db.transaction(() => {
       const inserted = this.db.prepare(`
-        INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`)
         .run(event.connectionId, event.eventType, event.dataId, event.kind, event.payload, event.receivedAt,
-          event.kind === 'contact' ? event.receivedAt : null);
+          event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null);
       if (inserted.changes === 0) {
         const existing = this.db.prepare('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
           .get(event.connectionId, event.eventType, event.dataId) as { id: number };
@@ -93,7 +100,7 @@ class SqliteStore implements Store {
     return { id: row.id, name: row.name, tags: JSON.parse(row.tags) as string[], updatedAt: row.contact_updated_at };
   }
 
-  async upsertConversation(c: Omit<Conversation, 'active' | 'removedReason'>, now: number): Promise<void> {
+  async upsertConversation(c: Omit<Conversation, 'active' | 'removedReason' | 'pausedUntil'>, now: number): Promise<void> {
     this.db.prepare(`
       INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
@@ -153,44 +160,89 @@ class SqliteStore implements Store {
 
   async undispatchedEvents(limit: number): Promise<StoredEvent[]> {
     const rows = this.db.prepare(`
-      SELECT id, connection_id, event_type, data_id, payload, received_at FROM events
+      SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
       WHERE dispatched_at IS NULL AND kind = 'message' ORDER BY id LIMIT ?`).all(limit) as EventRow[];
     return rows.map(toEvent);
   }
 
-  async dispatchEvent(eventId: number, conversationIds: string[], now: number): Promise<void> {
+  async dispatchEvent(eventId: number, targets: Array<{ conversationId: string; subscriptionIds: number[] }>, now: number): Promise<void> {
     this.db.transaction(() => {
       const insert = this.db.prepare(`
-        INSERT INTO deliveries (event_id, conversation_id, state, attempts, next_attempt_at, created_at, updated_at)
-        VALUES (?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (event_id, conversation_id) DO NOTHING`);
-      for (const conversationId of new Set(conversationIds)) insert.run(eventId, conversationId, now, now, now);
+        INSERT INTO deliveries (event_id, conversation_id, state, attempts, next_attempt_at, created_at, updated_at, subscription_ids)
+        VALUES (?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (event_id, conversation_id) DO NOTHING`);
+      for (const t of targets) insert.run(eventId, t.conversationId, now, now, now, JSON.stringify(t.subscriptionIds));
       this.db.prepare('UPDATE events SET dispatched_at = ? WHERE id = ?').run(now, eventId);
     })();
   }
 
   async dueDeliveries(now: number, limit: number): Promise<DueDelivery[]> {
+    return this.selectDue('d.next_attempt_at <= @now', { now, limit });
+  }
+
+  async dueDeliveriesFor(conversationId: string, now: number, limit: number): Promise<DueDelivery[]> {
+    return this.selectDue('d.conversation_id = @conversationId AND d.next_attempt_at <= @now', { conversationId, now, limit });
+  }
+
+  async getDelivery(id: number): Promise<DueDelivery | null> {
+    return this.selectDue('d.id = @id', { id, limit: 1 }, false)[0] ?? null;
+  }
+
+  private selectDue(where: string, params: Record<string, unknown>, pendingOnly = true): DueDelivery[] {
     const rows = this.db.prepare(`
-      SELECT d.id AS d_id, d.event_id, d.conversation_id, d.state, d.attempts, d.next_attempt_at, d.last_error, d.activity_id,
-             e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at,
-             c.id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active, c.removed_reason
+      SELECT d.*, d.id AS d_id,
+             e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
+             c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
+             c.removed_reason, c.paused_until
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`)
-      .all(now, limit) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number }>;
+      WHERE ${pendingOnly ? "d.state = 'pending' AND " : ''}${where} ORDER BY d.next_attempt_at, d.id LIMIT @limit`)
+      .all(params) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
     return rows.map((row) => ({
       delivery: toDelivery({ ...row, id: row.d_id }),
       event: toEvent({ ...row, id: row.e_id }),
-      conversation: toConversation(row),
+      conversation: toConversation({ ...row, id: row.c_id }),
     }));
   }
 
+  async dueConversations(now: number, limit: number): Promise<DueConversation[]> {
+    const rows = this.db.prepare(`
+      SELECT c.*, q.due FROM (
+        SELECT conversation_id, COUNT(*) AS due, MIN(next_attempt_at) AS oldest FROM deliveries
+        WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
+      ) q JOIN conversations c ON c.id = q.conversation_id
+      WHERE c.paused_until IS NULL OR c.paused_until <= @now
+      ORDER BY q.oldest LIMIT @limit`).all({ now, limit }) as Array<ConversationRow & { due: number }>;
+    return rows.map((row) => ({ conversation: toConversation(row), due: row.due }));
+  }
+
   async nextDueAt(): Promise<number | null> {
-    const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending'").get() as { t: number | null };
+    const row = this.db.prepare(`
+      SELECT MIN(MAX(d.next_attempt_at, COALESCE(c.paused_until, 0))) AS t
+      FROM deliveries d JOIN conversations c ON c.id = d.conversation_id WHERE d.state = 'pending'`).get() as { t: number | null };
     return row.t;
   }
 
-  async markDelivered(deliveryId: number, activityId: string | null, now: number): Promise<void> {
-    this.db.prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`)
-      .run(activityId, now, deliveryId);
+  async countPending(conversationId?: string): Promise<number> {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND (@c IS NULL OR conversation_id = @c)`)
+      .get({ c: conversationId ?? null }) as { n: number };
+    return row.n;
+  }
+
+  async markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void> {
+    this.db.prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
+      delivered_at = ?, updated_at = ? WHERE id = ?`).run(activityId, via, now, now, deliveryId);
+  }
+
+  async markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void> {
+    this.db.transaction(() => {
+      const update = this.db.prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = 'digest',
+        last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`);
+      for (const id of deliveryIds) update.run(activityId, now, now, id);
+    })();
+  }
+
+  async markShrink(deliveryId: number, error: string, now: number): Promise<void> {
+    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1, shrink = shrink + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+      .run(error, now, now, deliveryId);
   }
 
   async markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void> {
@@ -211,6 +263,101 @@ class SqliteStore implements Store {
     return rows.map(toDelivery);
   }
 
+  async requeueDead(ids: number[] | null, now: number): Promise<number> {
+    return this.db.transaction(() => {
+      const update = this.db.prepare(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
+        WHERE state = 'dead' AND (@id IS NULL OR id = @id)`);
+      if (ids === null) return update.run({ now, id: null }).changes;
+      let changed = 0;
+      for (const id of ids) changed += update.run({ now, id }).changes;
+      return changed;
+    })();
+  }
+
+  async pauseConversation(id: string, until: number): Promise<void> {
+    this.db.prepare('UPDATE conversations SET paused_until = MAX(COALESCE(paused_until, 0), ?) WHERE id = ?').run(until, id);
+  }
+
+  async teamsRequestsSince(since: number): Promise<TeamsRequestRecord[]> {
+    const rows = this.db.prepare('SELECT conversation_id, tenant_id, at FROM teams_requests WHERE at >= ? ORDER BY at, id').all(since) as
+      Array<{ conversation_id: string; tenant_id: string; at: number }>;
+    return rows.map((r) => ({ conversationId: r.conversation_id, tenantId: r.tenant_id, at: r.at }));
+  }
+
+  async recordTeamsRequest(record: TeamsRequestRecord): Promise<void> {
+    this.db.prepare('INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)').run(record.conversationId, record.tenantId, record.at);
+  }
+
+  async pruneTeamsRequests(before: number): Promise<void> {
+    this.db.prepare('DELETE FROM teams_requests WHERE at < ?').run(before);
+  }
+
+  async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
+    const row = this.db.prepare('SELECT * FROM room_threads WHERE conversation_id = ? AND room_id = ?').get(conversationId, roomId) as ThreadRow | undefined;
+    return row ? toThread(row) : null;
+  }
+
+  async startRoomThread(t: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void> {
+    this.db.prepare(`
+      INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
+        latest_event_id, root_updated_at, root_stale) VALUES (@c, @r, @a, @e, @now, @now, 1, @e, @now, 0)
+      ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = @a, root_event_id = @e, started_at = @now,
+        last_posted_at = @now, message_count = 1, latest_event_id = @e, root_updated_at = @now, root_stale = 0`)
+      .run({ c: t.conversationId, r: t.roomId, a: t.rootActivityId, e: t.eventId, now });
+  }
+
+  async addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void> {
+    this.db.prepare(`UPDATE room_threads SET message_count = message_count + 1, last_posted_at = ?, root_stale = 1,
+      latest_event_id = MAX(latest_event_id, ?) WHERE conversation_id = ? AND room_id = ?`).run(now, eventId, conversationId, roomId);
+  }
+
+  async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
+    const rows = this.db.prepare(`SELECT * FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
+      ORDER BY root_updated_at`).all(conversationId, updatedBefore) as ThreadRow[];
+    return rows.map(toThread);
+  }
+
+  async conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]> {
+    const rows = this.db.prepare(`SELECT c.* FROM conversations c WHERE c.active = 1 AND EXISTS (
+      SELECT 1 FROM room_threads t WHERE t.conversation_id = c.id AND t.root_stale = 1 AND t.root_updated_at <= ?) LIMIT ?`)
+      .all(updatedBefore, limit) as ConversationRow[];
+    return rows.map(toConversation);
+  }
+
+  async markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void> {
+    this.db.prepare('UPDATE room_threads SET root_stale = 0, root_updated_at = ? WHERE conversation_id = ? AND room_id = ?').run(now, conversationId, roomId);
+  }
+
+  async muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void> {
+    this.db.prepare(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`)
+      .run(conversationId, roomId, until, mutedBy);
+  }
+
+  async mutedRooms(now: number): Promise<Array<{ conversationId: string; roomId: string; until: number }>> {
+    const rows = this.db.prepare('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as
+      Array<{ conversation_id: string; room_id: string; until: number }>;
+    return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
+  }
+
+  async purgeMessageText(before: number, now: number): Promise<number> {
+    const rows = this.db.prepare(`
+      SELECT e.id, e.payload FROM events e WHERE e.kind = 'message' AND e.purged_at IS NULL AND e.received_at < ? AND e.dispatched_at IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+      LIMIT 1000`).all(before) as Array<{ id: number; payload: string }>;
+    const update = this.db.prepare('UPDATE events SET payload = ?, purged_at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const row of rows) update.run(withoutText(row.payload), now, row.id);
+    })();
+    return rows.length;
+  }
+
+  async getEvent(id: number): Promise<StoredEvent | null> {
+    const row = this.db.prepare('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
+      .get(id) as EventRow | undefined;
+    return row ? toEvent(row) : null;
+  }
+
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }
@@ -224,6 +371,7 @@ function toConversation(row: ConversationRow): Conversation {
   return {
     id: row.id, type: row.type, tenantId: row.tenant_id, serviceUrl: row.service_url, channelId: row.channel_id,
     teamId: row.team_id, botId: row.bot_id, botName: row.bot_name, active: row.active === 1, removedReason: row.removed_reason,
+    pausedUntil: row.paused_until,
   };
 }
 
@@ -237,7 +385,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
 function toEvent(row: EventRow): StoredEvent {
   return {
     id: row.id, connectionId: row.connection_id, eventType: row.event_type, dataId: row.data_id,
-    payload: row.payload, receivedAt: row.received_at,
+    payload: row.payload, receivedAt: row.received_at, roomId: row.room_id,
   };
 }
 
@@ -245,5 +393,24 @@ function toDelivery(row: DeliveryRow): Delivery {
   return {
     id: row.id, eventId: row.event_id, conversationId: row.conversation_id, state: row.state, attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at, lastError: row.last_error, activityId: row.activity_id,
+    subscriptionIds: JSON.parse(row.subscription_ids) as number[], shrink: row.shrink, via: row.via, deliveredAt: row.delivered_at,
   };
+}
+
+function toThread(row: ThreadRow): RoomThread {
+  return {
+    conversationId: row.conversation_id, roomId: row.room_id, rootActivityId: row.root_activity_id, rootEventId: row.root_event_id,
+    startedAt: row.started_at, lastPostedAt: row.last_posted_at, messageCount: row.message_count, latestEventId: row.latest_event_id,
+    rootUpdatedAt: row.root_updated_at, rootStale: row.root_stale === 1,
+  };
+}
+
+/** The payload with the message text (and the room's copy of it) removed; ids and room facts stay. */
+function withoutText(payload: string): string {
+  const body = JSON.parse(payload) as { data?: { message?: unknown; room?: { lastMessage?: unknown } } };
+  if (body.data && typeof body.data === 'object') {
+    body.data.message = '';
+    if (body.data.room && typeof body.data.room === 'object') body.data.room.lastMessage = '';
+  }
+  return JSON.stringify(body);
 }

@@ -76,15 +76,15 @@ describe('SQLite store', () => {
     await store.upsertConversation(conversation, 1);
     await store.upsertConversation({ ...conversation, id: 'a:chat', type: 'personal' }, 1);
     const { eventId } = await store.recordEvent(event('m1'));
-    await store.dispatchEvent(eventId, [conversation.id, conversation.id, 'a:chat'], 10);
-    await store.dispatchEvent(eventId, [conversation.id], 11);
+    await store.dispatchEvent(eventId, [{ conversationId: conversation.id, subscriptionIds: [1] }, { conversationId: 'a:chat', subscriptionIds: [2] }], 10);
+    await store.dispatchEvent(eventId, [{ conversationId: conversation.id, subscriptionIds: [1] }], 11);
     assert.equal((await store.undispatchedEvents(10)).length, 0);
     const due = await store.dueDeliveries(10, 10);
     assert.equal(due.length, 2);
     assert.equal(await store.nextDueAt(), 10);
     await store.markRetry(due[0].delivery.id, '503', 500, 12);
     assert.equal((await store.dueDeliveries(100, 10)).length, 1, 'a retried delivery waits for its time');
-    await store.markDelivered(due[1].delivery.id, 'act-1', 13);
+    await store.markDelivered(due[1].delivery.id, 'act-1', 'post', 13);
     await store.markDead(due[0].delivery.id, '403 BotNotInConversationRoster', 600);
     assert.deepEqual((await store.listDeliveries({ state: 'dead' }, 10)).map((d) => [d.attempts, d.lastError]), [[2, '403 BotNotInConversationRoster']]);
     assert.equal(await store.nextDueAt(), null);

@@ -71,11 +71,14 @@ describe('matches', () => {
 
   it('names each matching conversation once even when several of its subscriptions match', () => {
     const subs = [
-      { conversationId: 'c1', filters: f('whatsapp') },
-      { conversationId: 'c1', filters: f('vip') },
-      { conversationId: 'c2', filters: f('messenger') },
-      { conversationId: 'c3', filters: f('all') },
+      { id: 1, conversationId: 'c1', filters: f('whatsapp') },
+      { id: 2, conversationId: 'c1', filters: f('vip') },
+      { id: 3, conversationId: 'c2', filters: f('messenger') },
+      { id: 4, conversationId: 'c3', filters: f('all') },
     ];
-    assert.deepEqual(matchingConversations(subs, { message: inboundWhatsapp, contact: vipContact, vipTags }), ['c1', 'c3']);
+    assert.deepEqual(matchingConversations(subs, { message: inboundWhatsapp, contact: vipContact, vipTags }), [
+      { conversationId: 'c1', subscriptionIds: [1, 2] },
+      { conversationId: 'c3', subscriptionIds: [4] },
+    ]);
   });
 });

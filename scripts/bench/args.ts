@@ -1,0 +1,85 @@
+/** Command line of `npm run bench` (pure). */
+import path from 'node:path';
+
+export type Phase = 'a' | 'b' | 'c';
+
+export interface BenchOptions {
+  phases: Phase[];
+  out: string;
+  concurrency: number;
+  warmupS: number;
+  ingestS: number;
+  e2eRate: number;
+  e2eS: number;
+  latencyMs: number;
+  profile: boolean;
+  logLevel: string;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+
+  --only a,b,c          phases to run (default all; (d) peak RSS is measured in every phase run)
+                          a  webhook ingest vs a bare node:http server
+                          b  end-to-end latency webhook → card at a steady load within Teams limits
+                          c  fan-out of one webhook: c1 1,000 channels / 20 tenants, c2 2,000 / 20
+  --out <file>          JSON results (default data/bench/bench-results.json); logs go next to it
+  --concurrency <n>     (a) requests in flight (default 32)
+  --warmup <s>          (a) warm-up per server (default 1.5)
+  --duration <s>        (a) measured window per server (default 5)
+  --rate <n>            (b) webhooks per second (default 20)
+  --e2e-duration <s>    (b) seconds of paced load (default 15)
+  --latency <ms>        (b, c) fake Bot Connector latency per request (default 20)
+  --log-level <level>   the app's log level (default warn); the log is written to a file
+  --profile             run the servers with --cpu-prof and print where their CPU time went
+  --help`;
+
+const DEFAULT_OUT = path.join('data', 'bench', 'bench-results.json');
+
+/** Parses argv (after the script name); throws with what is wrong. */
+export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
+  const options: BenchOptions = {
+    phases: ['a', 'b', 'c'], out: path.resolve(cwd, DEFAULT_OUT), concurrency: 32, warmupS: 1.5, ingestS: 5,
+    e2eRate: 20, e2eS: 15, latencyMs: 20, profile: false, logLevel: 'warn', help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const number = (min: number, max: number): number => {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} must be a number from ${min} to ${max} (got "${raw}")`);
+      return n;
+    };
+    switch (flag) {
+      case '--only': options.phases = parsePhases(value()); break;
+      case '--out': options.out = path.resolve(cwd, value()); break;
+      case '--concurrency': options.concurrency = Math.round(number(1, 256)); break;
+      case '--warmup': options.warmupS = number(0, 30); break;
+      case '--duration': options.ingestS = number(0.5, 60); break;
+      case '--rate': options.e2eRate = number(0.5, 200); break;
+      case '--e2e-duration': options.e2eS = number(1, 60); break;
+      case '--latency': options.latencyMs = Math.round(number(0, 1000)); break;
+      case '--log-level': options.logLevel = value(); break;
+      case '--profile': options.profile = true; break;
+      case '--help': case '-h': options.help = true; break;
+      default: throw new Error(`unknown option "${argv[i]}"`);
+    }
+  }
+  return options;
+}
+
+function parsePhases(raw: string): Phase[] {
+  const phases = new Set<Phase>();
+  for (const part of raw.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '')) {
+    if (part === 'a' || part === 'b' || part === 'c') phases.add(part);
+    else if (part === 'd') continue;
+    else throw new Error(`--only: unknown phase "${part}" (use a, b, c; d is measured during the others)`);
+  }
+  if (phases.size === 0) throw new Error('--only: choose at least one of a, b, c (d, peak RSS, is measured during them)');
+  return (['a', 'b', 'c'] as const).filter((p) => phases.has(p));
+}

@@ -1,0 +1,120 @@
+/** What every phase shares: a temp dir for databases, child servers, their logs, RSS and profiles. */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type ChildHandle, type ChildKind, startChild } from './child';
+import { mb } from './units';
+
+export interface ChildReport {
+  phase: string;
+  name: string;
+  kind: ChildKind;
+  /** RSS once listening, before any load. */
+  startRssMb: number;
+  /** Peak RSS over the child's life: max of the kernel's maxRSS and the 50 ms sampler. */
+  peakRssMb: number;
+  logFile: string;
+  /** Log lines at warn (40) and error (50) or above; non-JSON lines (stack traces) count as errors. */
+  warnings: number;
+  errors: number;
+  firstProblem: string | null;
+  profileFile: string | null;
+}
+
+export interface HarnessOptions {
+  /** Where logs (and profiles) go: next to the results file. */
+  outputDir: string;
+  profile: boolean;
+  appLogLevel: string;
+}
+
+export class Harness {
+  /** The klink signing secret of this run (random; both servers and the load generator use it). */
+  readonly secret = randomBytes(16).toString('hex');
+  readonly children: ChildReport[] = [];
+  private readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'klink-bench-'));
+  private readonly startRss = new Map<ChildHandle, number>();
+
+  constructor(private readonly options: HarnessOptions) {}
+
+  /** Where the databases live (reported: commit cost depends on its file system). */
+  get databaseDir(): string {
+    return this.tempDir;
+  }
+
+  /** Starts a child server; an app gets a fresh database file. */
+  async start(name: string, kind: ChildKind): Promise<ChildHandle> {
+    const child = await startChild({
+      name,
+      kind,
+      settings: {
+        dbFile: path.join(this.tempDir, `${name}.db`),
+        secret: this.secret,
+        logLevel: this.options.appLogLevel,
+        roomUrlTemplate: 'https://app.klink.cloud/inbox/{roomId}?message={messageId}',
+      },
+      logFile: path.join(this.options.outputDir, 'bench-logs', `${name}.log`),
+      profileDir: this.options.profile ? path.join(this.options.outputDir, 'profiles') : undefined,
+    });
+    this.startRss.set(child, (await child.stats()).rssBytes);
+    return child;
+  }
+
+  /** Reads the child's peak RSS, stops it, and summarises its log. */
+  async finish(phase: string, child: ChildHandle): Promise<ChildReport> {
+    let peakRssMb = Number.NaN;
+    try {
+      const stats = await child.stats();
+      peakRssMb = mb(Math.max(stats.maxRssBytes, stats.sampledPeakRssBytes));
+    } finally {
+      await child.stop();
+    }
+    const report: ChildReport = {
+      phase,
+      name: child.name,
+      kind: child.name.endsWith('bare') ? 'bare' : 'app',
+      startRssMb: mb(this.startRss.get(child) ?? Number.NaN),
+      peakRssMb,
+      logFile: child.logFile,
+      ...summariseLog(child.logFile),
+      profileFile: child.profileFile !== null && fs.existsSync(child.profileFile) ? child.profileFile : null,
+    };
+    this.children.push(report);
+    return report;
+  }
+
+  /** Removes the databases. */
+  close(): void {
+    fs.rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+function summariseLog(file: string): Pick<ChildReport, 'warnings' | 'errors' | 'firstProblem'> {
+  let warnings = 0;
+  let errors = 0;
+  let firstProblem: string | null = null;
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const level = logLevel(line);
+    if (level !== null && level < 40) continue;
+    if (level !== null && level < 50) warnings++;
+    else errors++;
+    firstProblem ??= line.slice(0, 300);
+  }
+  return { warnings, errors, firstProblem };
+}
+
+/** The pino level of a JSON log line, or null when the line is not one. */
+function logLevel(line: string): number | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    const level = typeof parsed === 'object' && parsed !== null ? (parsed as { level?: unknown }).level : undefined;
+    return typeof level === 'number' ? level : null;
+  } catch (err) {
+    if (err instanceof SyntaxError) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+/** Messages between the benchmark (parent) and the servers it measures (child processes). */
+
+/** What a child server is started with (passed as one JSON argument). */
+export interface ChildSettings {
+  /** File of the SQLite database (app only). */
+  dbFile: string;
+  /** The klink signing secret both servers verify with. */
+  secret: string;
+  /** pino level of the app's logger. */
+  logLevel: string;
+  /** KLINK_ROOM_URL_TEMPLATE for the app: puts the message id in "Open in klink", so cards can be matched. */
+  roomUrlTemplate: string;
+}
+
+/** Resource usage of a child, measured inside it. */
+export interface ChildStats {
+  /** `process.resourceUsage().maxRSS`, in bytes: the kernel's peak resident set size. */
+  maxRssBytes: number;
+  /** Highest `process.memoryUsage.rss()` seen by the child's 50 ms sampler. */
+  sampledPeakRssBytes: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** `process.cpuUsage()` since the child started, in microseconds. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** Active subscriptions in the app's store (0 for the bare server). */
+  subscriptions: number;
+}
+
+export type ParentRequest = { id: number; type: 'stats' } | { id: number; type: 'stop' };
+
+export type ChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'stats'; id: number; stats: ChildStats }
+  | { type: 'stopped'; id: number }
+  | { type: 'failed'; id?: number; message: string };
+
+/** Reads the settings argument of a child; throws with what is wrong. */
+export function parseChildSettings(raw: string | undefined): ChildSettings {
+  if (raw === undefined) throw new Error('child server started without its settings argument');
+  const value: unknown = JSON.parse(raw);
+  if (typeof value !== 'object' || value === null) throw new Error('child settings are not an object');
+  const record = value as Record<string, unknown>;
+  const text = (key: keyof ChildSettings): string => {
+    const field = record[key];
+    if (typeof field !== 'string') throw new Error(`child settings: "${key}" must be a string`);
+    return field;
+  };
+  return { dbFile: text('dbFile'), secret: text('secret'), logLevel: text('logLevel'), roomUrlTemplate: text('roomUrlTemplate') };
+}
+
+/** Reads a request from the parent, or null for anything else. */
+export function asParentRequest(message: unknown): ParentRequest | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const { id, type } = message as Record<string, unknown>;
+  if (typeof id !== 'number') return null;
+  if (type === 'stats' || type === 'stop') return { id, type };
+  return null;
+}
+
+/** Reads a message from a child, or null for anything else. */
+export function asChildMessage(message: unknown): ChildMessage | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const record = message as Record<string, unknown>;
+  switch (record.type) {
+    case 'ready':
+      return typeof record.port === 'number' ? { type: 'ready', port: record.port } : null;
+    case 'stats':
+      return typeof record.id === 'number' && typeof record.stats === 'object' && record.stats !== null
+        ? { type: 'stats', id: record.id, stats: record.stats as ChildStats }
+        : null;
+    case 'stopped':
+      return typeof record.id === 'number' ? { type: 'stopped', id: record.id } : null;
+    case 'failed':
+      return typeof record.message === 'string'
+        ? { type: 'failed', id: typeof record.id === 'number' ? record.id : undefined, message: record.message }
+        : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Phase (c): fan-out of one webhook to every subscribed channel, across tenants, with connector
+ * latency; the time until every channel's card reached (and was answered by) the connector,
+ * against the time Teams' rate limits allow at best.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { startFakeConnector } from '../../test/support/fake-connector';
+import { pollUntil, waitForQuiet } from './cards-seen';
+import type { Harness } from './harness';
+import { LIMITS, type RateUsage, rateUsage } from './rate-usage';
+import { round } from './stats';
+import { benchChannels, subscribeViaApi } from './subscribe';
+import { postWebhook, webhookFactory } from './webhooks';
+
+export interface FanOutSettings {
+  /** Label in the report: c1, c2. */
+  label: string;
+  tenants: number;
+  channelsPerTenant: number;
+  connectorLatencyMs: number;
+  timeoutMs: number;
+}
+
+export interface FanOutResult {
+  settings: FanOutSettings;
+  subscription: { channels: number; via: string; ms: number; activeSubscriptions: number };
+  webhookStatus: number;
+  /** Channels whose card reached the connector (the first request to that channel after the webhook). */
+  channelsReached: number;
+  complete: boolean;
+  /** Webhook sent → first card request received. */
+  firstCardMs: number;
+  /** Webhook sent → last channel's first card request received. */
+  lastCardArrivedMs: number;
+  /** … and answered (arrival + the connector latency): "all delivered". */
+  allDeliveredMs: number;
+  bound: {
+    formula: string;
+    /** Earliest possible "all delivered", from the rate rules and one connector latency. */
+    ms: number;
+    tenantSpanMs: number;
+    conversationSpanMs: number;
+  };
+  /** allDeliveredMs / bound.ms (1.0 = as fast as the rules allow). */
+  ratioToBound: number;
+  connector: RateUsage;
+}
+
+/** The bound: max over tenants of (⌈n_t / 50⌉ − 1) s and over conversations of (⌈n_c / 7⌉ − 1) s, plus one latency. */
+export function rateBound(requestsPerTenant: readonly number[], requestsPerConversation: number, latencyMs: number): FanOutResult['bound'] {
+  const tenantSpanMs = Math.max(0, ...requestsPerTenant.map((n) => (Math.ceil(n / LIMITS.tenantPer1s) - 1) * 1000));
+  const conversationSpanMs = (Math.ceil(requestsPerConversation / LIMITS.conversationPer1s) - 1) * 1000;
+  return {
+    formula: 'max( max_t (ceil(n_t / 50) - 1) s , max_c (ceil(n_c / 7) - 1) s ) + connector latency; n_t = cards for tenant t, n_c = cards for conversation c (1 here)',
+    ms: Math.max(tenantSpanMs, conversationSpanMs) + latencyMs,
+    tenantSpanMs,
+    conversationSpanMs,
+  };
+}
+
+export async function runFanOut(harness: Harness, settings: FanOutSettings): Promise<FanOutResult> {
+  const connector = await startFakeConnector();
+  const app = await harness.start(`${settings.label}-app`, 'app');
+  try {
+    const channels = benchChannels(settings.label, settings.tenants, settings.channelsPerTenant, () => 'subscribe whatsapp');
+    const subscription = await subscribeViaApi(app.port, connector, channels);
+    const activeSubscriptions = (await app.stats()).subscriptions;
+    if (activeSubscriptions !== channels.length) throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
+    connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
+
+    const tenantByChannel = new Map(channels.map((c) => [c.channelId, c.tenantId]));
+    const firstArrival = new Map<string, number>();
+    let scanned = 0;
+    const scan = (): boolean => {
+      for (; scanned < connector.requests.length; scanned++) {
+        const { channelId, receivedAt } = connector.requests[scanned];
+        if (channelId !== undefined && tenantByChannel.has(channelId) && !firstArrival.has(channelId)) firstArrival.set(channelId, receivedAt);
+      }
+      return firstArrival.size >= channels.length;
+    };
+
+    const hook = webhookFactory(harness.secret, `bench-${settings.label}-${Date.now().toString(36)}`)(0);
+    const agent = new http.Agent({ keepAlive: false });
+    const sentAt = Date.now();
+    const answer = await postWebhook(agent, app.port, hook, () => performance.now());
+    agent.destroy();
+    const complete = answer.status === 200 && await pollUntil(scan, settings.timeoutMs);
+    await waitForQuiet(connector, 500, 5_000);
+    scan();
+
+    const arrivals = [...firstArrival.values()];
+    const lastArrival = arrivals.length === 0 ? Number.NaN : Math.max(...arrivals);
+    const allDeliveredMs = lastArrival - sentAt + settings.connectorLatencyMs;
+    const bound = rateBound(Array.from({ length: settings.tenants }, () => settings.channelsPerTenant), 1, settings.connectorLatencyMs);
+    return {
+      settings,
+      subscription: { channels: subscription.channels, via: subscription.via, ms: subscription.ms, activeSubscriptions },
+      webhookStatus: answer.status,
+      channelsReached: firstArrival.size,
+      complete,
+      firstCardMs: arrivals.length === 0 ? Number.NaN : Math.min(...arrivals) - sentAt,
+      lastCardArrivedMs: lastArrival - sentAt,
+      allDeliveredMs,
+      bound,
+      ratioToBound: round(allDeliveredMs / bound.ms, 2),
+      connector: rateUsage(connector.requests, tenantByChannel),
+    };
+  } finally {
+    await harness.finish(settings.label, app);
+    await connector.close();
+  }
+}

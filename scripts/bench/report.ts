@@ -1,0 +1,176 @@
+/** The benchmark's results: their JSON shape, the targets, and the printed table (pure). */
+import type { ChildReport } from './harness';
+import type { EndToEndResult } from './phase-e2e';
+import type { FanOutResult } from './phase-fanout';
+import type { IngestResult } from './phase-ingest';
+import type { ProfileSummary } from './profile-summary';
+import { LIMITS } from './rate-usage';
+
+export interface Environment {
+  node: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  commit: string | null;
+  /** Uncommitted changes under src/ or test/ when the run started (the code measured is the working tree). */
+  workingTreeChanges: string[];
+  databaseDir: string;
+  databaseFileSystem: string;
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  durationS: number;
+  environment: Environment;
+  method: Record<string, string>;
+  ingest?: IngestResult;
+  endToEnd?: EndToEndResult;
+  fanOut: FanOutResult[];
+  memory: { appPeakRssMb: number | null; children: ChildReport[] };
+  targets: Target[];
+  profiles: ProfileSummary[];
+  failures: string[];
+}
+
+const TARGETS = { ingestPerS: 3000, ingestRatio: 0.35, e2eP99Ms: 250, fanOutRatio: 1.2, rssMb: 250 } as const;
+
+const n0 = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
+const n1 = (v: number): string => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : 'n/a');
+const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : 'n/a');
+const ms = (v: number): string => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(2) : n0(v)} ms` : 'n/a');
+
+/** Each target of issue 3 item 10 that the phases run could measure. */
+export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const { ingest, endToEnd, fanOut, memory } = results;
+  if (ingest) {
+    targets.push({ name: '(a) ingest throughput', target: `≥ ${n0(TARGETS.ingestPerS)} /s`, value: `${n0(ingest.app.throughputPerS)} /s`, pass: ingest.app.throughputPerS >= TARGETS.ingestPerS });
+    targets.push({ name: '(a) ingest vs bare server', target: `≥ ${pct(TARGETS.ingestRatio)}`, value: pct(ingest.ratio), pass: ingest.ratio >= TARGETS.ingestRatio });
+  }
+  if (endToEnd) {
+    const all = endToEnd.delivered.missing === 0;
+    targets.push({
+      name: '(b) end-to-end p99', target: `< ${TARGETS.e2eP99Ms} ms, all delivered`,
+      value: `${ms(endToEnd.latencyMs.p99)}${all ? '' : `, ${endToEnd.delivered.missing} missing`}`,
+      pass: all && endToEnd.latencyMs.p99 < TARGETS.e2eP99Ms,
+    });
+    targets.push(tenantTarget('(b)', endToEnd.connector.maxPerTenant1s, endToEnd.connector.maxPerConversation1s));
+  }
+  for (const f of fanOut) {
+    if (f.settings.channelsPerTenant > LIMITS.tenantPer1s) {
+      targets.push({
+        name: `(${f.settings.label}) fan-out vs rate bound`, target: `≤ ${TARGETS.fanOutRatio.toFixed(2)} × bound`,
+        value: `${f.ratioToBound.toFixed(2)} × (${ms(f.allDeliveredMs)} vs ${ms(f.bound.ms)})${f.complete ? '' : ', incomplete'}`,
+        pass: f.complete && f.ratioToBound <= TARGETS.fanOutRatio,
+      });
+    }
+    targets.push(tenantTarget(`(${f.settings.label})`, f.connector.maxPerTenant1s, f.connector.maxPerConversation1s));
+  }
+  if (memory.appPeakRssMb !== null) {
+    targets.push({ name: '(d) app peak RSS', target: `< ${TARGETS.rssMb} MB`, value: `${n1(memory.appPeakRssMb)} MB`, pass: memory.appPeakRssMb < TARGETS.rssMb });
+  }
+  return targets;
+}
+
+function tenantTarget(phase: string, perTenant: number, perConversation: number): Target {
+  return {
+    name: `${phase} Teams limits kept`, target: `≤ ${LIMITS.tenantPer1s}/s/tenant, ≤ ${LIMITS.conversationPer1s}/s/conv.`,
+    value: `max ${perTenant} per tenant, ${perConversation} per conv. in any 1 s`,
+    pass: perTenant <= LIMITS.tenantPer1s && perConversation <= LIMITS.conversationPer1s,
+  };
+}
+
+type Row = [phase: string, measure: string, value: string];
+
+/** The human-readable report. */
+export function formatReport(results: BenchResults): string {
+  const { environment: env } = results;
+  const lines: string[] = [];
+  lines.push(`klink-teams benchmark · ${results.startedAt} · ${results.durationS.toFixed(0)} s`);
+  lines.push(`node ${env.node} · ${env.cpus} × ${env.cpuModel} · ${env.memoryGb} GB · commit ${env.commit ?? 'unknown'}${env.workingTreeChanges.length > 0 ? ` + ${env.workingTreeChanges.length} uncommitted change(s) under src/, test/` : ''}`);
+  lines.push(`SQLite databases in ${env.databaseDir} (${env.databaseFileSystem})`);
+  for (const [key, text] of Object.entries(results.method)) lines.push(`${key}: ${text}`);
+  lines.push('');
+  lines.push(table(['phase', 'measure', 'value'], rows(results)));
+  lines.push('');
+  lines.push(table(['target', 'goal', 'measured', 'result'], results.targets.map((t) => [t.name, t.target, t.value, t.pass ? 'PASS' : 'FAIL'])));
+  for (const profile of results.profiles) {
+    lines.push('');
+    lines.push(`CPU profile ${profile.file}: busy ${n0(profile.busyMs)} of ${n0(profile.totalMs)} ms sampled`);
+    lines.push(`  by package: ${profile.byPackage.map((p) => `${p.name} ${p.pctOfBusy} %`).join(', ')}`);
+    lines.push(table(['self ms', '% busy', 'function', 'where'], profile.topFunctions.map((f) => [n0(f.ms), f.pctOfBusy.toFixed(1), f.name, f.where])));
+  }
+  const problems = results.memory.children.filter((c) => c.errors > 0 || c.warnings > 0);
+  for (const child of problems) lines.push(`note: ${child.name} logged ${child.errors} error(s), ${child.warnings} warning(s), see ${child.logFile}; first: ${child.firstProblem ?? ''}`);
+  for (const failure of results.failures) lines.push(`FAILED: ${failure}`);
+  return lines.join('\n');
+}
+
+function rows(results: BenchResults): Row[] {
+  const out: Row[] = [];
+  const { ingest: a, endToEnd: b } = results;
+  if (a) {
+    const s = a.settings;
+    out.push(['(a)', `load: ${s.concurrency} in flight, keep-alive, warm-up ${s.warmupMs / 1000} s, window ${s.durationMs / 1000} s`, '']);
+    for (const [label, server] of [['bare node:http + HMAC', a.bare], ['app POST /api/klink/webhook', a.app]] as const) {
+      out.push(['', `${label}: throughput`, `${n0(server.throughputPerS)} webhooks/s`]);
+      out.push(['', `${label}: ack p50 / p99`, `${ms(server.ackLatencyMs.p50)} / ${ms(server.ackLatencyMs.p99)}`]);
+      out.push(['', `${label}: CPU server / load generator`, `${server.serverCpuCores.toFixed(2)} / ${server.loadGeneratorCpuCores.toFixed(2)} cores`]);
+      const bad = Object.entries(server.statuses).filter(([status]) => status !== '200');
+      if (bad.length > 0) out.push(['', `${label}: non-200 answers`, `${bad.map(([st, c]) => `${c}× ${st}`).join(', ')} (${server.firstError ?? ''})`]);
+    }
+    out.push(['', 'app / bare', pct(a.ratio)]);
+  }
+  if (b) {
+    const s = b.settings;
+    out.push(['(b)', `load: ${s.ratePerS} webhooks/s for ${s.durationS} s, each a new room for 1 of ${s.channels} channels (${s.tenants} tenants); connector latency ${s.connectorLatencyMs} ms`, '']);
+    out.push(['', 'per channel / per tenant offered rate', `${b.perChannelRatePerS.toFixed(2)} /s / ${b.perTenantRatePerS.toFixed(1)} /s`]);
+    out.push(['', 'webhooks sent / acknowledged / delivered', `${b.webhooks.sent} / ${b.webhooks.acknowledged} / ${b.delivered.count} (by id ${b.delivered.byId}, by order ${b.delivered.byOrder})`]);
+    out.push(['', 'webhook → card at connector p50 / p90 / p99', `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p90)} / ${ms(b.latencyMs.p99)} (max ${ms(b.latencyMs.max)})`]);
+    out.push(['', 'webhook ack p50 / p99', `${ms(b.webhooks.ackLatencyMs.p50)} / ${ms(b.webhooks.ackLatencyMs.p99)}`]);
+    out.push(['', 'connector requests (by route)', routes(b.connector.byRoute, b.connector.failed)]);
+    out.push(['', 'subscribed', `${b.subscription.channels} channels in ${n0(b.subscription.ms)} ms via ${b.subscription.via}`]);
+  }
+  for (const c of results.fanOut) {
+    const s = c.settings;
+    const channels = s.tenants * s.channelsPerTenant;
+    out.push([`(${s.label})`, `one webhook → ${n0(channels)} channels, ${s.tenants} tenants × ${s.channelsPerTenant}; connector latency ${s.connectorLatencyMs} ms`, '']);
+    out.push(['', 'channels reached', `${n0(c.channelsReached)} of ${n0(channels)}${c.complete ? '' : ' (timed out)'}`]);
+    out.push(['', 'first card / last card arrived', `${ms(c.firstCardMs)} / ${ms(c.lastCardArrivedMs)}`]);
+    out.push(['', 'all delivered (last arrival + latency)', ms(c.allDeliveredMs)]);
+    out.push(['', 'rate-rule bound', `${ms(c.bound.ms)} (tenant span ${ms(c.bound.tenantSpanMs)} + latency)`]);
+    out.push(['', 'measured / bound', `${c.ratioToBound.toFixed(2)} ×`]);
+    out.push(['', 'max requests in any 1 s: per tenant / per conv.', `${c.connector.maxPerTenant1s} (${c.connector.busiestTenant ?? '-'}) / ${c.connector.maxPerConversation1s}`]);
+    out.push(['', 'connector requests (by route)', routes(c.connector.byRoute, c.connector.failed)]);
+    out.push(['', 'subscribed', `${n0(c.subscription.channels)} channels in ${n0(c.subscription.ms)} ms`]);
+  }
+  const apps = results.memory.children.filter((c) => c.kind === 'app');
+  if (apps.length > 0) {
+    out.push(['(d)', 'app child peak RSS (start → peak), per phase', apps.map((c) => `${c.phase} ${n0(c.startRssMb)}→${n0(c.peakRssMb)} MB`).join(', ')]);
+    const bare = results.memory.children.find((c) => c.kind === 'bare');
+    if (bare) out.push(['', 'bare server child (node + tsx baseline)', `${n0(bare.startRssMb)}→${n0(bare.peakRssMb)} MB`]);
+  }
+  return out;
+}
+
+function routes(byRoute: Record<string, number>, failed: Record<string, number>): string {
+  const total = Object.values(byRoute).reduce((s, v) => s + v, 0);
+  const parts = Object.entries(byRoute).map(([route, count]) => `${route} ${count}`);
+  const failures = Object.entries(failed).map(([status, count]) => `${count}× ${status}`);
+  return `${total}: ${parts.join(', ')}${failures.length > 0 ? `; not 2xx: ${failures.join(', ')}` : ''}`;
+}
+
+function table(header: string[], body: string[][]): string {
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,45 @@
+/** One card standing for many messages, when a channel gets more than Teams lets us post one by one. */
+import { channelDisplayName } from './channel-names';
+import { escapeMarkdown } from './escape-markdown';
+import { type AdaptiveCardJson, CardTooLargeError, renderTemplate } from './render';
+import template from './templates/digest-card.json';
+import { truncateText } from './truncate-text';
+
+export interface DigestRoom {
+  channelType: string;
+  contactName: string;
+  vip: boolean;
+  count: number;
+  /** Text of the newest message of the room in this digest. */
+  latestText: string;
+  roomUrl: string;
+}
+
+/** Rooms listed one by one, then a line for the rest (counts stay complete). */
+const SHOWN_ROOMS = [20, 10, 5];
+const LATEST_LIMIT = 160;
+
+export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string }): AdaptiveCardJson {
+  const total = input.rooms.reduce((n, r) => n + r.count, 0);
+  const rooms = [...input.rooms].sort((a, b) => Number(b.vip) - Number(a.vip) || b.count - a.count);
+  for (const shown of SHOWN_ROOMS) {
+    const listed = rooms.slice(0, shown);
+    const rest = rooms.slice(shown);
+    const restCount = rest.reduce((n, r) => n + r.count, 0);
+    try {
+      return renderTemplate(template, {
+        title: `${total} klink message${total === 1 ? '' : 's'} in ${rooms.length} conversation${rooms.length === 1 ? '' : 's'}`,
+        subtitle: escapeMarkdown(input.reason),
+        rooms: listed.map((room) => ({
+          heading: escapeMarkdown(`${channelDisplayName(room.channelType)} · ${truncateText(room.contactName || 'Unknown contact', 80).text}${room.vip ? ' · VIP' : ''} · ${room.count} message${room.count === 1 ? '' : 's'}`),
+          latest: escapeMarkdown(truncateText(room.latestText.trim() || '(no text)', LATEST_LIMIT).text),
+          link: `[Open in klink](${room.roomUrl})`,
+        })),
+        more: rest.length === 0 ? '' : `…and ${restCount} more message${restCount === 1 ? '' : 's'} in ${rest.length} other conversation${rest.length === 1 ? '' : 's'}.`,
+      });
+    } catch (err) {
+      if (!(err instanceof CardTooLargeError) || shown === SHOWN_ROOMS[SHOWN_ROOMS.length - 1]) throw err;
+    }
+  }
+  throw new Error('unreachable');
+}

@@ -1,0 +1,231 @@
+/**
+ * One conversation's turn at Teams: post its due messages one by one (threaded per klink room in
+ * channels) while its budget allows, combine them into a digest when there are more than the
+ * budget allows, keep thread root cards current with spare budget, and handle Teams' errors.
+ */
+import type { Activity } from 'botbuilder';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { Conversation, DueDelivery, Store } from '../store/store';
+import { TeamsSendError, type TeamsSender } from '../teams/sender';
+import { type CardSettings, digestActivity, messageActivity, messageOf } from './delivery-card';
+import type { Pacer } from './pacing';
+import { decideAfterFailure } from './retry-policy';
+
+export interface TurnDeps {
+  store: Store;
+  sender: TeamsSender;
+  pacer: Pacer;
+  log: Logger;
+  metrics: Metrics;
+  now: () => number;
+  random: () => number;
+  settings: CardSettings;
+  /** Later messages of a klink room reply in its thread while the thread is this recent. */
+  threadWindowMs: number;
+  /** Teams answered 401: the worker stops sending everywhere for a while. */
+  onCredentialsRejected: (reason: string) => void;
+}
+
+/** Most messages one digest card stands for; more pending messages make further digests. */
+export const DIGEST_MAX = 500;
+/** A thread's root card is brought up to date at most this often… */
+export const ROOT_UPDATE_INTERVAL_MS = 60_000;
+/** …and only while the conversation has this much room left in its 1-second budget… */
+const ROOT_UPDATE_MIN_HEADROOM = 4;
+/** …and has used less than this share of its hourly budget. */
+const ROOT_UPDATE_MAX_HOURLY_USE = 0.5;
+const MAX_STEPS = 25;
+
+/**
+ * Runs the conversation until nothing is due, its budget says wait, or it has had MAX_STEPS
+ * requests. Returns the milliseconds after which it should run again, or null when it has
+ * nothing more to do now.
+ */
+export async function runConversationTurn(conversationId: string, deps: TurnDeps): Promise<number | null> {
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const now = deps.now();
+    const due = await deps.store.dueDeliveriesFor(conversationId, now, DIGEST_MAX);
+    if (due.length === 0) return updateStaleRoot(conversationId, deps);
+    const conversation = due[0].conversation;
+    if (!conversation.active) {
+      for (const item of due) await deps.store.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
+      deps.metrics.deliveries.inc({ result: 'dead' }, due.length);
+      continue;
+    }
+    if (conversation.pausedUntil !== null && conversation.pausedUntil > now) return conversation.pausedUntil - now;
+    const headroom = deps.pacer.headroom(conversation.id, now);
+    const wait = due.length > 1 && due.length > headroom ? await sendDigest(conversation, due, deps) : await sendOne(due[0], deps);
+    if (wait > 0) return wait;
+  }
+  return 0;
+}
+
+/** Sends one message: a new post (thread root) or a reply in the room's recent thread. */
+async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
+  const { store, now } = deps;
+  const { delivery, event, conversation } = item;
+  const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
+  let activity: Partial<Activity>;
+  let threadRoot: string | null = null;
+  const message = messageOf(event);
+  try {
+    const contact = message.contactId ? await store.getContact(message.contactId) : null;
+    if (conversation.type === 'channel' && message.roomId !== '') {
+      const thread = await store.getRoomThread(conversation.id, message.roomId);
+      if (thread && now() - thread.lastPostedAt <= deps.threadWindowMs) threadRoot = thread.rootActivityId;
+    }
+    activity = messageActivity(message, contact, deps.settings, {
+      controls: { eventId: event.id, subscriptionIds: delivery.subscriptionIds },
+      shrink: delivery.shrink,
+    });
+  } catch (err) {
+    log.error({ err }, 'card could not be built; delivery dead-lettered');
+    await store.markDead(delivery.id, `card: ${(err as Error).message}`, now());
+    deps.metrics.deliveries.inc({ result: 'dead' });
+    deps.metrics.deadLetters.inc();
+    return 0;
+  }
+  const wait = await acquire(conversation, deps);
+  if (wait > 0) return wait;
+  try {
+    if (threadRoot !== null) {
+      const result = await deps.sender.reply(conversation, threadRoot, activity);
+      await store.markDelivered(delivery.id, result.activityId, 'reply', now());
+      await store.addToRoomThread(conversation.id, message.roomId, event.id, now());
+    } else {
+      const result = await deps.sender.post(conversation, activity);
+      await store.markDelivered(delivery.id, result.activityId, 'post', now());
+      if (conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null) {
+        await store.startRoomThread({ conversationId: conversation.id, roomId: message.roomId, rootActivityId: result.activityId, eventId: event.id }, now());
+      }
+    }
+    delivered(deps, [item], 'delivered');
+    log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
+  } catch (err) {
+    await handleFailure([item], err, deps, log);
+  }
+  return 0;
+}
+
+/** Combines the due messages into one digest card posted in the conversation. */
+async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: TurnDeps): Promise<number> {
+  const { store, now } = deps;
+  const log = deps.log.child({ conversationId: conversation.id, digestOf: due.length });
+  const items = [];
+  for (const { event } of due) {
+    const message = messageOf(event);
+    items.push({ message, contact: message.contactId ? await store.getContact(message.contactId) : null });
+  }
+  const activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.');
+  const wait = await acquire(conversation, deps);
+  if (wait > 0) return wait;
+  try {
+    const result = await deps.sender.post(conversation, activity);
+    await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now());
+    delivered(deps, due, 'digested');
+    log.info({ activityId: result.activityId }, 'digest delivered');
+  } catch (err) {
+    await handleFailure(due, err, deps, log);
+  }
+  return 0;
+}
+
+/** With spare budget, brings the oldest out-of-date thread root card up to date (latest message, count). */
+async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<number | null> {
+  const { store, now, pacer } = deps;
+  const [thread] = await store.staleRoomThreads(conversationId, now() - ROOT_UPDATE_INTERVAL_MS);
+  if (!thread) return null;
+  const conversation = await store.getConversation(conversationId);
+  if (!conversation?.active) return null;
+  if (pacer.headroom(conversationId, now()) < ROOT_UPDATE_MIN_HEADROOM || pacer.longWindowUse(conversationId, now()) >= ROOT_UPDATE_MAX_HOURLY_USE) {
+    return null;
+  }
+  const [root, latest] = await Promise.all([store.getEvent(thread.rootEventId), store.getEvent(thread.latestEventId)]);
+  if (!root || !latest) return null;
+  const message = messageOf(root);
+  const latestMessage = messageOf(latest);
+  const contact = message.contactId ? await store.getContact(message.contactId) : null;
+  const activity = messageActivity(message, contact, deps.settings, {
+    controls: { eventId: root.id, subscriptionIds: [] },
+    thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
+  });
+  const wait = await acquire(conversation, deps);
+  if (wait > 0) return null;
+  try {
+    await deps.sender.update(conversation, thread.rootActivityId, activity, thread.rootActivityId);
+    deps.metrics.teamsRequests.inc({ kind: 'update', status: 'ok' });
+  } catch (err) {
+    const error = toSendError(err);
+    deps.log.warn({ conversationId, status: error.status, code: error.code }, 'thread root card could not be updated');
+    if (error.status === 429) await store.pauseConversation(conversationId, now() + (error.retryAfterMs ?? 5_000));
+  }
+  await store.markRootUpdated(conversationId, thread.roomId, now());
+  return null;
+}
+
+/** Takes a request slot (conversation and tenant limits) and records it durably; >0 means wait. */
+async function acquire(conversation: Conversation, deps: TurnDeps): Promise<number> {
+  const at = deps.now();
+  const wait = deps.pacer.tryAcquire(conversation.id, conversation.tenantId, at);
+  if (wait === 0) await deps.store.recordTeamsRequest({ conversationId: conversation.id, tenantId: conversation.tenantId, at });
+  return wait;
+}
+
+function delivered(deps: TurnDeps, items: DueDelivery[], result: 'delivered' | 'digested'): void {
+  deps.metrics.deliveries.inc({ result }, items.length);
+  deps.metrics.teamsRequests.inc({ kind: result === 'digested' ? 'digest' : 'post', status: 'ok' });
+  const now = deps.now();
+  for (const { event } of items) deps.metrics.webhookToTeams.observe((now - event.receivedAt) / 1000);
+}
+
+async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps, log: Logger): Promise<void> {
+  const { store, now, metrics } = deps;
+  const error = toSendError(err);
+  const first = items[0];
+  const { conversation } = first;
+  const decision = decideAfterFailure(error, first.delivery.attempts + 1, first.delivery.shrink, deps.random);
+  const context = { status: error.status, code: error.code, attempts: first.delivery.attempts + 1, deliveries: items.length };
+  metrics.teamsRequests.inc({ kind: items.length > 1 ? 'digest' : 'post', status: String(error.status ?? 'none') });
+  switch (decision.action) {
+    case 'throttled': {
+      const until = now() + decision.pauseMs;
+      await store.pauseConversation(conversation.id, until);
+      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, until, now());
+      metrics.deliveries.inc({ result: 'throttled' }, items.length);
+      log.warn({ ...context, pauseMs: decision.pauseMs }, 'Teams throttled this conversation; pausing it');
+      return;
+    }
+    case 'shrink':
+      for (const { delivery } of items) await store.markShrink(delivery.id, decision.reason, now());
+      metrics.deliveries.inc({ result: 'shrunk' }, items.length);
+      log.warn(context, 'card too large for Teams; sending a smaller one');
+      return;
+    case 'credentials':
+      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + 60_000, now());
+      deps.onCredentialsRejected(decision.reason);
+      return;
+    case 'deactivate':
+      for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
+      await store.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
+      metrics.deliveries.inc({ result: 'deactivated' }, items.length);
+      log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
+      return;
+    case 'dead':
+      for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
+      metrics.deliveries.inc({ result: 'dead' }, items.length);
+      metrics.deadLetters.inc(items.length);
+      log.error(context, 'delivery dead-lettered');
+      return;
+    case 'retry':
+      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
+      metrics.deliveries.inc({ result: 'retry' }, items.length);
+      metrics.retries.inc(items.length);
+      log.warn({ ...context, retryInMs: decision.delayMs }, 'delivery failed; will retry');
+  }
+}
+
+function toSendError(err: unknown): TeamsSendError {
+  if (err instanceof TeamsSendError) return err;
+  return new TeamsSendError(err instanceof Error ? err.message : String(err), null, 'Unexpected', null);
+}

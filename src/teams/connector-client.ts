@@ -1,0 +1,92 @@
+/**
+ * A small Bot Connector REST client for proactive posts. botbuilder's ConnectorClient retries
+ * on its own (up to 4 calls, waiting any Retry-After without bound) where no caller can see it;
+ * delivery must count every request against Teams' rate limits and decide about retries itself,
+ * so it calls the REST API directly: one call, one request, a timeout, and a typed error.
+ */
+import type { Activity } from 'botbuilder';
+import { TeamsSendError } from './sender';
+
+/** Supplies the bearer token for the Bot Connector, or null when authentication is disabled (local mode). */
+export interface TokenSource {
+  token(): Promise<string | null>;
+}
+
+export interface ConversationCreated {
+  conversationId: string;
+  activityId: string | null;
+}
+
+export interface ConnectorClientOptions {
+  tokens: TokenSource;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+export class BotConnectorClient {
+  constructor(private readonly options: ConnectorClientOptions) {}
+
+  /** `POST /v3/conversations`: in a channel, a new thread whose root is `activity`. */
+  async createConversation(serviceUrl: string, parameters: Record<string, unknown>): Promise<ConversationCreated> {
+    const body = await this.call('POST', serviceUrl, '/v3/conversations', parameters);
+    const id = typeof body.id === 'string' ? body.id : null;
+    if (id === null) throw new TeamsSendError('createConversation answered without an id', 502, 'BadResponse', null);
+    return { conversationId: id, activityId: typeof body.activityId === 'string' ? body.activityId : null };
+  }
+
+  /** `POST /v3/conversations/{id}/activities`: a new message in the conversation. */
+  async sendToConversation(serviceUrl: string, conversationId: string, activity: Partial<Activity>): Promise<string | null> {
+    const body = await this.call('POST', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities`, activity);
+    return typeof body.id === 'string' ? body.id : null;
+  }
+
+  /** `PUT /v3/conversations/{id}/activities/{activityId}`: replaces a posted card. */
+  async updateActivity(serviceUrl: string, conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
+    await this.call('PUT', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities/${enc(activityId)}`, { ...activity, id: activityId });
+  }
+
+  private async call(method: string, serviceUrl: string, path: string, payload: unknown): Promise<Record<string, unknown>> {
+    const url = `${serviceUrl.replace(/\/+$/, '')}${path}`;
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    const token = await this.options.tokens.token();
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(this.options.timeoutMs) });
+    } catch (err) {
+      const error = err as Error & { cause?: { code?: string } };
+      const code = error.name === 'TimeoutError' ? 'Timeout' : (error.cause?.code ?? 'NetworkError');
+      throw new TeamsSendError(`${method} ${path.split('/')[2] ?? ''} failed: ${code}`, null, code, null);
+    }
+    const text = await response.text();
+    const body = parseObject(text);
+    if (response.ok) return body;
+    const error = body.error as { code?: unknown } | undefined;
+    const code = typeof error?.code === 'string' ? error.code : null;
+    throw new TeamsSendError(`Bot Connector answered ${response.status}${code ? ` ${code}` : ''}`, response.status, code,
+      parseRetryAfter(response.headers.get('retry-after')));
+  }
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
