@@ -57,11 +57,12 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     await context.sendActivity(`Something went wrong on my side (error id ${errorId}); nothing was changed. Please try again.`);
   };
 
-  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, now });
+  const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
+  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now });
   const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
   const worker = new DeliveryWorker({
     store, log, now, metrics, sender, random: options.random ?? Math.random,
-    settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    settings,
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,

@@ -1,5 +1,7 @@
-/** The child side of the benchmark's IPC: announces the port, answers stats, stops on request. */
-import type { ChildMessage, ChildStats } from './ipc';
+/** The child side of the benchmark's IPC: announces the port, answers stats and profiling requests, stops. */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { ChildMessage, ChildStats, ParentRequest } from './ipc';
 import { asParentRequest } from './ipc';
 
 export interface ServedChild {
@@ -27,38 +29,80 @@ function send(message: ChildMessage): void {
   process.send(message);
 }
 
+/** The V8 CPU profiler of this process, started and stopped on request (only the measured part is profiled). */
+class Profiler {
+  private session: Session | null = null;
+
+  async start(): Promise<void> {
+    if (this.session !== null) throw new Error('the CPU profiler is already running');
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    this.session = session;
+  }
+
+  async stop(file: string): Promise<void> {
+    const session = this.session;
+    if (session === null) throw new Error('the CPU profiler is not running');
+    this.session = null;
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    fs.writeFileSync(file, JSON.stringify(profile));
+  }
+}
+
 /** Wires a started server to the parent; exits when asked to stop or when the parent goes away. */
 export function serveParent(child: ServedChild): void {
   const peakRss = startRssSampler();
+  const profiler = new Profiler();
   let stopping = false;
-  const stop = async (id?: number): Promise<void> => {
+  const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    try {
-      await child.close();
-      if (id !== undefined) send({ type: 'stopped', id });
-      process.exitCode = 0;
-    } catch (err) {
-      process.stderr.write(`bench child: close failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 1;
-    }
-    // process.exit (not a natural exit) so that --cpu-prof writes its profile even with open handles.
+    await child.close();
+  };
+  const exitSoon = (code: number): void => {
+    process.exitCode = code;
+    // Exit even if a library left a handle open; the parent waits for the exit.
     setImmediate(() => process.exit());
   };
 
+  const handle = async (request: ParentRequest): Promise<void> => {
+    switch (request.type) {
+      case 'stats':
+        send({ type: 'stats', id: request.id, stats: stats(peakRss(), await child.subscriptions()) });
+        return;
+      case 'profile-start':
+        await profiler.start();
+        send({ type: 'done', id: request.id });
+        return;
+      case 'profile-stop':
+        await profiler.stop(request.file);
+        send({ type: 'done', id: request.id });
+        return;
+      case 'stop':
+        await stop();
+        send({ type: 'done', id: request.id });
+        exitSoon(0);
+        return;
+    }
+  };
   process.on('message', (raw: unknown) => {
     const request = asParentRequest(raw);
     if (request === null) return;
-    if (request.type === 'stop') {
-      void stop(request.id);
-      return;
-    }
-    child.subscriptions().then(
-      (subscriptions) => send({ type: 'stats', id: request.id, stats: stats(peakRss(), subscriptions) }),
-      (err: unknown) => send({ type: 'failed', id: request.id, message: (err as Error).message }),
-    );
+    handle(request).catch((err: unknown) => {
+      process.stderr.write(`bench child: ${request.type} failed: ${(err as Error).stack ?? String(err)}\n`);
+      send({ type: 'failed', id: request.id, message: (err as Error).message });
+      if (request.type === 'stop') exitSoon(1);
+    });
   });
-  process.on('disconnect', () => void stop());
+  process.on('disconnect', () => {
+    stop().then(() => exitSoon(0), (err: unknown) => {
+      process.stderr.write(`bench child: close after disconnect failed: ${(err as Error).stack ?? String(err)}\n`);
+      exitSoon(1);
+    });
+  });
   send({ type: 'ready', port: child.port });
 }
 

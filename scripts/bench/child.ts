@@ -2,7 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ChildMessage, type ChildSettings, type ChildStats, asChildMessage } from './ipc';
+import { type ChildMessage, type ChildSettings, type ChildStats, type ParentRequest, asChildMessage } from './ipc';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -15,17 +15,19 @@ export interface ChildOptions {
   settings: ChildSettings;
   /** The child's stdout and stderr (the app's pino log) go here. */
   logFile: string;
-  /** When set, the child runs with --cpu-prof and writes `<name>.cpuprofile` here. */
-  profileDir?: string;
 }
 
 export interface ChildHandle {
   name: string;
+  kind: ChildKind;
   pid: number;
   port: number;
   logFile: string;
-  profileFile: string | null;
   stats(): Promise<ChildStats>;
+  /** Starts the child's V8 CPU profiler. */
+  profileStart(): Promise<void>;
+  /** Stops it and has the child write the .cpuprofile to `file`. */
+  profileStop(file: string): Promise<void>;
   /** Asks the child to close and waits for it to exit; kills it (by pid) when it does not within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
   /** SIGKILL, for clean-up after a failure. */
@@ -51,19 +53,11 @@ export function killLiveChildren(): void {
 export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const logFd = fs.openSync(options.logFile, 'w');
-  const profileArgs: string[] = [];
-  let profileFile: string | null = null;
-  if (options.profileDir !== undefined) {
-    fs.mkdirSync(options.profileDir, { recursive: true });
-    profileFile = path.join(options.profileDir, `${options.name}.cpuprofile`);
-    fs.rmSync(profileFile, { force: true });
-    profileArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.name}.cpuprofile`);
-  }
   let child: ChildProcess;
   try {
     child = fork(ENTRIES[options.kind], [JSON.stringify(options.settings)], {
       cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx', ...profileArgs],
+      execArgv: ['--import', 'tsx'],
       stdio: ['ignore', logFd, logFd, 'ipc'],
     });
   } finally {
@@ -72,7 +66,7 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the ${options.name} child process`);
 
-  let exited = child.exitCode !== null;
+  let exited = false;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => {
     exited = true;
     resolve();
@@ -87,63 +81,50 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
     resolve?.(message);
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${READY_TIMEOUT_MS} ms (log: ${options.logFile})`)), READY_TIMEOUT_MS);
-    const onMessage = (raw: unknown): void => {
-      const message = asChildMessage(raw);
-      if (message?.type === 'ready') done(() => resolve(message.port));
-      else if (message?.type === 'failed') fail(new Error(`${options.name} failed to start: ${message.message.split('\n')[0]} (log: ${options.logFile})`));
-    };
-    const onExit = (code: number | null): void => fail(new Error(`${options.name} exited with ${code} before it was ready (log: ${options.logFile})`));
-    const done = (then: () => void): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      then();
-    };
-    const fail = (error: Error): void => done(() => {
-      if (!exited) process.kill(pid, 'SIGKILL');
-      reject(error);
-    });
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
+  const port = await waitForReady(child, options, () => exited);
 
-  const request = (type: 'stats' | 'stop', timeoutMs: number): Promise<ChildMessage> => {
+  const request = async (body: Omit<ParentRequest, 'id'> & { file?: string }, timeoutMs = REQUEST_TIMEOUT_MS): Promise<ChildMessage> => {
+    if (exited) throw new Error(`${options.name} has exited (log: ${options.logFile})`);
     const id = nextId++;
-    return new Promise<ChildMessage>((resolve, reject) => {
+    const answer = await new Promise<ChildMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(new Error(`${options.name} did not answer "${type}" within ${timeoutMs} ms`));
+        reject(new Error(`${options.name} did not answer "${body.type}" within ${timeoutMs} ms`));
       }, timeoutMs);
       pending.set(id, (message) => {
         clearTimeout(timer);
         resolve(message);
       });
-      child.send({ id, type });
+      child.send({ ...body, id });
     });
+    if (answer.type === 'failed') throw new Error(`${options.name}: ${body.type} failed: ${answer.message}`);
+    return answer;
   };
 
   const handle: ChildHandle = {
     name: options.name,
+    kind: options.kind,
     pid,
     port,
     logFile: options.logFile,
-    profileFile,
     async stats() {
-      const answer = await request('stats', REQUEST_TIMEOUT_MS);
-      if (answer.type !== 'stats') throw new Error(`${options.name} could not report stats: ${answer.type === 'failed' ? answer.message : answer.type}`);
+      const answer = await request({ type: 'stats' });
+      if (answer.type !== 'stats') throw new Error(`${options.name} answered "${answer.type}" to stats`);
       return answer.stats;
     },
+    async profileStart() {
+      await request({ type: 'profile-start' });
+    },
+    async profileStop(file) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await request({ type: 'profile-stop', file }, 60_000);
+    },
     async stop(timeoutMs = REQUEST_TIMEOUT_MS) {
-      if (exited) {
-        live.delete(handle);
-        return;
-      }
-      const deadline = Date.now() + timeoutMs;
       try {
-        await request('stop', timeoutMs);
-        await Promise.race([exitPromise, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
+        if (!exited) {
+          await request({ type: 'stop' }, timeoutMs);
+          await Promise.race([exitPromise, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+        }
       } catch (err) {
         process.stderr.write(`bench: ${(err as Error).message}; killing pid ${pid}\n`);
       }
@@ -160,4 +141,29 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   };
   live.add(handle);
   return handle;
+}
+
+/** Resolves with the port the child announces; rejects (and kills it) on failure, early exit or timeout. */
+function waitForReady(child: ChildProcess, options: ChildOptions, hasExited: () => boolean): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${READY_TIMEOUT_MS} ms (log: ${options.logFile})`)), READY_TIMEOUT_MS);
+    const onMessage = (raw: unknown): void => {
+      const message = asChildMessage(raw);
+      if (message?.type === 'ready') done(() => resolve(message.port));
+      else if (message?.type === 'failed') fail(new Error(`${options.name} failed to start: ${message.message.split('\n')[0]} (log: ${options.logFile})`));
+    };
+    const onExit = (code: number | null): void => fail(new Error(`${options.name} exited with ${code} before it was ready (log: ${options.logFile})`));
+    const done = (then: () => void): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      then();
+    };
+    const fail = (error: Error): void => done(() => {
+      if (!hasExited() && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      reject(error);
+    });
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 }

@@ -15,9 +15,11 @@ export interface ChildReport {
   /** Peak RSS over the child's life: max of the kernel's maxRSS and the 50 ms sampler. */
   peakRssMb: number;
   logFile: string;
-  /** Log lines at warn (40) and error (50) or above; non-JSON lines (stack traces) count as errors. */
+  /** pino lines at warn (40), and at error (50) or above. */
   warnings: number;
   errors: number;
+  /** Lines that are not pino JSON (node warnings, stack traces on stderr). */
+  otherLines: number;
   firstProblem: string | null;
   profileFile: string | null;
 }
@@ -27,16 +29,20 @@ export interface HarnessOptions {
   outputDir: string;
   profile: boolean;
   appLogLevel: string;
+  /** Parent of the run's database folder (default: the OS temp dir). */
+  dbParentDir: string | null;
 }
 
 export class Harness {
   /** The klink signing secret of this run (random; both servers and the load generator use it). */
   readonly secret = randomBytes(16).toString('hex');
   readonly children: ChildReport[] = [];
-  private readonly tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'klink-bench-'));
+  private readonly tempDir: string;
   private readonly startRss = new Map<ChildHandle, number>();
 
-  constructor(private readonly options: HarnessOptions) {}
+  constructor(private readonly options: HarnessOptions) {
+    this.tempDir = fs.mkdtempSync(path.join(options.dbParentDir ?? os.tmpdir(), 'klink-bench-'));
+  }
 
   /** Where the databases live (reported: commit cost depends on its file system). */
   get databaseDir(): string {
@@ -78,7 +84,7 @@ export class Harness {
       peakRssMb,
       logFile: child.logFile,
       ...summariseLog(child.logFile),
-      profileFile: child.profileFile !== null && fs.existsSync(child.profileFile) ? child.profileFile : null,
+      profileFile: child.profileFile(),
     };
     this.children.push(report);
     return report;
@@ -90,20 +96,22 @@ export class Harness {
   }
 }
 
-function summariseLog(file: string): Pick<ChildReport, 'warnings' | 'errors' | 'firstProblem'> {
+function summariseLog(file: string): Pick<ChildReport, 'warnings' | 'errors' | 'otherLines' | 'firstProblem'> {
   let warnings = 0;
   let errors = 0;
+  let otherLines = 0;
   let firstProblem: string | null = null;
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const level = logLevel(line);
-    if (level !== null && level < 40) continue;
-    if (level !== null && level < 50) warnings++;
+    if (level === null) otherLines++;
+    else if (level < 40) continue;
+    else if (level < 50) warnings++;
     else errors++;
     firstProblem ??= line.slice(0, 300);
   }
-  return { warnings, errors, firstProblem };
+  return { warnings, errors, otherLines, firstProblem };
 }
 
 /** The pino level of a JSON log line, or null when the line is not one. */

@@ -27,12 +27,16 @@ export interface ChildStats {
   subscriptions: number;
 }
 
-export type ParentRequest = { id: number; type: 'stats' } | { id: number; type: 'stop' };
+export type ParentRequest =
+  | { id: number; type: 'stats' | 'stop' | 'profile-start' }
+  /** Stops the CPU profiler and writes the .cpuprofile to `file`. */
+  | { id: number; type: 'profile-stop'; file: string };
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'stats'; id: number; stats: ChildStats }
-  | { type: 'stopped'; id: number }
+  /** A stop or profile request was carried out. */
+  | { type: 'done'; id: number }
   | { type: 'failed'; id?: number; message: string };
 
 /** Reads the settings argument of a child; throws with what is wrong. */
@@ -52,9 +56,10 @@ export function parseChildSettings(raw: string | undefined): ChildSettings {
 /** Reads a request from the parent, or null for anything else. */
 export function asParentRequest(message: unknown): ParentRequest | null {
   if (typeof message !== 'object' || message === null) return null;
-  const { id, type } = message as Record<string, unknown>;
+  const { id, type, file } = message as Record<string, unknown>;
   if (typeof id !== 'number') return null;
-  if (type === 'stats' || type === 'stop') return { id, type };
+  if (type === 'stats' || type === 'stop' || type === 'profile-start') return { id, type };
+  if (type === 'profile-stop' && typeof file === 'string') return { id, type, file };
   return null;
 }
 
@@ -69,8 +74,8 @@ export function asChildMessage(message: unknown): ChildMessage | null {
       return typeof record.id === 'number' && typeof record.stats === 'object' && record.stats !== null
         ? { type: 'stats', id: record.id, stats: record.stats as ChildStats }
         : null;
-    case 'stopped':
-      return typeof record.id === 'number' ? { type: 'stopped', id: record.id } : null;
+    case 'done':
+      return typeof record.id === 'number' ? { type: 'done', id: record.id } : null;
     case 'failed':
       return typeof record.message === 'string'
         ? { type: 'failed', id: typeof record.id === 'number' ? record.id : undefined, message: record.message }

@@ -108,8 +108,10 @@ export function formatReport(results: BenchResults): string {
     lines.push(`  by package: ${profile.byPackage.map((p) => `${p.name} ${p.pctOfBusy} %`).join(', ')}`);
     lines.push(table(['self ms', '% busy', 'function', 'where'], profile.topFunctions.map((f) => [n0(f.ms), f.pctOfBusy.toFixed(1), f.name, f.where])));
   }
-  const problems = results.memory.children.filter((c) => c.errors > 0 || c.warnings > 0);
-  for (const child of problems) lines.push(`note: ${child.name} logged ${child.errors} error(s), ${child.warnings} warning(s), see ${child.logFile}; first: ${child.firstProblem ?? ''}`);
+  const problems = results.memory.children.filter((c) => c.errors > 0 || c.warnings > 0 || c.otherLines > 0);
+  for (const child of problems) {
+    lines.push(`note: ${child.name} logged ${child.errors} error(s), ${child.warnings} warning(s), ${child.otherLines} other line(s) (${child.logFile}); first: ${child.firstProblem ?? ''}`);
+  }
   for (const failure of results.failures) lines.push(`FAILED: ${failure}`);
   return lines.join('\n');
 }

@@ -2,12 +2,16 @@
  * The Teams bot: records every conversation it is installed in or spoken to in, forgets it on
  * uninstall, and answers commands with cards.
  */
-import { type Activity, CardFactory, TurnContext, TeamsActivityHandler } from 'botbuilder';
+import {
+  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, CardFactory, TurnContext, TeamsActivityHandler,
+} from 'botbuilder';
 import { commandErrorCard } from '../cards/command-error-card';
 import { welcomeCard } from '../cards/welcome-card';
 import type { Logger } from '../log';
 import type { ConversationType, Store } from '../store/store';
 import { baseConversationId } from '../teams/activities';
+import type { CardSettings } from '../delivery/delivery-card';
+import { handleCardAction } from './card-actions';
 import { handleCommand } from './commands/handle-command';
 import { parseCommand } from './commands/parse';
 
@@ -15,6 +19,7 @@ export interface BotDeps {
   store: Store;
   log: Logger;
   vipTags: readonly string[];
+  settings: CardSettings;
   now: () => number;
 }
 
@@ -47,6 +52,20 @@ export class KlinkBot extends TeamsActivityHandler {
       if (botIsAmong(context, context.activity.membersRemoved)) await this.forget(context, 'bot removed from the conversation');
       await next();
     });
+  }
+
+  /** A button on a message card (Action.Execute): the answer replaces the card in place. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const conversationId = await this.record(context);
+    const verb = value.action?.verb ?? '';
+    if (conversationId === null) return invokeError(400, 'This conversation cannot be identified.');
+    const from = context.activity.from;
+    const result = await handleCardAction(verb, value.action?.data, {
+      conversationId, userId: from?.aadObjectId ?? from?.id ?? null, userName: from?.name ?? null,
+    }, { store: this.deps.store, settings: this.deps.settings, now: this.deps.now });
+    this.deps.log.info({ conversationId, verb, ok: result.ok }, 'card action handled');
+    if (!result.ok) return invokeError(result.status, result.message);
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card };
   }
 
   private async answerCommand(context: TurnContext, conversationId: string): Promise<void> {
@@ -109,6 +128,10 @@ export function describeConversation(activity: Partial<Activity>) {
 
 function botIsAmong(context: TurnContext, members: Activity['membersAdded'] | undefined): boolean {
   return (members ?? []).some((m) => m.id === context.activity.recipient?.id);
+}
+
+function invokeError(statusCode: number, message: string): AdaptiveCardInvokeResponse {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } };
 }
 
 async function reply(context: TurnContext, card: ReturnType<typeof welcomeCard>, summary: string): Promise<void> {

@@ -86,25 +86,31 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
     deps.metrics.deadLetters.inc();
     return 0;
   }
-  const wait = await acquire(conversation, deps);
-  if (wait > 0) return wait;
+  const slot = acquire(conversation, deps);
+  if (typeof slot === 'number') return slot;
+  let result;
   try {
-    if (threadRoot !== null) {
-      const result = await deps.sender.reply(conversation, threadRoot, activity);
-      await store.markDelivered(delivery.id, result.activityId, 'reply', now());
-      await store.addToRoomThread(conversation.id, message.roomId, event.id, now());
-    } else {
-      const result = await deps.sender.post(conversation, activity);
-      await store.markDelivered(delivery.id, result.activityId, 'post', now());
-      if (conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null) {
-        await store.startRoomThread({ conversationId: conversation.id, roomId: message.roomId, rootActivityId: result.activityId, eventId: event.id }, now());
-      }
-    }
-    delivered(deps, [item], 'delivered');
-    log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
+    result = threadRoot !== null
+      ? await deps.sender.reply(conversation, threadRoot, activity)
+      : await deps.sender.post(conversation, activity);
   } catch (err) {
+    await slot.release();
     await handleFailure([item], err, deps, log);
+    return 0;
   }
+  await slot.release();
+  // Recorded outside the send's error handling: a store failure here must not resend the card.
+  if (threadRoot !== null) {
+    await store.markDelivered(delivery.id, result.activityId, 'reply', now());
+    await store.addToRoomThread(conversation.id, message.roomId, event.id, now());
+  } else {
+    await store.markDelivered(delivery.id, result.activityId, 'post', now());
+    if (conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null) {
+      await store.startRoomThread({ conversationId: conversation.id, roomId: message.roomId, rootActivityId: result.activityId, eventId: event.id }, now());
+    }
+  }
+  delivered(deps, [item], 'delivered');
+  log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
   return 0;
 }
 
@@ -118,16 +124,20 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
     items.push({ message, contact: message.contactId ? await store.getContact(message.contactId) : null });
   }
   const activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.');
-  const wait = await acquire(conversation, deps);
-  if (wait > 0) return wait;
+  const slot = acquire(conversation, deps);
+  if (typeof slot === 'number') return slot;
+  let result;
   try {
-    const result = await deps.sender.post(conversation, activity);
-    await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now());
-    delivered(deps, due, 'digested');
-    log.info({ activityId: result.activityId }, 'digest delivered');
+    result = await deps.sender.post(conversation, activity);
   } catch (err) {
+    await slot.release();
     await handleFailure(due, err, deps, log);
+    return 0;
   }
+  await slot.release();
+  await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now());
+  delivered(deps, due, 'digested');
+  log.info({ activityId: result.activityId }, 'digest delivered');
   return 0;
 }
 
@@ -150,12 +160,14 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
     controls: { eventId: root.id, subscriptionIds: [] },
     thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
   });
-  const wait = await acquire(conversation, deps);
-  if (wait > 0) return null;
+  const slot = acquire(conversation, deps);
+  if (typeof slot === 'number') return null;
   try {
     await deps.sender.update(conversation, thread.rootActivityId, activity, thread.rootActivityId);
+    await slot.release();
     deps.metrics.teamsRequests.inc({ kind: 'update', status: 'ok' });
   } catch (err) {
+    await slot.release();
     const error = toSendError(err);
     deps.log.warn({ conversationId, status: error.status, code: error.code }, 'thread root card could not be updated');
     if (error.status === 429) await store.pauseConversation(conversationId, now() + (error.retryAfterMs ?? 5_000));
@@ -164,12 +176,21 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
   return null;
 }
 
-/** Takes a request slot (conversation and tenant limits) and records it durably; >0 means wait. */
-async function acquire(conversation: Conversation, deps: TurnDeps): Promise<number> {
-  const at = deps.now();
-  const wait = deps.pacer.tryAcquire(conversation.id, conversation.tenantId, at);
-  if (wait === 0) await deps.store.recordTeamsRequest({ conversationId: conversation.id, tenantId: conversation.tenantId, at });
-  return wait;
+/**
+ * Takes a request slot (conversation and tenant limits), or returns the milliseconds to wait.
+ * The slot's `release` marks when the request was answered and records it durably, so pacing
+ * holds across a restart.
+ */
+function acquire(conversation: Conversation, deps: TurnDeps): number | { release: () => Promise<void> } {
+  const slot = deps.pacer.tryAcquire(conversation.id, conversation.tenantId, deps.now());
+  if (typeof slot === 'number') return slot;
+  return {
+    release: async () => {
+      const at = deps.now();
+      slot(at);
+      await deps.store.recordTeamsRequest({ conversationId: conversation.id, tenantId: conversation.tenantId, at });
+    },
+  };
 }
 
 function delivered(deps: TurnDeps, items: DueDelivery[], result: 'delivered' | 'digested'): void {

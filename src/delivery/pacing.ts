@@ -1,8 +1,11 @@
 /**
  * Pacing within Teams' rate limits (pure, clock passed in). Teams allows per conversation
  * 7 requests in 1 s, 8 in 2 s, 60 in 30 s and 1,800 in an hour, and per app and tenant 50 per
- * second; every send, reply, update and thread creation counts. Windows are stretched by a small
- * margin so network jitter between us and Teams cannot push a burst over a limit.
+ * second; every send, reply, update and thread creation counts.
+ *
+ * Teams counts a request when it arrives, which is some time between our sending it and its
+ * answer. So a request counts as "now" while it is in flight and, once answered, at the time
+ * of its answer: a window measured from those times can only be longer than the one Teams sees.
  */
 
 export interface RateWindow {
@@ -14,15 +17,30 @@ export const CONVERSATION_WINDOWS: readonly RateWindow[] = [
   { limit: 7, ms: 1_000 }, { limit: 8, ms: 2_000 }, { limit: 60, ms: 30_000 }, { limit: 1_800, ms: 3_600_000 },
 ];
 export const TENANT_WINDOWS: readonly RateWindow[] = [{ limit: 50, ms: 1_000 }];
-/** Extra length of every window, as a share of it (1 s → 1.05 s). */
-export const WINDOW_MARGIN = 0.05;
+/** Extra length of every window, as a share of it (1 s → 1.02 s), against clock drift. */
+export const WINDOW_MARGIN = 0.02;
+/** How soon to look again when only an answer still in flight can free a slot. */
+const IN_FLIGHT_RECHECK_MS = 20;
 
 /** The request times of one conversation or tenant, oldest first, kept for the longest window. */
 export class RequestLog {
   private readonly times: number[] = [];
+  private inFlight = 0;
 
   constructor(private readonly windows: readonly RateWindow[]) {}
 
+  /** A request was sent and is not answered yet. */
+  begin(): void {
+    this.inFlight += 1;
+  }
+
+  /** The request begun earlier was answered (or failed) at `at`. */
+  end(at: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.record(at);
+  }
+
+  /** A request answered at `at`. */
   record(at: number): void {
     let i = this.times.length;
     while (i > 0 && this.times[i - 1] > at) i--;
@@ -35,11 +53,15 @@ export class RequestLog {
     let wait = 0;
     for (const { limit, ms } of this.windows) {
       const span = ms * (1 + WINDOW_MARGIN);
-      const inWindow = this.countSince(now - span);
-      if (inWindow >= limit) {
-        const blocking = this.times[this.times.length - limit];
-        wait = Math.max(wait, Math.ceil(blocking + span - now) + 1);
+      if (this.countSince(now - span) + this.inFlight < limit) continue;
+      // The (limit - inFlight)-th newest answered request has to leave the window first.
+      const answeredAllowed = limit - this.inFlight;
+      if (answeredAllowed <= 0) {
+        wait = Math.max(wait, IN_FLIGHT_RECHECK_MS);
+        continue;
       }
+      const blocking = this.times[this.times.length - answeredAllowed];
+      wait = Math.max(wait, Math.ceil(blocking + span - now) + 1);
     }
     return wait;
   }
@@ -47,7 +69,7 @@ export class RequestLog {
   /** Requests still allowed right now in the tightest window. */
   headroom(now: number): number {
     this.prune(now);
-    return Math.min(...this.windows.map(({ limit, ms }) => limit - this.countSince(now - ms * (1 + WINDOW_MARGIN))));
+    return Math.min(...this.windows.map(({ limit, ms }) => limit - this.inFlight - this.countSince(now - ms * (1 + WINDOW_MARGIN))));
   }
 
   /** Share of the longest window's budget used, 0..1. */
@@ -57,7 +79,7 @@ export class RequestLog {
   }
 
   get size(): number {
-    return this.times.length;
+    return this.times.length + this.inFlight;
   }
 
   private countSince(since: number): number {
@@ -98,14 +120,24 @@ export class Pacer {
   }
 
   /**
-   * Takes a slot for one request if both the conversation and its tenant allow it now (and
-   * records it): returns 0; otherwise returns the milliseconds to wait and records nothing.
-   * Synchronous, so concurrent senders cannot both take the last slot.
+   * Takes a slot for one request if both the conversation and its tenant allow it now: returns
+   * a function to call with the time the request was answered (or failed); otherwise returns the
+   * milliseconds to wait. Synchronous, so concurrent senders cannot both take the last slot.
    */
-  tryAcquire(conversationId: string, tenantId: string, now: number): number {
+  tryAcquire(conversationId: string, tenantId: string, now: number): number | ((answeredAt: number) => void) {
     const wait = this.waitMs(conversationId, tenantId, now);
-    if (wait === 0) this.record(conversationId, tenantId, now);
-    return wait;
+    if (wait > 0) return wait;
+    const conversation = this.conversation(conversationId);
+    const tenant = this.tenant(tenantId);
+    conversation.begin();
+    tenant.begin();
+    let ended = false;
+    return (answeredAt: number) => {
+      if (ended) return;
+      ended = true;
+      conversation.end(answeredAt);
+      tenant.end(answeredAt);
+    };
   }
 
   record(conversationId: string, tenantId: string, at: number): void {

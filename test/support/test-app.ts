@@ -26,7 +26,16 @@ export interface TestApp {
   close(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, existing?: { dir: string }): Promise<TestApp> {
+/** A clock tests can move forward; time otherwise runs as usual. */
+export class TestClock {
+  offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export async function startTestApp(env: Record<string, string> = {}, existing?: { dir: string }, clock = new TestClock()): Promise<TestApp> {
   const temp = existing ? { dir: existing.dir, remove: () => undefined } : makeTempDir();
   const dbFile = path.join(temp.dir, 'klink-teams.db');
   const config = loadConfig({
@@ -38,7 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
   });
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = createApp(config, log, { idleCheckMs: 100, random: () => 0 });
+  const app = createApp(config, log, { idleCheckMs: 100, random: () => 0, now: clock.now });
   const port = await app.listen(0);
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench [-- --only a,c --out file.json --profile]`
+ *
+ * Benchmarks the delivery pipeline on loopback against the fake Bot Connector (issue 3, item 10):
+ * (a) webhook ingest vs a bare node:http server, (b) end-to-end latency webhook → card, (c) fan-out
+ * of one event to 1,000 / 2,000 channels against the Teams rate-limit bound, (d) peak RSS.
+ * Prints a table and writes JSON. The app runs in a child process in every phase; the load
+ * generator and the fake connector run here. See scripts/bench/ for each phase.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BenchOptions, USAGE, parseArgs } from './bench/args';
+import { REPO_ROOT, killLiveChildren } from './bench/child';
+import { Harness } from './bench/harness';
+import { runEndToEnd } from './bench/phase-e2e';
+import { runFanOut } from './bench/phase-fanout';
+import { runIngest } from './bench/phase-ingest';
+import { type ProfileSummary, summariseProfile } from './bench/profile-summary';
+import { type BenchResults, type Environment, evaluateTargets, formatReport } from './bench/report';
+
+const FAN_OUT_TENANTS = 20;
+
+async function run(options: BenchOptions): Promise<BenchResults> {
+  const began = Date.now();
+  const outputDir = path.dirname(options.out);
+  const harness = new Harness({ outputDir, profile: options.profile, appLogLevel: options.logLevel, dbParentDir: options.dbDir });
+  const results: Omit<BenchResults, 'targets'> = {
+    startedAt: new Date(began).toISOString(),
+    durationS: 0,
+    environment: environment(harness.databaseDir),
+    method: {
+      processes: 'every server (bare, app) runs alone in its own child process (node --import tsx); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
+      subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
+      rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase; it includes node + tsx (see the bare server for that baseline)',
+    },
+    fanOut: [],
+    memory: { appPeakRssMb: null, children: harness.children },
+    profiles: [],
+    failures: [],
+  };
+  const attempt = async (name: string, phase: () => Promise<void>): Promise<void> => {
+    process.stderr.write(`bench: ${name} …\n`);
+    try {
+      await phase();
+    } catch (err) {
+      results.failures.push(`${name}: ${(err as Error).message}`);
+      process.stderr.write(`bench: ${name} failed: ${(err as Error).stack ?? String(err)}\n`);
+      killLiveChildren();
+    }
+  };
+  try {
+    if (options.phases.includes('a')) {
+      await attempt('(a) ingest', async () => {
+        results.ingest = await runIngest(harness, {
+          concurrency: options.concurrency, warmupMs: options.warmupS * 1000, durationMs: options.ingestS * 1000, maxRequests: 500_000,
+        });
+      });
+    }
+    if (options.phases.includes('b')) {
+      await attempt('(b) end-to-end', async () => {
+        results.endToEnd = await runEndToEnd(harness, {
+          channels: 50, tenants: 10, ratePerS: options.e2eRate, durationS: options.e2eS, connectorLatencyMs: options.latencyMs,
+        });
+      });
+    }
+    if (options.phases.includes('c')) {
+      for (const [label, perTenant] of [['c1', 50], ['c2', 100]] as const) {
+        await attempt(`(${label}) fan-out`, async () => {
+          results.fanOut.push(await runFanOut(harness, {
+            label, tenants: FAN_OUT_TENANTS, channelsPerTenant: perTenant, connectorLatencyMs: options.latencyMs, timeoutMs: 60_000,
+          }));
+        });
+      }
+    }
+  } finally {
+    harness.close();
+  }
+  const appPeaks = harness.children.filter((c) => c.kind === 'app').map((c) => c.peakRssMb).filter(Number.isFinite);
+  results.memory.appPeakRssMb = appPeaks.length > 0 ? Math.max(...appPeaks) : null;
+  results.profiles = profiles(harness.children.map((c) => c.profileFile));
+  results.durationS = (Date.now() - began) / 1000;
+  return { ...results, targets: evaluateTargets(results) };
+}
+
+function profiles(files: Array<string | null>): ProfileSummary[] {
+  const out: ProfileSummary[] = [];
+  for (const file of files) {
+    if (file === null) continue;
+    try {
+      out.push(summariseProfile(file));
+    } catch (err) {
+      process.stderr.write(`bench: could not read profile ${file}: ${(err as Error).message}\n`);
+    }
+  }
+  return out;
+}
+
+function environment(databaseDir: string): Environment {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    workingTreeChanges: (git(['status', '--porcelain', '--', 'src', 'test']) ?? '').split('\n').filter((l) => l.trim() !== ''),
+    databaseDir,
+    databaseFileSystem: fileSystemOf(databaseDir),
+  };
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (err) {
+    process.stderr.write(`bench: git ${args.join(' ')} failed (${(err as Error).message.split('\n')[0]}); not reported\n`);
+    return null;
+  }
+}
+
+/** Commit latency depends on it: tmpfs does not sync to a disk, ext4 does. */
+function fileSystemOf(dir: string): string {
+  const names: Record<number, string> = {
+    0xef53: 'ext2/3/4', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x6969: 'nfs',
+  };
+  const type = fs.statfsSync(dir).type;
+  return names[type] ?? `file system type 0x${type.toString(16)}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(argv, process.cwd());
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const results = await run(options);
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${formatReport(results)}\n\nresults: ${options.out}\n`);
+  return results.failures.length > 0 ? 1 : 0;
+}
+
+const onSignal = (signal: NodeJS.Signals): void => {
+  killLiveChildren();
+  process.stderr.write(`bench: stopped by ${signal}\n`);
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+  killLiveChildren();
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,264 @@
+/**
+ * Delivery under Teams' rules, proven with the fake Bot Connector's own request timestamps:
+ * pacing windows, threads per klink room, digests, 429 / 413 / 401 / slow conversations,
+ * root card updates, and the buttons on the card.
+ */
+import assert from 'node:assert/strict';
+import { CONVERSATION_WINDOWS, TENANT_WINDOWS } from '../../src/delivery/pacing';
+import { type FakeConnector, type RecordedRequest, connectorErrors, startFakeConnector } from '../support/fake-connector';
+import { contactEvent, messageEvent } from '../support/fixtures';
+import { BOT, TEAM, TENANT, channelCommand } from '../support/teams-activities';
+import { type TestApp, TestClock, startTestApp } from '../support/test-app';
+import { assertValidCard, cardTexts } from '../support/validate-card';
+import { waitFor } from '../support/wait';
+
+/** What delivery sends (the bot's answers to commands are replies to the command, not counted here). */
+const SENDS = ['createConversation', 'sendToConversation', 'updateActivity'] as const;
+
+/** The most requests seen in any window of `ms` (sliding over the arrival times). */
+function maxInWindow(times: number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end] - sorted[start] >= ms) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)', function () {
+  this.timeout(60_000);
+  let connector: FakeConnector;
+  let t: TestApp;
+  let clock: TestClock;
+
+  beforeEach(async () => {
+    connector = await startFakeConnector();
+    clock = new TestClock();
+    t = await startTestApp({}, undefined, clock);
+  });
+  afterEach(async () => {
+    await t.close();
+    await connector.close();
+  });
+
+  async function subscribe(channelId: string, filters = 'whatsapp', tenantId = TENANT): Promise<void> {
+    const activity = channelCommand({ serviceUrl: connector.url, channelId, tenantId }, `subscribe ${filters}`);
+    assert.equal(await t.activity(activity), 200);
+    await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 5000);
+  }
+
+  const sendsTo = (channelId: string): RecordedRequest[] =>
+    connector.requests.filter((r) => (SENDS as readonly string[]).includes(r.route) && r.channelId === channelId);
+
+  async function allDelivered(count: number): Promise<void> {
+    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10_000)).length >= count,
+      { timeoutMs: 30_000, what: `${count} deliveries delivered` });
+  }
+
+  it('threads a klink room: the first message starts a thread, later ones reply in it, another room starts its own', async () => {
+    await subscribe(TEAM);
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
+    await allDelivered(1);
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
+    await t.webhook(messageEvent({ id: 'm3', roomId: 'room-b' }));
+    await allDelivered(3);
+    const [root, ...rest] = sendsTo(TEAM);
+    assert.equal(root.route, 'createConversation');
+    const threadA = root.conversationId;
+    const replies = connector.requests.filter((r) => r.route === 'sendToConversation' && r.conversationId === threadA);
+    assert.equal(replies.length, 1, 'm2 replied in room-a\'s thread');
+    assert.ok(rest.some((r) => r.route === 'createConversation' && r.conversationId !== threadA), 'room-b started a thread of its own');
+    const deliveries = await t.app.store.listDeliveries({}, 10);
+    assert.deepEqual(deliveries.map((d) => d.via), ['post', 'reply', 'post']);
+  });
+
+  it('starts a new thread when the room\'s thread is older than the thread window', async () => {
+    await subscribe(TEAM);
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
+    await allDelivered(1);
+    clock.advance(25 * 3_600_000);
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
+    await allDelivered(2);
+    assert.deepEqual(sendsTo(TEAM).map((r) => r.route), ['createConversation', 'createConversation']);
+  });
+
+  it('brings the thread root card up to date with spare budget (latest message, count)', async () => {
+    await subscribe(TEAM);
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a', text: 'first question' }));
+    await allDelivered(1);
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a', text: 'second question' }));
+    await allDelivered(2);
+    assert.equal(connector.requests.filter((r) => r.route === 'updateActivity').length, 0, 'not at once: at most once a minute');
+    clock.advance(61_000);
+    const [update] = await connector.waitForRequests((r) => r.route === 'updateActivity', 1, 5000);
+    const card = update.activity?.attachments?.[0]?.content;
+    assertValidCard(card);
+    const texts = cardTexts(card).join(' | ');
+    assert.match(texts, /2 messages in this klink conversation/);
+    assert.match(texts, /second question/);
+    assert.match(texts, /first question/);
+  });
+
+  it('a burst of 500 messages for one channel never exceeds Teams\' windows and every message reaches Teams in a card or digest', async () => {
+    await subscribe(TEAM);
+    const bodies = Array.from({ length: 500 }, (_, i) => messageEvent({ id: `burst-${i}`, roomId: `room-${i % 40}` }));
+    for (let i = 0; i < bodies.length; i += 50) {
+      const answers = await Promise.all(bodies.slice(i, i + 50).map((b) => t.webhook(b)));
+      assert.ok(answers.every((a) => a.status === 200));
+    }
+    await allDelivered(500);
+    const requests = sendsTo(TEAM);
+    const times = requests.map((r) => r.receivedAt);
+    for (const { limit, ms } of CONVERSATION_WINDOWS) {
+      assert.ok(maxInWindow(times, ms) <= limit, `${maxInWindow(times, ms)} requests in ${ms} ms (limit ${limit})`);
+    }
+    const deliveries = await t.app.store.listDeliveries({}, 1000);
+    assert.equal(deliveries.length, 500);
+    const answered = new Set(requests.map((r) => r.activityId));
+    for (const d of deliveries) {
+      assert.equal(d.state, 'delivered');
+      assert.ok(d.activityId !== null && answered.has(d.activityId), `delivery ${d.id} points at a post Teams accepted`);
+    }
+    const digests = deliveries.filter((d) => d.via === 'digest');
+    assert.ok(digests.length > 400, `most of the burst went into digests (${digests.length})`);
+    const digestCards = connector.cards().filter((c) => cardTexts(c.content).some((text) => /klink messages in \d+ conversations/.test(text)));
+    const counted = digestCards.reduce((n, c) => n + Number(/^(\d+) klink messages/.exec(cardTexts(c.content)[0])?.[1] ?? 0), 0);
+    assert.equal(counted, digests.length, 'the digests\' own counts add up to the messages they stand for');
+    for (const c of digestCards) assertValidCard(c.content);
+  });
+
+  it('keeps every tenant within 50 requests per second when fanning out', async () => {
+    const channels = Array.from({ length: 70 }, (_, i) => `19:fan-${i}@thread.tacv2`);
+    for (const channel of channels) await subscribe(channel);
+    connector.reset();
+    await t.webhook(messageEvent({ id: 'fan-1' }));
+    await allDelivered(70);
+    const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt);
+    assert.equal(times.length, 70);
+    assert.ok(maxInWindow(times, TENANT_WINDOWS[0].ms) <= TENANT_WINDOWS[0].limit, `${maxInWindow(times, 1000)} in 1 s`);
+  });
+
+  it('429: no request to that conversation before Retry-After, other conversations carry on', async () => {
+    const other = '19:other@thread.tacv2';
+    await subscribe(TEAM);
+    await subscribe(other);
+    connector.respondWith({ ...connectorErrors.throttled(2), match: { route: 'createConversation', channelId: TEAM } });
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
+    const [otherCard] = await connector.waitForRequests((r) => r.route === 'createConversation' && r.channelId === other && r.response?.status === 201, 1, 5000);
+    await allDelivered(2);
+    const [throttled, retried] = sendsTo(TEAM);
+    assert.equal(throttled.response?.status, 429);
+    assert.ok(retried.receivedAt - throttled.receivedAt >= 2000, `retried after ${retried.receivedAt - throttled.receivedAt} ms`);
+    assert.ok(otherCard.receivedAt - throttled.receivedAt < 1000, 'the other channel was not held up');
+  });
+
+  it('a slow conversation does not hold up the others', async () => {
+    const fast = '19:fast@thread.tacv2';
+    await subscribe(TEAM);
+    await subscribe(fast);
+    connector.respondWith({ match: { route: 'createConversation', channelId: TEAM }, delayMs: 3000 });
+    const sentAt = Date.now();
+    await t.webhook(messageEvent({ id: 'm1' }));
+    const [card] = await connector.waitForRequests((r) => r.channelId === fast && r.response?.status === 201, 1, 5000);
+    assert.ok(card.receivedAt - sentAt < 1000, `fast channel served after ${card.receivedAt - sentAt} ms`);
+    await allDelivered(2);
+  });
+
+  it('413: sends a smaller card instead of the same one again', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ ...connectorErrors.tooLarge(), match: { route: 'createConversation' } });
+    await t.webhook(messageEvent({ id: 'long', text: 'word '.repeat(2000) }));
+    await allDelivered(1);
+    const [refused, smaller] = sendsTo(TEAM);
+    assert.equal(refused.response?.status, 413);
+    assert.ok(JSON.stringify(smaller.body).length < JSON.stringify(refused.body).length - 500, 'the second card is smaller');
+  });
+
+  it('412 / 5xx / connection errors: retried with backoff, then delivered', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ ...connectorErrors.preconditionFailed(), match: { route: 'createConversation' } });
+    connector.respondWith({ ...connectorErrors.serverError(502), match: { route: 'createConversation' } });
+    await t.webhook(messageEvent({ id: 'm1' }));
+    await allDelivered(1);
+    const statuses = sendsTo(TEAM).map((r) => r.response?.status);
+    assert.deepEqual(statuses, [412, 502, 201]);
+    const [delivery] = await t.app.store.listDeliveries({}, 1);
+    assert.equal(delivery.attempts, 3);
+  });
+
+  it('401: stops sending, keeps the work, and reports a configuration problem on /readyz', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ ...connectorErrors.botNotRegistered(), match: { route: 'createConversation' }, times: Infinity });
+    await t.webhook(messageEvent({ id: 'm1' }));
+    await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz to fail' });
+    const readiness = await (await fetch(`${t.url}/readyz`)).json() as { error: string };
+    assert.match(readiness.error, /credentials/);
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-2' }));
+    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    assert.equal(sendsTo(TEAM).length, 1, 'no further requests while the credentials are rejected');
+    const deliveries = await t.app.store.listDeliveries({}, 10);
+    assert.deepEqual(deliveries.map((d) => d.state), ['pending', 'pending']);
+    assert.ok(t.logs.filter((line) => line.includes('Teams rejected the bot credentials')).length === 1, 'logged once');
+  });
+
+  it('"Mute this room" on the card stops that room here for the chosen time and confirms in place', async () => {
+    await subscribe(TEAM);
+    await t.webhook(contactEvent('050823aa-8443-4fed-9951-f58d3b18c4eb', ['VIP'], 'Aung Aung'));
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
+    await allDelivered(1);
+    const [post] = sendsTo(TEAM);
+    const card = post.activity?.attachments?.[0]?.content as { actions: Array<{ type: string; card?: { actions: Array<{ verb: string; data: Record<string, string> }> } }> };
+    const mute = card.actions.find((a) => a.type === 'Action.ShowCard')?.card?.actions[0];
+    assert.ok(mute);
+    const response = await invoke(post.conversationId ?? TEAM, post.activityId ?? '', mute.verb, { ...mute.data, muteFor: '3600000' });
+    assert.equal(response.statusCode, 200);
+    assertValidCard(response.value);
+    assert.match(cardTexts(response.value).join(' '), /Muted here until .* by Mia Agent/);
+    assert.ok(cardTexts(response.value).includes('Aung Aung'), 'the card keeps its content');
+
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
+    await t.webhook(messageEvent({ id: 'm3', roomId: 'room-b' }));
+    await allDelivered(2);
+    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    const deliveries = await t.app.store.listDeliveries({}, 10);
+    assert.equal(deliveries.length, 2, 'the muted room\'s message was not posted');
+    clock.advance(3_600_001);
+    await t.webhook(messageEvent({ id: 'm4', roomId: 'room-a' }));
+    await allDelivered(3);
+  });
+
+  it('"Unsubscribe" on the card removes the subscriptions that matched and confirms in place', async () => {
+    await subscribe(TEAM, 'whatsapp');
+    await subscribe(TEAM, 'group');
+    await subscribe(TEAM, 'messenger');
+    await t.webhook(messageEvent({ id: 'm1' }));
+    await allDelivered(1);
+    const [post] = sendsTo(TEAM);
+    const card = post.activity?.attachments?.[0]?.content as { actions: Array<{ type: string; verb?: string; data?: Record<string, string> }> };
+    const unsubscribe = card.actions.find((a) => a.verb === 'unsubscribe');
+    assert.ok(unsubscribe?.data);
+    const response = await invoke(post.conversationId ?? TEAM, post.activityId ?? '', 'unsubscribe', unsubscribe.data);
+    assert.equal(response.statusCode, 200);
+    assert.match(cardTexts(response.value).join(' '), /Unsubscribed by Mia Agent: "whatsapp", "group"/);
+    assert.deepEqual((await t.app.store.listSubscriptions(TEAM)).map((s) => s.filters.channels), [['messenger']]);
+  });
+
+  /** Sends an Action.Execute invoke the way Teams does and returns the bot's invoke response. */
+  async function invoke(conversationId: string, replyToId: string, verb: string, data: Record<string, string>) {
+    const response = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'invoke', name: 'adaptiveCard/action', id: `inv-${verb}`, channelId: 'msteams', serviceUrl: connector.url,
+        from: { id: '29:user-1', name: 'Mia Agent', aadObjectId: 'aad-user-1' }, recipient: BOT, replyToId,
+        conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+        channelData: { team: { id: TEAM }, channel: { id: TEAM }, tenant: { id: TENANT } },
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      }),
+    });
+    assert.equal(response.status, 200);
+    return await response.json() as { statusCode: number; value: unknown };
+  }
+});
