@@ -11,7 +11,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
-import { ConfigError, loadConfig } from '../src/config';
+import { loadPackageConfig } from '../src/config';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,20 +67,8 @@ export async function buildAppPackage(options: BuildOptions): Promise<BuildResul
 export function placeholderValues(env: Env): { values: Partial<Record<Placeholder, string>>; errors: string[] } {
   const errors: string[] = [];
   const values: Partial<Record<Placeholder, string>> = {};
-  let botId: string | null = null;
-  let publicUrl: string | null = null;
-  try {
-    // Only the bot's identity and public URL go into the package. Runtime-only settings (webhook
-    // secrets, database, …) are left out so a build machine needs none of them; `none` is
-    // accepted by loadConfig outside production and only stands in for the absent secret.
-    const config = loadConfig({ BOT_ID: env.BOT_ID, PUBLIC_URL: env.PUBLIC_URL, KLINK_WEBHOOK_AUTH: 'none' });
-    botId = config.bot.id;
-    publicUrl = config.publicUrl;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    errors.push(...err.problems);
-    return { values, errors };
-  }
+  // Only the bot's identity and public URL go into the package; runtime settings are not needed.
+  const { botId, publicUrl } = loadPackageConfig(env);
 
   if (botId === null) {
     errors.push("BOT_ID is not set: set BOT_ID to the Azure Bot's Microsoft App ID (the Entra app's client id, a GUID)");

@@ -55,9 +55,9 @@ export function prepareBody(file: string, keepId: boolean): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => !a.startsWith('--'));
-  const keepId = argv.includes('--keep-id');
   const urlIndex = argv.indexOf('--url');
+  const args = argv.filter((a, i) => !a.startsWith('--') && !(urlIndex >= 0 && i === urlIndex + 1));
+  const keepId = argv.includes('--keep-id');
   const config = loadConfig(process.env);
   const url = urlIndex >= 0 ? argv[urlIndex + 1] : `http://127.0.0.1:${config.port}/api/klink/webhook`;
   if (args.length !== 1 || (urlIndex >= 0 && !url)) {

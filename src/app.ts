@@ -21,7 +21,7 @@ export interface App {
   store: Store;
   worker: DeliveryWorker;
   /** Listens on `port` (0 = any free port) and starts delivering; resolves with the bound port. */
-  listen(port: number): Promise<number>;
+  listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,6 +62,8 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
   const worker = new DeliveryWorker({
     store, log, now, metrics, sender, random: options.random ?? Math.random,
+    // Local mode serves any tenant (the Agents Playground); otherwise only the klink connection's tenant.
+    connectionTenant: () => (config.localMode ? null : config.klinkTenantId),
     settings,
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
@@ -74,11 +76,11 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
 
   return {
     server, store, worker, metrics,
-    listen: async (port) => {
+    listen: async (port, host = config.host) => {
       await worker.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
       });
     },
     close: async () => {

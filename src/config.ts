@@ -17,6 +17,8 @@ export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; ur
 
 export interface Config {
   port: number;
+  /** Interface to listen on: loopback only in local mode, where /api/messages is unauthenticated. */
+  host: string;
   production: boolean;
   /** No Bot Framework auth: what the Agents Playground talks to. Never in production. */
   localMode: boolean;
@@ -77,6 +79,12 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (!BOT_TYPES.includes(botType)) {
     problems.push(`BOT_TYPE "${botType}" is not supported: use ${BOT_TYPES.join(', ')}`);
   }
+  const botTenantId = get('BOT_TENANT_ID');
+  if (!localMode) checkBotIdentity(botId ?? '', botType, botTenantId, get('BOT_PASSWORD'), problems);
+  const klinkTenantId = get('KLINK_TENANT_ID') ?? botTenantId;
+  if (!localMode && klinkTenantId === null) {
+    problems.push('KLINK_TENANT_ID is not set: name the Entra tenant (GUID) whose channels may receive this klink workspace\'s messages');
+  }
 
   const { webhook, generate } = readWebhookAuth(get, localMode, production, problems);
 
@@ -100,11 +108,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
   const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
 
-  const botTenantId = get('BOT_TENANT_ID');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
     port,
+    host: localMode ? '127.0.0.1' : '0.0.0.0',
     production,
     localMode,
     store,
@@ -116,13 +124,27 @@ export function loadConfig(env: Env): Readonly<Config> {
     klinkApi: { token: get('KLINK_API_TOKEN'), baseUrl: baseUrl.replace(/\/+$/, '') },
     bot: { id: botId, password: get('BOT_PASSWORD'), tenantId: botTenantId, type: botType },
     allowedTenants: list(get('ALLOWED_TENANTS')),
-    klinkTenantId: get('KLINK_TENANT_ID') ?? botTenantId,
+    klinkTenantId,
     dataEncryptionKey: get('DATA_ENCRYPTION_KEY'),
     publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ''),
     logLevel,
     threadWindowMs: threadWindowHours * 3_600_000,
     retentionMs: retentionDays * 86_400_000,
   });
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Azure Bot identity must be complete for its type, or every call to Teams fails with 401. */
+function checkBotIdentity(botId: string, type: BotType, tenantId: string | null, password: string | null, problems: string[]): void {
+  if (!GUID.test(botId)) problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
+  if (tenantId !== null && !GUID.test(tenantId)) problems.push(`BOT_TENANT_ID "${tenantId}" is not a GUID: use the Entra tenant id (Directory id)`);
+  if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && tenantId === null) {
+    problems.push(`BOT_TENANT_ID is not set: a ${type} bot gets its tokens from its home tenant; set the Entra tenant id`);
+  }
+  if (type !== 'UserAssignedMSI' && password === null) {
+    problems.push('BOT_PASSWORD is not set: create a client secret for the Entra app (Certificates & secrets) and set it here');
+  }
 }
 
 function readNumber(raw: string | null, fallback: number, name: string, what: string, problems: string[]): number {
@@ -133,6 +155,15 @@ function readNumber(raw: string | null, fallback: number, name: string, what: st
     return fallback;
   }
   return value;
+}
+
+/**
+ * The settings the Teams app package is filled from (`npm run package`): only the bot's app id
+ * and public URL, so a build machine needs none of the runtime secrets. Checked by the packager.
+ */
+export function loadPackageConfig(env: Env): { botId: string | null; publicUrl: string | null } {
+  const read = (name: string) => env[name]?.trim() || null;
+  return { botId: read('BOT_ID'), publicUrl: read('PUBLIC_URL')?.replace(/\/+$/, '') ?? null };
 }
 
 function readPort(raw: string | null, problems: string[]): number {

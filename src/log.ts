@@ -5,9 +5,9 @@ export type { Logger };
 
 /** Paths that must never reach a log line even if someone passes a whole object. */
 const REDACT = [
-  'secret', 'password', 'token', 'authorization', 'text', 'message', 'body', 'payload',
-  '*.secret', '*.password', '*.token', '*.authorization', '*.text', '*.message', '*.body', '*.payload',
-  'headers.authorization', 'headers["x-signature"]', 'req.headers.authorization',
+  'secret', 'password', 'token', 'authorization', 'text', 'body', 'payload', 'data', 'activity', 'card',
+  '*.secret', '*.password', '*.token', '*.authorization', '*.text', '*.body', '*.payload', '*.data', '*.activity',
+  'headers.authorization', 'headers["x-signature"]', '*.headers.authorization', '*.headers["x-signature"]',
 ];
 
 /** Creates the process logger; `destination` lets tests capture lines. */

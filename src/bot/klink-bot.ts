@@ -95,11 +95,14 @@ export class KlinkBot extends TeamsActivityHandler {
     return conversation.id;
   }
 
+  /** Removed from a team: every channel of it is forgotten; from a chat: that chat. */
   private async forget(context: TurnContext, reason: string): Promise<void> {
     const conversation = describeConversation(context.activity);
     if (conversation === null) return;
-    await this.deps.store.deactivateConversation(conversation.id, reason, this.deps.now());
-    this.deps.log.info({ conversationId: conversation.id, reason }, 'conversation forgotten');
+    const now = this.deps.now();
+    await this.deps.store.deactivateConversation(conversation.id, reason, now);
+    const channels = conversation.teamId === null ? 0 : await this.deps.store.deactivateTeam(conversation.teamId, reason, now);
+    this.deps.log.info({ conversationId: conversation.id, teamId: conversation.teamId, channels, reason }, 'conversation forgotten');
   }
 }
 

@@ -1,6 +1,7 @@
 /** The card posted for one klink message. */
 import type { KlinkContact, KlinkMessage } from '../klink/events';
 import { channelDisplayName } from './channel-names';
+import { contactName } from './contact-name';
 import { escapeMarkdown } from './escape-markdown';
 import { httpsImageUrl, httpsUrl } from './https-url';
 import { type AdaptiveCardJson, CardTemplateError, CardTooLargeError, renderTemplate } from './render';
@@ -54,7 +55,7 @@ function cardData(input: MessageCardInput, textLimit: number) {
   const channel = channelDisplayName(room.channelType);
   const inbox = room.channelName.trim();
   return {
-    contactName: escapeMarkdown(truncateText(contactName(contact), NAME_LIMIT).text),
+    contactName: escapeMarkdown(truncateText(contactName(contact) ?? 'Unknown contact', NAME_LIMIT).text),
     vip,
     source: escapeMarkdown(truncateText(inbox === '' ? channel : `${channel} · ${inbox}`, LABEL_LIMIT).text),
     hasBadges: room.isGroup || room.isAiAgentRoom || room.unreadCount > 0,
@@ -105,17 +106,6 @@ function content(message: KlinkMessage, textLimit: number) {
   if (text !== '') return { ...out, text: escapeMarkdown(text), truncated };
   if (truncated) return { ...out, truncated };
   return out.typeLabel === '' ? { ...out, text: '(empty message)' } : out;
-}
-
-/** The contact's name; never a phone number or platform id. */
-function contactName(contact: KlinkContact | null): string {
-  const name = contact?.name.trim() ?? '';
-  if (name === '' || looksLikePhoneNumber(name)) return 'Unknown contact';
-  return name;
-}
-
-function looksLikePhoneNumber(name: string): boolean {
-  return /^[+\d\s().-]+$/.test(name) && (name.match(/\d/g) ?? []).length >= 6;
 }
 
 function authorOf(message: KlinkMessage): string {

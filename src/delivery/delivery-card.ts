@@ -4,6 +4,7 @@ import { type DigestRoom, buildDigestCard } from '../cards/digest-card';
 import { buildMessageCard } from '../cards/message-card';
 import type { AdaptiveCardJson } from '../cards/render';
 import { channelDisplayName } from '../cards/channel-names';
+import { contactName } from '../cards/contact-name';
 import { type KlinkContact, type KlinkMessage, isRecord, readMessage } from '../klink/events';
 import { roomUrl } from '../klink/room-url';
 import type { StoredEvent } from '../store/store';
@@ -45,7 +46,7 @@ export function messageActivity(
     notice: options.notice,
     shrink: options.shrink,
   });
-  const who = contact?.name ? contact.name : 'a contact';
+  const who = contactName(contact) ?? 'a contact';
   const what = message.direction === 'inbound' ? 'New message from' : 'Reply to';
   return cardActivity(card, `${channelDisplayName(message.room.channelType)}: ${what} ${who}${vip ? ' (VIP)' : ''}`);
 }
@@ -67,7 +68,7 @@ export function digestActivity(
     }
     rooms.set(key, {
       channelType: message.room.channelType,
-      contactName: contact?.name ?? '',
+      contactName: contactName(contact) ?? '',
       vip: isVip(contact, settings.vipTags),
       count: 1,
       latestText: message.text,

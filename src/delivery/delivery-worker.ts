@@ -21,6 +21,8 @@ export interface DeliveryWorkerDeps {
   now: () => number;
   random: () => number;
   settings: CardSettings;
+  /** The Entra tenant a klink connection's events may be posted in; null: any. */
+  connectionTenant: (connectionId: string) => string | null;
   threadWindowMs: number;
   /** Message text is removed from events this long after their delivery finished. */
   retentionMs: number;
@@ -99,7 +101,7 @@ export class DeliveryWorker {
 
   private async pass(): Promise<void> {
     const { store, log, settings } = this.deps;
-    while ((await dispatchPending(store, log, settings.vipTags, this.deps.now())) > 0) {
+    while ((await dispatchPending(store, log, settings.vipTags, this.deps.connectionTenant, this.deps.now())) > 0) {
       // dispatch everything committed so far before sending
     }
     const now = this.deps.now();

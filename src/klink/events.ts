@@ -54,10 +54,10 @@ export function parseEnvelope(body: unknown): EnvelopeResult {
   if (!isRecord(body)) return { ok: false, problems: ['body must be a JSON object'] };
   const problems: string[] = [];
   const { event, timestamp, data } = body;
-  if (typeof event !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i.test(event)) {
+  if (typeof event !== 'string' || !/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/i.test(event)) {
     problems.push('"event" must be a dotted event name such as "message.inbound"');
   }
-  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+  if (typeof timestamp !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(timestamp) || Number.isNaN(Date.parse(timestamp))) {
     problems.push('"timestamp" must be an ISO 8601 date-time string');
   }
   if (!isRecord(data)) problems.push('"data" must be an object');
@@ -74,6 +74,7 @@ export type EventKind = 'message' | 'contact' | 'ignored';
 export function eventKind(event: string): EventKind {
   const name = event.toLowerCase();
   if (name === 'message.inbound' || name === 'message.outbound') return 'message';
+  if (name === 'contact.delete' || name === 'contact.deleted') return 'ignored';
   if (name.startsWith('contact.')) return 'contact';
   return 'ignored';
 }
@@ -117,6 +118,8 @@ export function readMessage(event: string, data: Record<string, unknown>): Klink
 export function readContact(data: Record<string, unknown>): KlinkContact {
   const tags = Array.isArray(data.tags) ? data.tags : [];
   const names = tags
+    // A tag object with deletedAt set was removed from the contact.
+    .filter((tag) => !(isRecord(tag) && tag.deletedAt !== null && tag.deletedAt !== undefined))
     .map((tag) => (typeof tag === 'string' ? tag : isRecord(tag) ? str(tag.name) : ''))
     .map((name) => name.trim())
     .filter((name) => name !== '');
@@ -127,6 +130,11 @@ export function readContact(data: Record<string, unknown>): KlinkContact {
     tags: [...new Set(names)],
     updatedAt: updatedAt !== '' && !Number.isNaN(Date.parse(updatedAt)) ? updatedAt : null,
   };
+}
+
+/** Which contact fields an event actually carries: absent fields must not erase what we know. */
+export function contactFieldsPresent(data: Record<string, unknown>): { name: boolean; tags: boolean } {
+  return { name: typeof data.name === 'string' && data.name.trim() !== '', tags: Array.isArray(data.tags) };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

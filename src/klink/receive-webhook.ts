@@ -7,7 +7,7 @@ import type { WebhookAuth } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import { dataId, eventKind, parseEnvelope, readContact, readMessage } from './events';
+import { type Envelope, type KlinkContact, contactFieldsPresent, dataId, eventKind, parseEnvelope, readContact, readMessage } from './events';
 import { verifyWebhook } from './verify';
 
 /** klink sends JSON; anything else is refused before it is read. */
@@ -25,6 +25,17 @@ export interface WebhookDeps {
   /** Called after a message event was committed, to wake the dispatcher. */
   onStored: () => void;
   metrics: Metrics;
+}
+
+/**
+ * What is kept of an event: for contacts only name and tags; for messages everything but the
+ * platform id (a phone number on WhatsApp). No e-mails, phone numbers or addresses are stored.
+ */
+function storedPayload(envelope: Envelope, contact: KlinkContact | undefined): string {
+  const { event, timestamp, data } = envelope;
+  if (contact) return JSON.stringify({ event, timestamp, data: { id: contact.id, name: contact.name, tags: contact.tags, updatedAt: contact.updatedAt } });
+  const { platformId: _platformId, ...kept } = data;
+  return JSON.stringify({ event, timestamp, data: kept });
 }
 
 /** True for `application/json` (any charset) and `+json` types. */
@@ -50,7 +61,7 @@ export async function receiveWebhook(
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rawBody.toString('utf8'));
+    parsed = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     log.warn({ bodyBytes: rawBody.length, parseError: (err as Error).name }, 'webhook rejected: malformed JSON');
     return { status: 400, body: { ok: false, error: 'body is not valid JSON' } };
@@ -73,14 +84,14 @@ export async function receiveWebhook(
     return { status: 400, body: { ok: false, error: 'invalid event', problems: ['"data.id" must be a non-empty string'] } };
   }
 
-  const contact = kind === 'contact' ? readContact(data) : undefined;
+  const contact = kind === 'contact' ? { ...readContact(data), present: contactFieldsPresent(data) } : undefined;
   const stored = await deps.store.recordEvent({
     connectionId: connection.id,
     eventType: event.toLowerCase(),
     // A contact keeps its id across updates: each version is its own event.
     dataId: contact ? `${id}@${contact.updatedAt ?? envelope.envelope.timestamp}` : id,
     kind,
-    payload: rawBody.toString('utf8'),
+    payload: storedPayload(envelope.envelope, contact),
     receivedAt: deps.now(),
     roomId: kind === 'message' ? readMessage(event, data).roomId || undefined : undefined,
     contact,

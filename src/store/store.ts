@@ -28,6 +28,8 @@ export interface Conversation {
 export interface Subscription {
   id: number;
   conversationId: string;
+  /** The Entra tenant of the conversation. */
+  tenantId: string;
   /** 1-based position among the conversation's active subscriptions, as users see it. */
   number: number;
   filters: Filters;
@@ -47,8 +49,8 @@ export interface NewEvent {
   receivedAt: number;
   /** The klink room of a message event (threads and digests group by it). */
   roomId?: string;
-  /** For contact events: the contact to upsert in the same transaction. */
-  contact?: KlinkContact;
+  /** For contact events: the contact to upsert in the same transaction, and which fields the event carried. */
+  contact?: KlinkContact & { present: { name: boolean; tags: boolean } };
 }
 
 export interface StoredEvent {
@@ -126,6 +128,8 @@ export interface Store {
   getConversation(id: string): Promise<Conversation | null>;
   /** The bot left the conversation: deactivates it and its subscriptions, with the reason. */
   deactivateConversation(id: string, reason: string, now: number): Promise<void>;
+  /** The app was removed from a team: deactivates every channel of it; returns how many. */
+  deactivateTeam(teamId: string, reason: string, now: number): Promise<number>;
 
   /** Adds a subscription unless the same filters exist already (then returns the existing one). */
   addSubscription(conversationId: string, filters: Filters, createdBy: string | null, now: number): Promise<{ created: boolean; subscription: Subscription }>;

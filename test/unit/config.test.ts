@@ -34,6 +34,8 @@ describe('loadConfig', () => {
   it('reports every problem at once, each with its fix', () => {
     const problems = problemsOf({
       BOT_ID: '00000000-0000-0000-0000-000000000001',
+      BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa',
+      BOT_PASSWORD: 'p',
       PORT: 'eighty',
       KLINK_WEBHOOK_AUTH: 'basic',
       KLINK_ROOM_URL_TEMPLATE: 'https://app.klink.cloud/{room}',
@@ -50,9 +52,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (err: Error) => err.message.includes('fix these settings') && err.message.includes('PORT'));
   });
 
+  const identity = { BOT_ID: '00000000-0000-0000-0000-000000000001', BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa', BOT_PASSWORD: 'p' };
+
   it('requires a signing secret outside local mode and accepts several for rotation', () => {
-    assert.match(problemsOf({ BOT_ID: 'x' })[0], /KLINK_WEBHOOK_SECRET is empty: copy the signing secret/);
-    const config = loadConfig({ BOT_ID: 'x', KLINK_WEBHOOK_SECRET: ' old , new ' });
+    assert.match(problemsOf(identity).join('\n'), /KLINK_WEBHOOK_SECRET is empty: copy the signing secret/);
+    const config = loadConfig({ ...identity, KLINK_WEBHOOK_SECRET: ' old , new ' });
     assert.deepEqual(config.webhook, { mode: 'signature', secrets: ['old', 'new'] });
     assert.equal(config.generateWebhookSecret, false);
   });
@@ -62,7 +66,21 @@ describe('loadConfig', () => {
       { mode: 'header', name: 'x-klink-token', value: 'v' });
     assert.deepEqual(loadConfig({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'u', KLINK_WEBHOOK_BASIC_PASSWORD: 'p' }).webhook,
       { mode: 'basic', user: 'u', password: 'p' });
-    assert.ok(problemsOf({ NODE_ENV: 'production', BOT_ID: 'x', KLINK_WEBHOOK_AUTH: 'none' }).some((p) => p.includes('KLINK_WEBHOOK_AUTH=none')));
+    assert.ok(problemsOf({ ...identity, NODE_ENV: 'production', KLINK_WEBHOOK_AUTH: 'none' }).some((p) => p.includes('KLINK_WEBHOOK_AUTH=none')));
+  });
+
+  it('requires a complete bot identity outside local mode', () => {
+    const problems = problemsOf({ BOT_ID: 'not-a-guid', KLINK_WEBHOOK_SECRET: 's' });
+    assert.ok(problems.some((p) => p.startsWith('BOT_ID "not-a-guid" is not a GUID')));
+    assert.ok(problems.some((p) => p.startsWith('BOT_TENANT_ID is not set')));
+    assert.ok(problems.some((p) => p.startsWith('BOT_PASSWORD is not set')));
+    assert.deepEqual(problemsOf({ ...identity, BOT_PASSWORD: '', BOT_TYPE: 'UserAssignedMSI', KLINK_WEBHOOK_SECRET: 's' }), []);
+    assert.ok(problemsOf({ ...identity, BOT_TENANT_ID: '', BOT_TYPE: 'MultiTenant', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.startsWith('KLINK_TENANT_ID is not set')));
+  });
+
+  it('listens on loopback only in local mode', () => {
+    assert.equal(loadConfig({}).host, '127.0.0.1');
+    assert.equal(loadConfig({ ...identity, KLINK_WEBHOOK_SECRET: 's' }).host, '0.0.0.0');
   });
 
   it('reads the database location, VIP tags and tenants', () => {

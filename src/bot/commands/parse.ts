@@ -64,7 +64,7 @@ function parseUnsubscribe(rest: Word[]): ParseResult {
   if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'all') {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'all' } } };
   }
-  const numbers = rest.map((w) => (w.quoted ? NaN : Number(w.text.replace(/^#/, '').replace(/,$/, ''))));
+  const numbers = rest.flatMap((w) => (w.quoted ? [NaN] : w.text.split(',').filter((p) => p !== '').map((p) => Number(p.replace(/^#/, '')))));
   if (numbers.every((n) => Number.isInteger(n) && n > 0)) {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'numbers', numbers: [...new Set(numbers)] } } };
   }

@@ -16,7 +16,7 @@ interface ConversationRow {
   paused_until: number | null;
 }
 interface SubscriptionRow {
-  id: number; conversation_id: string; filters: string; created_by: string | null; created_at: number; number: number;
+  id: number; conversation_id: string; tenant_id: string; filters: string; created_by: string | null; created_at: number; number: number;
 }
 interface EventRow {
   id: number; connection_id: string; event_type: string; data_id: string; payload: string; received_at: number; room_id: string | null;
@@ -56,7 +56,7 @@ function migrate(db: Database.Database): void {
 }
 
 const SUBSCRIPTION_SELECT = `
-  SELECT s.id, s.conversation_id, s.filters, s.created_by, s.created_at,
+  SELECT s.id, s.conversation_id, c.tenant_id, s.filters, s.created_by, s.created_at,
          ROW_NUMBER() OVER (PARTITION BY s.conversation_id ORDER BY s.id) AS number
   FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id
   WHERE s.removed_at IS NULL`;
@@ -82,15 +82,21 @@ class SqliteStore implements Store {
     })();
   }
 
-  /** Keeps the newest version of a contact: klink does not promise ordering. */
-  private upsertContact(contact: KlinkContact, now: number): void {
+  /**
+   * Keeps the newest version of a contact (klink does not promise ordering; times are compared as
+   * instants, whatever their precision or offset) and never erases a field the event did not carry.
+   */
+  private upsertContact(contact: NonNullable<NewEvent['contact']>, now: number): void {
+    const existing = this.db.prepare('SELECT name, tags, contact_updated_at FROM contacts WHERE id = ?').get(contact.id) as
+      | { name: string; tags: string; contact_updated_at: string | null } | undefined;
+    if (existing?.contact_updated_at && contact.updatedAt && Date.parse(contact.updatedAt) < Date.parse(existing.contact_updated_at)) return;
+    const name = contact.present.name || !existing ? contact.name : existing.name;
+    const tags = contact.present.tags || !existing ? JSON.stringify(contact.tags) : existing.tags;
     this.db.prepare(`
       INSERT INTO contacts (id, name, tags, contact_updated_at, stored_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, tags = excluded.tags,
-        contact_updated_at = excluded.contact_updated_at, stored_at = excluded.stored_at
-      WHERE contacts.contact_updated_at IS NULL OR excluded.contact_updated_at IS NULL
-        OR excluded.contact_updated_at >= contacts.contact_updated_at`)
-      .run(contact.id, contact.name, JSON.stringify(contact.tags), contact.updatedAt, now);
+        contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at`)
+      .run(contact.id, name, tags, contact.updatedAt, now);
   }
 
   async getContact(id: string): Promise<KlinkContact | null> {
@@ -122,6 +128,12 @@ class SqliteStore implements Store {
       this.db.prepare('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE conversation_id = ? AND removed_at IS NULL')
         .run(now, reason, id);
     })();
+  }
+
+  async deactivateTeam(teamId: string, reason: string, now: number): Promise<number> {
+    const ids = (this.db.prepare('SELECT id FROM conversations WHERE team_id = ? AND active = 1').all(teamId) as Array<{ id: string }>).map((r) => r.id);
+    for (const id of ids) await this.deactivateConversation(id, reason, now);
+    return ids.length;
   }
 
   async addSubscription(conversationId: string, filters: Filters, createdBy: string | null, now: number) {
@@ -377,7 +389,7 @@ function toConversation(row: ConversationRow): Conversation {
 
 function toSubscription(row: SubscriptionRow): Subscription {
   return {
-    id: row.id, conversationId: row.conversation_id, number: row.number, filters: filtersFromJson(row.filters),
+    id: row.id, conversationId: row.conversation_id, tenantId: row.tenant_id, number: row.number, filters: filtersFromJson(row.filters),
     createdBy: row.created_by, createdAt: row.created_at,
   };
 }

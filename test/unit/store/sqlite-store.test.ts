@@ -39,12 +39,28 @@ describe('SQLite store', () => {
     assert.equal((await store.undispatchedEvents(10)).length, 1);
   });
 
+  const contact = (tags: string[], updatedAt: string, present = { name: true, tags: true }) => ({ id: 'c1', name: 'John', tags, updatedAt, present });
+  const contactUpdate = (dataId: string, c: ReturnType<typeof contact>) =>
+    store.recordEvent({ ...event(dataId, 'contact'), eventType: 'contact.update', contact: c });
+
   it('keeps the newest contact even when updates arrive out of order', async () => {
-    const contact = (tags: string[], updatedAt: string) => ({ id: 'c1', name: 'John', tags, updatedAt });
-    await store.recordEvent({ ...event('c1-new', 'contact'), eventType: 'contact.update', contact: contact(['VIP'], '2026-01-10T08:00:00Z') });
-    await store.recordEvent({ ...event('c1-old', 'contact'), eventType: 'contact.update', contact: contact([], '2026-01-09T08:00:00Z') });
+    await contactUpdate('c1-new', contact(['VIP'], '2026-01-10T08:00:00Z'));
+    await contactUpdate('c1-old', contact([], '2026-01-09T08:00:00Z'));
     assert.deepEqual((await store.getContact('c1'))?.tags, ['VIP']);
     assert.equal((await store.undispatchedEvents(10)).length, 0, 'contact events are not delivered');
+  });
+
+  it('compares contact times as instants, whatever their precision or offset', async () => {
+    await contactUpdate('v1', contact(['VIP'], '2026-01-10T08:00:00.500000Z'));
+    await contactUpdate('v0', contact([], '2026-01-10T08:00:00Z'));
+    await contactUpdate('v-offset', contact([], '2026-01-10T09:00:00.100+02:00'));
+    assert.deepEqual((await store.getContact('c1'))?.tags, ['VIP']);
+  });
+
+  it('does not erase tags an update does not carry', async () => {
+    await contactUpdate('t1', contact(['VIP'], '2026-01-10T08:00:00Z'));
+    await contactUpdate('t2', { ...contact([], '2026-01-11T08:00:00Z', { name: true, tags: false }), name: 'John Smith' });
+    assert.deepEqual(await store.getContact('c1').then((c) => [c?.name, c?.tags]), ['John Smith', ['VIP']]);
   });
 
   it('adds a subscription once per filters and numbers them per conversation', async () => {
