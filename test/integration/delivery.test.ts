@@ -188,6 +188,19 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     assert.equal(delivery.attempts, 3);
   });
 
+  it('a delivery Teams refuses for good is dead-lettered and shows up in @klink subscriptions', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ status: 400, body: { error: { code: 'BadArgument', message: 'bad' } }, match: { route: 'createConversation' } });
+    await t.webhook(messageEvent({ id: 'm1' }));
+    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
+    const activity = channelCommand({ serviceUrl: connector.url }, 'subscriptions');
+    assert.equal(await t.activity(activity), 200);
+    const [reply] = await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 5000);
+    const texts = cardTexts(reply.activity?.attachments?.[0]?.content).join(' ');
+    assert.match(texts, /1 klink message could not be posted here \(last error: 400 BadArgument\)/);
+    assert.match(texts, /npm run deliveries -- retry/);
+  });
+
   it('401: stops sending, keeps the work, and reports a configuration problem on /readyz', async () => {
     await subscribe(TEAM);
     connector.respondWith({ ...connectorErrors.botNotRegistered(), match: { route: 'createConversation' }, times: Infinity });

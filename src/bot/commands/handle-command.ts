@@ -32,7 +32,11 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
       return helpCard();
     case 'list': {
       const items = await store.listSubscriptions(ctx.conversationId);
-      return subscriptionsCard({ items: items.map((s) => summarize(s, deps)) });
+      const dead = await store.listDeliveries({ state: 'dead', conversationId: ctx.conversationId }, 1000);
+      return subscriptionsCard({
+        items: items.map((s) => summarize(s, deps)),
+        deadLetters: { count: dead.length, lastError: dead.at(-1)?.lastError ?? null },
+      });
     }
     case 'subscribe': {
       const { created, subscription } = await store.addSubscription(ctx.conversationId, command.filters, ctx.userId, now());
