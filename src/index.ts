@@ -11,11 +11,12 @@ async function main(): Promise<void> {
   }
   const app = createApp(config, log);
   const port = await app.listen(config.port);
-  log.info({ port, store: config.store.kind }, 'klink-teams listening');
+  log.info({ port, host: config.host, store: config.store.kind }, 'klink-teams listening');
   const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    log.info({ signal }, 'shutting down: no new webhooks, finishing deliveries in flight');
+    setTimeout(() => process.exit(1), 20_000).unref();
     app.close().then(() => process.exit(0), (err: unknown) => {
-      log.error({ err }, 'shutdown failed');
+      process.stderr.write(`klink-teams: shutdown failed: ${(err as Error).stack ?? String(err)}\n`);
       process.exit(1);
     });
   };
