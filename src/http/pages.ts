@@ -4,9 +4,11 @@ import type { Request, Response } from 'restify';
 const PRIVACY = `<h1>klink for Microsoft Teams: privacy</h1>
 <p>This service receives webhook events from your klink.cloud workspace and posts them as cards in the
 Microsoft Teams channels and chats that subscribed. It stores: the Teams conversations it is installed in
-(ids, tenant, service URL), their subscriptions and who created them, klink contacts' names and tags, and
-the klink events it still has to deliver. It stores no Teams messages other than commands addressed to it,
-which it does not keep. Logs contain ids, never message text, phone numbers or secrets. The operator who
+(ids, tenant, service URL), their subscriptions and who created them, klink contacts' names and tags (no
+e-mail addresses, phone numbers or postal addresses), and klink message events (without the sender's
+platform id). The text of a message is removed once it has been delivered and the retention period
+(7 days unless the operator set another) has passed; ids and delivery records remain. Commands typed to
+the bot are not kept. Logs contain ids, never message text, phone numbers or secrets. The operator who
 hosts this service is the data controller; contact them to have data removed.</p>`;
 
 const TERMS = `<h1>klink for Microsoft Teams: terms of use</h1>
