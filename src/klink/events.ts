@@ -109,7 +109,7 @@ export function readMessage(event: string, data: Record<string, unknown>): Klink
       isAiAgentRoom: room.isAiAgentRoom === true,
       channelType: str(channel.type).toLowerCase() || 'unknown',
       channelName: str(channel.name),
-      unreadCount: typeof room.unreadCount === 'number' && room.unreadCount >= 0 ? Math.floor(room.unreadCount) : 0,
+      unreadCount: typeof room.unreadCount === 'number' && Number.isFinite(room.unreadCount) && room.unreadCount >= 0 ? Math.floor(room.unreadCount) : 0,
     },
   };
 }

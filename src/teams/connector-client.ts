@@ -51,14 +51,18 @@ export class BotConnectorClient {
     const token = await this.options.tokens.token();
     if (token !== null) headers.authorization = `Bearer ${token}`;
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, { method, headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(this.options.timeoutMs) });
+      // Redirects are not followed: one call is one request to the Bot Connector.
+      response = await fetch(url, {
+        method, headers, body: JSON.stringify(payload), redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      text = await response.text();
     } catch (err) {
       const error = err as Error & { cause?: { code?: string } };
       const code = error.name === 'TimeoutError' ? 'Timeout' : (error.cause?.code ?? 'NetworkError');
       throw new TeamsSendError(`${method} ${path.split('/')[2] ?? ''} failed: ${code}`, null, code, null);
     }
-    const text = await response.text();
     const body = parseObject(text);
     if (response.ok) return body;
     const error = body.error as { code?: unknown } | undefined;
@@ -70,10 +74,12 @@ export class BotConnectorClient {
 
 /** Retry-After as seconds or an HTTP date, in milliseconds. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Otherwise only an HTTP-date (e.g. "Wed, 21 Oct 2026 07:28:00 GMT") is valid.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return null;
+  const date = Date.parse(trimmed);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 

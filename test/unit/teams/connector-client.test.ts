@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sinon from 'sinon';
+import { BotConnectorClient, parseRetryAfter, type TokenSource } from '../../../src/teams/connector-client';
+import { TeamsSendError } from '../../../src/teams/sender';
+
+interface Received {
+  method: string;
+  /** The raw request target, still percent-encoded. */
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+type Answer = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A local stand-in for the Bot Connector that records every request and answers with `answer`. */
+class FakeConnector {
+  readonly received: Received[] = [];
+  answer: Answer = (_req, res) => json(res, 200, { id: 'activity-1' });
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text === '' ? undefined : JSON.parse(text) });
+      this.answer(req, res);
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** A TokenSource that hands out `token` and counts how often it was asked. */
+function tokens(token: string | null): TokenSource & { calls: number } {
+  const source = {
+    calls: 0,
+    async token() {
+      source.calls += 1;
+      return token;
+    },
+  };
+  return source;
+}
+
+async function sendError(promise: Promise<unknown>): Promise<TeamsSendError> {
+  let caught: unknown;
+  await assert.rejects(promise, (err: unknown) => {
+    caught = err;
+    return err instanceof TeamsSendError;
+  });
+  return caught as TeamsSendError;
+}
+
+const THREAD = '19:abc123@thread.tacv2;messageid=1700000000000';
+const activity = { type: 'message', text: 'hello' };
+
+describe('BotConnectorClient', () => {
+  let sandbox: sinon.SinonSandbox;
+  let connector: FakeConnector;
+  let serviceUrl: string;
+
+  beforeEach(async () => {
+    sandbox = sinon.createSandbox();
+    connector = new FakeConnector();
+    serviceUrl = await connector.start();
+  });
+
+  afterEach(async () => {
+    sandbox.restore();
+    await connector.stop();
+  });
+
+  describe('createConversation', () => {
+    const parameters = { isGroup: true, channelData: { channel: { id: '19:abc123@thread.tacv2' } }, activity };
+
+    it('posts the parameters to /v3/conversations with the bearer token and returns id and activity id', async () => {
+      connector.answer = (_req, res) => json(res, 201, { id: `19:abc123@thread.tacv2;messageid=42`, activityId: '42' });
+      const source = tokens('token-abc');
+      const client = new BotConnectorClient({ tokens: source, timeoutMs: 5_000 });
+      const created = await client.createConversation(serviceUrl, parameters);
+      assert.deepEqual(created, { conversationId: '19:abc123@thread.tacv2;messageid=42', activityId: '42' });
+      assert.equal(connector.received.length, 1);
+      const [request] = connector.received;
+      assert.equal(request.method, 'POST');
+      assert.equal(request.url, '/v3/conversations');
+      assert.equal(request.headers.authorization, 'Bearer token-abc');
+      assert.match(request.headers['content-type'] ?? '', /^application\/json/);
+      assert.deepEqual(request.body, parameters);
+      assert.equal(source.calls, 1);
+    });
+
+    it('sends no authorization header when the token source has none (local mode)', async () => {
+      connector.answer = (_req, res) => json(res, 201, { id: 'conv-1' });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: 'conv-1', activityId: null });
+      assert.equal(connector.received[0].headers.authorization, undefined);
+    });
+
+    it('keeps the path of a regional service URL, with or without a trailing slash', async () => {
+      connector.answer = (_req, res) => json(res, 201, { id: 'conv-1', activityId: '1' });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      await client.createConversation(`${serviceUrl}/amer/`, parameters);
+      await client.createConversation(`${serviceUrl}/emea`, parameters);
+      await client.createConversation(`${serviceUrl}/`, parameters);
+      assert.deepEqual(connector.received.map((r) => r.url), ['/amer/v3/conversations', '/emea/v3/conversations', '/v3/conversations']);
+    });
+
+    it('treats a success without a conversation id as a failed call', async () => {
+      connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const error = await sendError(client.createConversation(serviceUrl, parameters));
+      assert.equal(error.status, 502);
+      assert.equal(error.code, 'BadResponse');
+    });
+  });
+
+  describe('sendToConversation', () => {
+    it('percent-encodes conversation ids with ":", "@", ";" and "=" into one path segment', async () => {
+      connector.answer = (_req, res) => json(res, 201, { id: 'reply-7' });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      assert.equal(await client.sendToConversation(serviceUrl, THREAD, activity), 'reply-7');
+      const [request] = connector.received;
+      assert.equal(request.method, 'POST');
+      assert.equal(request.url, '/v3/conversations/19%3Aabc123%40thread.tacv2%3Bmessageid%3D1700000000000/activities');
+      const segment = request.url.split('/')[3];
+      assert.equal(decodeURIComponent(segment), THREAD);
+      assert.deepEqual(request.body, activity);
+      assert.equal(request.headers.authorization, 'Bearer t');
+    });
+
+    it('encodes personal and group chat ids too, and "/" or "?" cannot escape the segment', async () => {
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      for (const id of ['a:1xYz-AbC_9=', '19:meeting_Zm9v@thread.v2', 'x/../../admin?y=1#z']) {
+        await client.sendToConversation(serviceUrl, id, activity);
+      }
+      const segments = connector.received.map((r) => r.url.split('/'));
+      for (const parts of segments) {
+        assert.equal(parts.length, 5, parts.join('/'));
+        assert.equal(parts[4], 'activities');
+      }
+      assert.deepEqual(segments.map((parts) => decodeURIComponent(parts[3])), ['a:1xYz-AbC_9=', '19:meeting_Zm9v@thread.v2', 'x/../../admin?y=1#z']);
+    });
+
+    it('returns null when the answer has no id', async () => {
+      connector.answer = (_req, res) => {
+        res.writeHead(201);
+        res.end();
+      };
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      assert.equal(await client.sendToConversation(serviceUrl, THREAD, activity), null);
+    });
+  });
+
+  describe('updateActivity', () => {
+    it('PUTs the activity, with its id, to /v3/conversations/{id}/activities/{activityId}', async () => {
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      await client.updateActivity(serviceUrl, THREAD, '1700000000000', activity);
+      const [request] = connector.received;
+      assert.equal(request.method, 'PUT');
+      assert.equal(request.url, '/v3/conversations/19%3Aabc123%40thread.tacv2%3Bmessageid%3D1700000000000/activities/1700000000000');
+      assert.deepEqual(request.body, { ...activity, id: '1700000000000' });
+      assert.equal(request.headers.authorization, 'Bearer t');
+    });
+
+    it('encodes the activity id as well', async () => {
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      await client.updateActivity(serviceUrl, 'a:1', '1:2;x=y', activity);
+      assert.equal(connector.received[0].url, '/v3/conversations/a%3A1/activities/1%3A2%3Bx%3Dy');
+    });
+  });
+
+  describe('errors', () => {
+    it('an error answer becomes a TeamsSendError with the status and the Teams error code', async () => {
+      connector.answer = (_req, res) => json(res, 403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+      assert.equal(error.status, 403);
+      assert.equal(error.code, 'BotNotInConversationRoster');
+      assert.equal(error.retryAfterMs, null);
+      assert.match(error.message, /403/);
+    });
+
+    it('an error answer without a JSON error code has code null', async () => {
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      for (const [status, body] of [[502, '<html>Bad Gateway</html>'], [500, ''], [404, '{"error":"ConversationNotFound"}'], [400, '[1,2]']] as const) {
+        connector.answer = (_req, res) => {
+          res.writeHead(status, { 'content-type': 'text/html' });
+          res.end(body);
+        };
+        const error = await sendError(client.updateActivity(serviceUrl, THREAD, '1', activity));
+        assert.equal(error.status, status);
+        assert.equal(error.code, null, body);
+      }
+    });
+
+    it('429 carries Retry-After given in seconds', async () => {
+      connector.answer = (_req, res) => json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': '7' });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+      assert.equal(error.status, 429);
+      assert.equal(error.code, 'Throttled');
+      assert.equal(error.retryAfterMs, 7_000);
+    });
+
+    it('429 carries Retry-After given as an HTTP date', async () => {
+      const now = Date.parse('2026-01-10T08:00:00Z');
+      sandbox.useFakeTimers({ now, toFake: ['Date'] });
+      connector.answer = (_req, res) => json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': 'Sat, 10 Jan 2026 08:00:45 GMT' });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+      assert.equal(error.retryAfterMs, 45_000);
+    });
+
+    it('no answer within timeoutMs becomes status null, code Timeout', async () => {
+      connector.answer = () => undefined; // never answers
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 150 });
+      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+      assert.equal(error.status, null);
+      assert.equal(error.code, 'Timeout');
+      assert.equal(error.retryAfterMs, null);
+      assert.equal(connector.received.length, 1);
+    });
+
+    it('a refused connection becomes status null with the network error code', async () => {
+      const closed = new FakeConnector();
+      const deadUrl = await closed.start();
+      await closed.stop();
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const error = await sendError(client.sendToConversation(deadUrl, THREAD, activity));
+      assert.equal(error.status, null);
+      assert.equal(error.code, 'ECONNREFUSED');
+      assert.equal(error.retryAfterMs, null);
+    });
+
+    for (const [status, code, headers] of [
+      [503, 'ServiceUnavailable', {}], [429, 'Throttled', { 'retry-after': '0' }], [500, 'InternalServerError', {}], [412, 'PreconditionFailed', {}],
+    ] as const) {
+      it(`sends exactly one request per call, even on ${status}`, async () => {
+        connector.answer = (_req, res) => json(res, status, { error: { code } }, headers);
+        const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+        await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+        assert.equal(connector.received.length, 1);
+        await sendError(client.createConversation(serviceUrl, { isGroup: true }));
+        assert.equal(connector.received.length, 2);
+        await sendError(client.updateActivity(serviceUrl, THREAD, '1', activity));
+        assert.equal(connector.received.length, 3);
+      });
+    }
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2015-10-21T07:28:00Z');
+
+  it('reads delay-seconds as milliseconds', () => {
+    assert.equal(parseRetryAfter('120', now), 120_000);
+    assert.equal(parseRetryAfter('0', now), 0);
+    assert.equal(parseRetryAfter('1.5', now), 1_500);
+    assert.equal(parseRetryAfter(' 3 ', now), 3_000);
+  });
+
+  it('reads an HTTP date as the time left until it', () => {
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 08:28:00 GMT', now), 3_600_000);
+  });
+
+  it('a date in the past means no wait', () => {
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
+  });
+
+  it('is null when absent or unreadable', () => {
+    for (const value of [null, '', '   ', 'soon', 'in 5 minutes']) {
+      assert.equal(parseRetryAfter(value, now), null, String(value));
+    }
+  });
+});
