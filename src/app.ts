@@ -1,6 +1,8 @@
 /** Builds the whole application from a configuration: store, bot, delivery worker and HTTP server. */
 import { randomInt } from 'node:crypto';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import {
+  CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
+} from 'botbuilder';
 import type restify from 'restify';
 import { KlinkBot } from './bot/klink-bot';
 import type { Config, WebhookAuth } from './config';
@@ -31,6 +33,11 @@ const TEAMS_TIMEOUT_MS = 15_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface AppOptions {
+  /**
+   * Extra botbuilder authentication settings (e.g. ToBotFromChannelOpenIdMetadataUrl). Tests use
+   * this to trust a local OpenID/JWKS server; production leaves it unset.
+   */
+  botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   now?: () => number;
   random?: () => number;
   idleCheckMs?: number;
@@ -45,10 +52,8 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
 
   // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
   const auth = new ConfigurationBotFrameworkAuthentication(config.localMode ? {} : {
-    MicrosoftAppId: config.bot.id ?? '',
-    MicrosoftAppPassword: config.bot.password ?? '',
-    MicrosoftAppTenantId: config.bot.tenantId ?? '',
-    MicrosoftAppType: config.bot.type,
+    ...botFrameworkSettings(config),
+    ...options.botFrameworkAuthentication,
   });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, err: Error) => {
@@ -92,6 +97,18 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
       if (!settled) log.warn('shutdown: some deliveries were still in flight; they are sent again after restart');
       await store.close();
     },
+  };
+}
+
+/** botbuilder's settings for the bot's identity (names as botbuilder reads them). */
+export function botFrameworkSettings(config: Readonly<Config>): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    MicrosoftAppId: config.bot.id ?? undefined,
+    MicrosoftAppPassword: config.bot.password ?? undefined,
+    MicrosoftAppTenantId: config.bot.tenantId ?? undefined,
+    MicrosoftAppType: config.bot.type,
+    CertificateThumbprint: config.bot.certificate?.thumbprint,
+    CertificatePrivateKey: config.bot.certificate?.privateKey,
   };
 }
 

@@ -13,6 +13,16 @@ export type WebhookAuth =
 
 export type BotType = 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
 
+export interface BotIdentity {
+  /** Entra app (client) id; for UserAssignedMSI the managed identity's client id. Null: local mode. */
+  id: string | null;
+  password: string | null;
+  /** Certificate credentials instead of a password (thumbprint + PEM private key). */
+  certificate: { thumbprint: string; privateKey: string } | null;
+  tenantId: string | null;
+  type: BotType;
+}
+
 export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -31,10 +41,11 @@ export interface Config {
   roomUrlTemplate: string;
   vipTags: string[];
   klinkApi: { token: string | null; baseUrl: string };
-  bot: { id: string | null; password: string | null; tenantId: string | null; type: BotType };
+  bot: BotIdentity;
   allowedTenants: string[];
   klinkTenantId: string | null;
-  dataEncryptionKey: string | null;
+  /** 32-byte key for secrets kept in the store (signing secrets of further klink connections, consent state). */
+  dataEncryptionKey: Buffer | null;
   publicUrl: string | null;
   logLevel: string;
   /** Later messages of a klink room reply in its Teams thread while the thread is this recent. */
@@ -57,6 +68,22 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const BOT_TYPES: BotType[] = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'];
 const ROOM_PLACEHOLDERS = ['roomId', 'contactId', 'messageId', 'channelType'];
 
+/** Every environment variable loadConfig reads (infra/ may set only these). */
+export const CONFIG_VARIABLES = [
+  'NODE_ENV', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'PUBLIC_URL',
+  'KLINK_WEBHOOK_SECRET', 'KLINK_WEBHOOK_AUTH', 'KLINK_WEBHOOK_BASIC_USER', 'KLINK_WEBHOOK_BASIC_PASSWORD',
+  'KLINK_WEBHOOK_HEADER_NAME', 'KLINK_WEBHOOK_HEADER_VALUE', 'KLINK_ROOM_URL_TEMPLATE', 'KLINK_VIP_TAGS',
+  'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
+  'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
+  'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS',
+] as const;
+
+/**
+ * What a production deployment must set (besides a credential: BOT_PASSWORD, or the certificate
+ * pair, or BOT_TYPE=UserAssignedMSI).
+ */
+export const PRODUCTION_REQUIRED = ['NODE_ENV', 'DATABASE_URL', 'PUBLIC_URL', 'BOT_ID', 'BOT_TENANT_ID', 'KLINK_WEBHOOK_SECRET', 'DATA_ENCRYPTION_KEY'] as const;
+
 /** Builds the configuration from `env`; throws ConfigError listing every problem. */
 export function loadConfig(env: Env): Readonly<Config> {
   const problems: string[] = [];
@@ -71,16 +98,20 @@ export function loadConfig(env: Env): Readonly<Config> {
   const dataDir = store.kind === 'sqlite' ? path.dirname(store.file) : path.resolve('data');
 
   const botId = get('BOT_ID');
+  const botType = (get('BOT_TYPE') ?? 'SingleTenant') as BotType;
+  if (botId === null && botType === 'UserAssignedMSI') {
+    problems.push('BOT_ID is not set: with BOT_TYPE=UserAssignedMSI set BOT_ID to the managed identity\'s client id');
+  }
   const localMode = botId === null;
   if (localMode && production) {
     problems.push('BOT_ID is not set, which means local mode (no Bot Framework authentication); it is refused with NODE_ENV=production: set BOT_ID to the Entra app (client) id of the Azure Bot');
   }
-  const botType = (get('BOT_TYPE') ?? 'SingleTenant') as BotType;
   if (!BOT_TYPES.includes(botType)) {
     problems.push(`BOT_TYPE "${botType}" is not supported: use ${BOT_TYPES.join(', ')}`);
   }
   const botTenantId = get('BOT_TENANT_ID');
-  if (!localMode) checkBotIdentity(botId ?? '', botType, botTenantId, get('BOT_PASSWORD'), problems);
+  const certificate = readCertificate(get('BOT_CERTIFICATE_THUMBPRINT'), get('BOT_CERTIFICATE_PRIVATE_KEY'), problems);
+  if (!localMode) checkBotIdentity(botId ?? '', botType, botTenantId, get('BOT_PASSWORD'), certificate, problems);
   const klinkTenantId = get('KLINK_TENANT_ID') ?? botTenantId;
   if (!localMode && klinkTenantId === null) {
     problems.push('KLINK_TENANT_ID is not set: name the Entra tenant (GUID) whose channels may receive this klink workspace\'s messages');
@@ -100,6 +131,14 @@ export function loadConfig(env: Env): Readonly<Config> {
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
     problems.push(`PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`);
+  }
+  if (publicUrl === null && !localMode) {
+    problems.push('PUBLIC_URL is not set: set the bot\'s public https base URL (admin consent redirects back to it), e.g. https://klink-teams.example.com');
+  }
+  const dataEncryptionKey = readEncryptionKey(get('DATA_ENCRYPTION_KEY'), localMode, problems);
+  const allowedTenants = list(get('ALLOWED_TENANTS'));
+  for (const tenant of allowedTenants) {
+    if (!GUID.test(tenant)) problems.push(`ALLOWED_TENANTS contains "${tenant}", which is not a tenant id (GUID)`);
   }
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
@@ -122,10 +161,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     roomUrlTemplate,
     vipTags,
     klinkApi: { token: get('KLINK_API_TOKEN'), baseUrl: baseUrl.replace(/\/+$/, '') },
-    bot: { id: botId, password: get('BOT_PASSWORD'), tenantId: botTenantId, type: botType },
-    allowedTenants: list(get('ALLOWED_TENANTS')),
-    klinkTenantId,
-    dataEncryptionKey: get('DATA_ENCRYPTION_KEY'),
+    bot: { id: botId, password: get('BOT_PASSWORD'), certificate, tenantId: botTenantId, type: botType },
+    allowedTenants: allowedTenants.map((t) => t.toLowerCase()),
+    klinkTenantId: klinkTenantId?.toLowerCase() ?? null,
+    dataEncryptionKey,
     publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ''),
     logLevel,
     threadWindowMs: threadWindowHours * 3_600_000,
@@ -136,15 +175,49 @@ export function loadConfig(env: Env): Readonly<Config> {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Azure Bot identity must be complete for its type, or every call to Teams fails with 401. */
-function checkBotIdentity(botId: string, type: BotType, tenantId: string | null, password: string | null, problems: string[]): void {
+function checkBotIdentity(
+  botId: string, type: BotType, tenantId: string | null, password: string | null,
+  certificate: BotIdentity['certificate'], problems: string[],
+): void {
   if (!GUID.test(botId)) problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
   if (tenantId !== null && !GUID.test(tenantId)) problems.push(`BOT_TENANT_ID "${tenantId}" is not a GUID: use the Entra tenant id (Directory id)`);
   if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && tenantId === null) {
     problems.push(`BOT_TENANT_ID is not set: a ${type} bot gets its tokens from its home tenant; set the Entra tenant id`);
   }
-  if (type !== 'UserAssignedMSI' && password === null) {
-    problems.push('BOT_PASSWORD is not set: create a client secret for the Entra app (Certificates & secrets) and set it here');
+  if (type !== 'UserAssignedMSI' && password === null && certificate === null) {
+    problems.push('BOT_PASSWORD is not set: set the Entra app\'s client secret, or use a certificate (BOT_CERTIFICATE_THUMBPRINT and BOT_CERTIFICATE_PRIVATE_KEY)');
   }
+  if (type === 'UserAssignedMSI' && (password !== null || certificate !== null)) {
+    problems.push('BOT_TYPE=UserAssignedMSI takes no BOT_PASSWORD or certificate: the managed identity is the credential; remove them');
+  }
+}
+
+function readCertificate(thumbprint: string | null, privateKey: string | null, problems: string[]): BotIdentity['certificate'] {
+  if (thumbprint === null && privateKey === null) return null;
+  if (thumbprint === null || !/^[0-9a-f]{40}$/i.test(thumbprint)) {
+    problems.push('BOT_CERTIFICATE_THUMBPRINT must be the certificate\'s SHA-1 thumbprint (40 hex characters) when a certificate is used');
+  }
+  // Key Vault and app settings often carry PEM with literal "\n"; accept both.
+  const pem = privateKey?.replace(/\\n/g, '\n') ?? null;
+  if (pem === null || !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) {
+    problems.push('BOT_CERTIFICATE_PRIVATE_KEY must be the certificate\'s private key in PEM ("-----BEGIN PRIVATE KEY-----…")');
+  }
+  return thumbprint !== null && pem !== null ? { thumbprint: thumbprint.toUpperCase(), privateKey: pem } : null;
+}
+
+/** DATA_ENCRYPTION_KEY: 32 bytes as base64 or hex; required outside local mode. */
+function readEncryptionKey(raw: string | null, localMode: boolean, problems: string[]): Buffer | null {
+  const fix = 'generate one with `openssl rand -base64 32` and keep it in Key Vault';
+  if (raw === null) {
+    if (!localMode) problems.push(`DATA_ENCRYPTION_KEY is not set: ${fix}`);
+    return null;
+  }
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    problems.push(`DATA_ENCRYPTION_KEY must be 32 bytes (base64 or 64 hex characters): ${fix}`);
+    return null;
+  }
+  return key;
 }
 
 function readNumber(raw: string | null, fallback: number, name: string, what: string, problems: string[]): number {

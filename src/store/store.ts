@@ -119,6 +119,24 @@ export interface DueDelivery {
   conversation: Conversation;
 }
 
+/** A tenant whose admin completed admin consent. */
+export interface TenantConsent {
+  tenantId: string;
+  grantedBy: string | null;
+  scopes: string[];
+  grantedAt: number;
+}
+
+/** A further klink connection (workspace webhook) and the tenant its events belong to. */
+export interface KlinkConnection {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** The signing secret, encrypted with DATA_ENCRYPTION_KEY (see src/auth/secret-box.ts). */
+  secretEncrypted: string;
+  createdAt: number;
+}
+
 export interface Store {
   /** Stores an event once per (event type, data id); a contact event also updates the contact. */
   recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }>;
@@ -190,6 +208,18 @@ export interface Store {
   /** Removes message text from events whose deliveries are all finished and that are older than `before`. */
   purgeMessageText(before: number, now: number): Promise<number>;
   getEvent(id: number): Promise<StoredEvent | null>;
+
+  recordConsent(consent: TenantConsent): Promise<void>;
+  /** The active consent of a tenant, or null. */
+  getConsent(tenantId: string): Promise<TenantConsent | null>;
+  listConsents(): Promise<TenantConsent[]>;
+  /** Withdraws a tenant's consent and deactivates its conversations; returns how many were deactivated. */
+  revokeTenant(tenantId: string, reason: string, now: number): Promise<number>;
+
+  addConnection(connection: KlinkConnection): Promise<void>;
+  getConnection(id: string): Promise<KlinkConnection | null>;
+  listConnections(): Promise<KlinkConnection[]>;
+  removeConnection(id: string, now: number): Promise<boolean>;
 
   /** Store reachable (readiness). */
   ping(): Promise<void>;

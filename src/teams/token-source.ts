@@ -13,6 +13,8 @@ export function createTokenSource(config: Readonly<Config>): TokenSource {
     MicrosoftAppPassword: config.bot.password ?? undefined,
     MicrosoftAppTenantId: config.bot.tenantId ?? undefined,
     MicrosoftAppType: config.bot.type,
+    CertificateThumbprint: config.bot.certificate?.thumbprint,
+    CertificatePrivateKey: config.bot.certificate?.privateKey,
   });
   const loginEndpoint = `https://login.microsoftonline.com/${config.bot.tenantId ?? 'botframework.com'}`;
   const credentials = factory.createCredentials(appId, BOT_FRAMEWORK_SCOPE, loginEndpoint, true);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       BOT_ID: '00000000-0000-0000-0000-000000000001',
       BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa',
       BOT_PASSWORD: 'p',
+      PUBLIC_URL: 'https://klink-teams.example.com',
+      DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       PORT: 'eighty',
       KLINK_WEBHOOK_AUTH: 'basic',
       KLINK_ROOM_URL_TEMPLATE: 'https://app.klink.cloud/{room}',
@@ -52,7 +54,10 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (err: Error) => err.message.includes('fix these settings') && err.message.includes('PORT'));
   });
 
-  const identity = { BOT_ID: '00000000-0000-0000-0000-000000000001', BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa', BOT_PASSWORD: 'p' };
+  const identity = {
+    BOT_ID: '00000000-0000-0000-0000-000000000001', BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa', BOT_PASSWORD: 'p',
+    PUBLIC_URL: 'https://klink-teams.example.com', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  };
 
   it('requires a signing secret outside local mode and accepts several for rotation', () => {
     assert.match(problemsOf(identity).join('\n'), /KLINK_WEBHOOK_SECRET is empty: copy the signing secret/);
@@ -78,18 +83,59 @@ describe('loadConfig', () => {
     assert.ok(problemsOf({ ...identity, BOT_TENANT_ID: '', BOT_TYPE: 'MultiTenant', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.startsWith('KLINK_TENANT_ID is not set')));
   });
 
+  it('accepts a certificate instead of a password, and checks it', () => {
+    const certificate = {
+      BOT_CERTIFICATE_THUMBPRINT: 'ab'.repeat(20),
+      BOT_CERTIFICATE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----',
+    };
+    const config = loadConfig({ ...identity, BOT_PASSWORD: '', ...certificate, KLINK_WEBHOOK_SECRET: 's' });
+    assert.equal(config.bot.certificate?.thumbprint, 'AB'.repeat(20));
+    assert.match(config.bot.certificate?.privateKey ?? '', /-----BEGIN PRIVATE KEY-----\nMIIE\n/);
+    const problems = problemsOf({ ...identity, BOT_PASSWORD: '', BOT_CERTIFICATE_THUMBPRINT: 'xyz', BOT_CERTIFICATE_PRIVATE_KEY: 'secret', KLINK_WEBHOOK_SECRET: 's' });
+    assert.ok(problems.some((p) => p.startsWith('BOT_CERTIFICATE_THUMBPRINT')));
+    assert.ok(problems.some((p) => p.startsWith('BOT_CERTIFICATE_PRIVATE_KEY')));
+    assert.ok(!problems.join('\n').includes('secret'), 'the key is never echoed');
+  });
+
+  it('refuses a managed identity bot without its client id, and with a password', () => {
+    assert.ok(problemsOf({ BOT_TYPE: 'UserAssignedMSI' }).some((p) => p.includes('managed identity\'s client id')));
+    assert.ok(problemsOf({ ...identity, BOT_TYPE: 'UserAssignedMSI', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.includes('takes no BOT_PASSWORD')));
+  });
+
+  it('requires PUBLIC_URL and a 32-byte DATA_ENCRYPTION_KEY outside local mode', () => {
+    const problems = problemsOf({ ...identity, PUBLIC_URL: '', DATA_ENCRYPTION_KEY: 'short', KLINK_WEBHOOK_SECRET: 's' });
+    assert.ok(problems.some((p) => p.startsWith('PUBLIC_URL is not set')));
+    assert.ok(problems.some((p) => p.startsWith('DATA_ENCRYPTION_KEY must be 32 bytes')));
+    assert.equal(loadConfig({ ...identity, DATA_ENCRYPTION_KEY: 'ab'.repeat(32), KLINK_WEBHOOK_SECRET: 's' }).dataEncryptionKey?.length, 32);
+  });
+
+  it('reads no variable outside CONFIG_VARIABLES', () => {
+    const read = new Set<string>();
+    const env = new Proxy({ ...identity, KLINK_WEBHOOK_SECRET: 's' } as Record<string, string>, {
+      get: (target, name: string) => {
+        read.add(name);
+        return target[name];
+      },
+    });
+    loadConfig(env);
+    assert.deepEqual([...read].filter((name) => !(CONFIG_VARIABLES as readonly string[]).includes(name)), []);
+  });
+
   it('listens on loopback only in local mode', () => {
     assert.equal(loadConfig({}).host, '127.0.0.1');
     assert.equal(loadConfig({ ...identity, KLINK_WEBHOOK_SECRET: 's' }).host, '0.0.0.0');
   });
 
   it('reads the database location, VIP tags and tenants', () => {
-    const config = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x/k.db', KLINK_VIP_TAGS: 'gold, platinum', ALLOWED_TENANTS: 'a,b', BOT_TENANT_ID: 't' });
+    const a = 'AAAAAAAA-0000-0000-0000-000000000001';
+    const b = 'bbbbbbbb-0000-0000-0000-000000000002';
+    const config = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x/k.db', KLINK_VIP_TAGS: 'gold, platinum', ALLOWED_TENANTS: `${a}, ${b}`, BOT_TENANT_ID: b });
     assert.deepEqual(config.store, { kind: 'sqlite', file: '/tmp/x/k.db' });
     assert.equal(config.dataDir, '/tmp/x');
     assert.deepEqual(config.vipTags, ['gold', 'platinum']);
-    assert.deepEqual(config.allowedTenants, ['a', 'b']);
-    assert.equal(config.klinkTenantId, 't');
+    assert.deepEqual(config.allowedTenants, [a.toLowerCase(), b]);
+    assert.equal(config.klinkTenantId, b);
+    assert.match(problemsOf({ ALLOWED_TENANTS: 'contoso' })[0], /not a tenant id/);
     assert.match(problemsOf({ DATABASE_URL: 'mysql://x' })[0], /DATABASE_URL must start with sqlite:/);
   });
 });

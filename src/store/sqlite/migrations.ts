@@ -106,4 +106,24 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (conversation_id, room_id)
   );
   `,
+  // Tenants: admin consent as a tenant's opt-in; further klink connections, each of one tenant.
+  `
+  CREATE TABLE tenant_consents (
+    tenant_id TEXT PRIMARY KEY,
+    granted_by TEXT,
+    scopes TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_reason TEXT
+  );
+
+  CREATE TABLE klink_connections (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    secret_encrypted TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+  `,
 ];

@@ -6,7 +6,7 @@ import type { KlinkContact } from '../../klink/events';
 import { type Filters, canonicalFilters, filtersFromJson, filtersKey } from '../../subscriptions/filters';
 import type {
   Conversation, ConversationType, Delivery, DeliveryState, DeliveryVia, DueConversation, DueDelivery, NewEvent, RoomThread,
-  Store, StoredEvent, Subscription, TeamsRequestRecord,
+  KlinkConnection, Store, StoredEvent, Subscription, TeamsRequestRecord, TenantConsent,
 } from '../store';
 import { MIGRATIONS } from './migrations';
 
@@ -370,6 +370,48 @@ class SqliteStore implements Store {
     return row ? toEvent(row) : null;
   }
 
+  async recordConsent(c: TenantConsent): Promise<void> {
+    this.db.prepare(`INSERT INTO tenant_consents (tenant_id, granted_by, scopes, granted_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant_id) DO UPDATE SET granted_by = excluded.granted_by, scopes = excluded.scopes,
+        granted_at = excluded.granted_at, revoked_at = NULL, revoked_reason = NULL`)
+      .run(c.tenantId.toLowerCase(), c.grantedBy, JSON.stringify(c.scopes), c.grantedAt);
+  }
+
+  async getConsent(tenantId: string): Promise<TenantConsent | null> {
+    const row = this.db.prepare('SELECT * FROM tenant_consents WHERE tenant_id = ? AND revoked_at IS NULL').get(tenantId.toLowerCase()) as ConsentRow | undefined;
+    return row ? toConsent(row) : null;
+  }
+
+  async listConsents(): Promise<TenantConsent[]> {
+    return (this.db.prepare('SELECT * FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at').all() as ConsentRow[]).map(toConsent);
+  }
+
+  async revokeTenant(tenantId: string, reason: string, now: number): Promise<number> {
+    const tenant = tenantId.toLowerCase();
+    this.db.prepare('UPDATE tenant_consents SET revoked_at = ?, revoked_reason = ? WHERE tenant_id = ? AND revoked_at IS NULL').run(now, reason, tenant);
+    const ids = (this.db.prepare('SELECT id FROM conversations WHERE lower(tenant_id) = ? AND active = 1').all(tenant) as Array<{ id: string }>).map((r) => r.id);
+    for (const id of ids) await this.deactivateConversation(id, reason, now);
+    return ids.length;
+  }
+
+  async addConnection(c: KlinkConnection): Promise<void> {
+    this.db.prepare('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt);
+  }
+
+  async getConnection(id: string): Promise<KlinkConnection | null> {
+    const row = this.db.prepare('SELECT * FROM klink_connections WHERE id = ? AND removed_at IS NULL').get(id) as ConnectionRow | undefined;
+    return row ? toConnection(row) : null;
+  }
+
+  async listConnections(): Promise<KlinkConnection[]> {
+    return (this.db.prepare('SELECT * FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at').all() as ConnectionRow[]).map(toConnection);
+  }
+
+  async removeConnection(id: string, now: number): Promise<boolean> {
+    return this.db.prepare('UPDATE klink_connections SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, id).changes > 0;
+  }
+
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }
@@ -407,6 +449,17 @@ function toDelivery(row: DeliveryRow): Delivery {
     nextAttemptAt: row.next_attempt_at, lastError: row.last_error, activityId: row.activity_id,
     subscriptionIds: JSON.parse(row.subscription_ids) as number[], shrink: row.shrink, via: row.via, deliveredAt: row.delivered_at,
   };
+}
+
+interface ConsentRow { tenant_id: string; granted_by: string | null; scopes: string; granted_at: number }
+interface ConnectionRow { id: string; tenant_id: string; name: string; secret_encrypted: string; created_at: number }
+
+function toConsent(row: ConsentRow): TenantConsent {
+  return { tenantId: row.tenant_id, grantedBy: row.granted_by, scopes: JSON.parse(row.scopes) as string[], grantedAt: row.granted_at };
+}
+
+function toConnection(row: ConnectionRow): KlinkConnection {
+  return { id: row.id, tenantId: row.tenant_id, name: row.name, secretEncrypted: row.secret_encrypted, createdAt: row.created_at };
 }
 
 function toThread(row: ThreadRow): RoomThread {
