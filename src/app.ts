@@ -8,6 +8,7 @@ import { KlinkBot } from './bot/klink-bot';
 import type { Config, WebhookAuth } from './config';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { createServer } from './http/server';
+import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
 import { type Metrics, createMetrics } from './metrics';
@@ -48,7 +49,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
   const store = openSqliteStore(config.store.file);
   const metrics = createMetrics();
-  const webhookAuth = resolveWebhookAuth(config, log);
+  const connections = new Connections(store, config, resolveWebhookAuth(config, log));
 
   // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
   const auth = new ConfigurationBotFrameworkAuthentication(config.localMode ? {} : {
@@ -67,15 +68,14 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
   const worker = new DeliveryWorker({
     store, log, now, metrics, sender, random: options.random ?? Math.random,
-    // Local mode serves any tenant (the Agents Playground); otherwise only the klink connection's tenant.
-    connectionTenant: () => (config.localMode ? null : config.klinkTenantId),
+    connectionTenant: (id) => connections.tenantOf(id),
     settings,
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
   });
   const server = createServer({
-    log, store, adapter, bot, webhookAuth, deliveryProblem: () => worker.problem,
+    log, store, adapter, bot, connections, deliveryProblem: () => worker.problem,
     webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
 

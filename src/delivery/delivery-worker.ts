@@ -22,7 +22,7 @@ export interface DeliveryWorkerDeps {
   random: () => number;
   settings: CardSettings;
   /** The Entra tenant a klink connection's events may be posted in; null: any. */
-  connectionTenant: (connectionId: string) => string | null;
+  connectionTenant: (connectionId: string) => Promise<string | null>;
   threadWindowMs: number;
   /** Message text is removed from events this long after their delivery finished. */
   retentionMs: number;

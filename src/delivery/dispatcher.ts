@@ -14,7 +14,7 @@ export async function dispatchPending(
   store: Store,
   log: Logger,
   vipTags: readonly string[],
-  connectionTenant: (connectionId: string) => string | null,
+  connectionTenant: (connectionId: string) => Promise<string | null>,
   now: number,
 ): Promise<number> {
   const events = await store.undispatchedEvents(BATCH);
@@ -26,8 +26,8 @@ export async function dispatchPending(
     try {
       const message = messageOf(event);
       const contact = message.contactId ? await store.getContact(message.contactId) : null;
-      const tenant = connectionTenant(event.connectionId);
-      const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId === tenant);
+      const tenant = await connectionTenant(event.connectionId);
+      const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId.toLowerCase() === tenant);
       targets = matchingConversations(eligible, { message, contact, vipTags })
         .filter((t) => message.roomId === '' || !muted.has(`${t.conversationId}\n${message.roomId}`));
     } catch (err) {

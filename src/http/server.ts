@@ -2,7 +2,7 @@
 import restify from 'restify';
 import type { CloudAdapter } from 'botbuilder';
 import type { KlinkBot } from '../bot/klink-bot';
-import type { WebhookAuth } from '../config';
+import { type Connections, DEFAULT_CONNECTION } from '../klink/connections';
 import type { Logger } from '../log';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Store } from '../store/store';
@@ -14,7 +14,7 @@ export interface ServerDeps {
   store: Store;
   adapter: CloudAdapter;
   bot: KlinkBot;
-  webhookAuth: WebhookAuth;
+  connections: Connections;
   webhook: WebhookDeps;
   /** A reason delivery cannot work right now (e.g. Teams rejects the credentials), or null. */
   deliveryProblem: () => string | null;
@@ -28,7 +28,8 @@ export function createServer(deps: ServerDeps): restify.Server {
     await deps.adapter.process(req, res, (context) => deps.bot.run(context));
   });
 
-  server.post('/api/klink/webhook', webhookHandler({ id: 'default', auth: deps.webhookAuth }, deps.webhook));
+  server.post('/api/klink/webhook', webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook));
+  server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(String(req.params.connectionId ?? '')), deps.webhook));
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { ok: true });

@@ -1,11 +1,21 @@
-/** `POST /api/klink/webhook`: reads the raw body within the size limit and hands it to receiveWebhook. */
+/**
+ * `POST /api/klink/webhook` and `/api/klink/webhook/<connection id>`: reads the raw body within
+ * the size limit and hands it to receiveWebhook with the connection's auth.
+ */
 import type { Request, Response } from 'restify';
 import { MAX_WEBHOOK_BYTES, type WebhookAnswer, type WebhookDeps, isJsonContentType, receiveWebhook } from '../klink/receive-webhook';
 import type { WebhookResult } from '../metrics';
-import type { WebhookAuth } from '../config';
+import type { ResolvedConnection } from '../klink/connections';
 
-export function webhookHandler(connection: { id: string; auth: WebhookAuth }, deps: WebhookDeps) {
+export function webhookHandler(resolve: (req: Request) => Promise<ResolvedConnection | null>, deps: WebhookDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const connection = await resolve(req);
+    if (connection === null) {
+      deps.metrics.webhooks.inc({ result: 'unknown_connection' });
+      req.resume();
+      res.send(404, { ok: false, error: 'no such klink connection' });
+      return;
+    }
     if (!isJsonContentType(req.headers['content-type'])) {
       deps.metrics.webhooks.inc({ result: 'unsupported_type' });
       req.resume();

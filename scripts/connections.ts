@@ -1,0 +1,94 @@
+/**
+ * `npm run connections -- <command>`: further klink connections (klink workspaces), each for one
+ * Entra tenant, with its own webhook URL and signing secret.
+ *
+ *   add --tenant <tenant id> --name <name> --secret <klink signing secret | ->   (- reads it from stdin)
+ *   list
+ *   remove <connection id>
+ *
+ * The secret is sealed with DATA_ENCRYPTION_KEY before it is stored. The default connection
+ * (KLINK_WEBHOOK_SECRET, at /api/klink/webhook) is configured in the environment instead.
+ */
+import { type Config, loadConfig } from '../src/config';
+import { addConnection } from '../src/klink/connections';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import type { Store } from '../src/store/store';
+
+const USAGE = 'usage: npm run connections -- add --tenant <tenant id> --name <name> --secret <secret|-> | list | remove <id>\n';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function runConnectionsCommand(
+  store: Store,
+  config: Readonly<Config>,
+  argv: string[],
+  io: { out: (text: string) => void; readStdin: () => Promise<string>; now: number },
+): Promise<number> {
+  const [command, ...rest] = argv;
+  const option = (name: string) => {
+    const at = rest.indexOf(`--${name}`);
+    return at >= 0 ? rest[at + 1] ?? null : null;
+  };
+  switch (command) {
+    case 'add': {
+      const tenant = option('tenant');
+      const name = option('name');
+      let secret = option('secret');
+      if (secret === '-') secret = (await io.readStdin()).trim();
+      const problems: string[] = [];
+      if (tenant === null || !GUID.test(tenant)) problems.push('--tenant must be the Entra tenant id (GUID) whose channels may receive this workspace\'s messages');
+      if (name === null || name.trim() === '') problems.push('--name must name the klink workspace, e.g. "Acme support"');
+      if (secret === null || secret === '') problems.push('--secret must be the webhook\'s signing secret from klink → Settings → Webhooks (or - to read it from stdin)');
+      if (config.dataEncryptionKey === null) problems.push('DATA_ENCRYPTION_KEY is not set: secrets are stored sealed with it (openssl rand -base64 32)');
+      if (problems.length > 0 || tenant === null || name === null || secret === null || config.dataEncryptionKey === null) {
+        io.out(`${problems.map((p) => `- ${p}`).join('\n')}\n${USAGE}`);
+        return 2;
+      }
+      const { id } = await addConnection(store, config.dataEncryptionKey, { tenantId: tenant, name: name.trim(), secret }, io.now);
+      const base = config.publicUrl ?? `http://localhost:${config.port}`;
+      io.out(`connection ${id} added for tenant ${tenant.toLowerCase()}\nwebhook URL: ${base}/api/klink/webhook/${id}\n` +
+        'Set it as the endpoint of the klink webhook (Settings → Webhooks); its events reach only that tenant\'s channels.\n');
+      return 0;
+    }
+    case 'list': {
+      const connections = await store.listConnections();
+      if (connections.length === 0) io.out('no further connections (the default one is configured in the environment)\n');
+      for (const c of connections) io.out(`${c.id}  tenant ${c.tenantId}  ${c.name}  added ${new Date(c.createdAt).toISOString()}\n`);
+      return 0;
+    }
+    case 'remove': {
+      if (!rest[0]) {
+        io.out(USAGE);
+        return 2;
+      }
+      const removed = await store.removeConnection(rest[0], io.now);
+      io.out(removed ? `connection ${rest[0]} removed: its webhook URL now answers 404\n` : `no connection ${rest[0]}\n`);
+      return removed ? 0 : 1;
+    }
+    default:
+      io.out(USAGE);
+      return 2;
+  }
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+if (require.main === module) {
+  const config = loadConfig(process.env);
+  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
+  const store = openSqliteStore(config.store.file);
+  runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() })
+    .then(async (code) => {
+      await store.close();
+      process.exit(code);
+    }, (err: unknown) => {
+      process.stderr.write(`connections: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,66 @@
+/**
+ * klink connections: the one configured in the environment (`default`, at /api/klink/webhook)
+ * and further ones added by an operator (each at /api/klink/webhook/<id>, with its own signing
+ * secret sealed in the store). A connection belongs to exactly one Entra tenant: its events only
+ * reach that tenant's channels.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, seal } from '../auth/secret-box';
+import type { Config, WebhookAuth } from '../config';
+import type { Store } from '../store/store';
+
+export const DEFAULT_CONNECTION = 'default';
+
+export interface ResolvedConnection {
+  id: string;
+  auth: WebhookAuth;
+  /** The tenant whose conversations may receive its events; null: any (local mode only). */
+  tenantId: string | null;
+}
+
+export class Connections {
+  constructor(
+    private readonly store: Store,
+    private readonly config: Readonly<Config>,
+    /** The default connection's auth (the environment's, or the generated local secret). */
+    private readonly defaultAuth: WebhookAuth,
+  ) {}
+
+  /** The connection with this id, or null when there is none (the webhook is then refused). */
+  async resolve(id: string): Promise<ResolvedConnection | null> {
+    if (id === DEFAULT_CONNECTION) return { id, auth: this.defaultAuth, tenantId: this.defaultTenant() };
+    const stored = await this.store.getConnection(id);
+    if (!stored || this.config.dataEncryptionKey === null) return null;
+    const secret = open(this.config.dataEncryptionKey, stored.secretEncrypted, sealContext(id));
+    return { id, auth: { mode: 'signature', secrets: [secret] }, tenantId: stored.tenantId };
+  }
+
+  /** The tenant of a connection's events (see ResolvedConnection.tenantId). */
+  async tenantOf(id: string): Promise<string | null> {
+    if (id === DEFAULT_CONNECTION) return this.defaultTenant();
+    // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
+    return (await this.store.getConnection(id))?.tenantId ?? '(no tenant)';
+  }
+
+  /** KLINK_TENANT_ID (default BOT_TENANT_ID); in local mode without it, any tenant. */
+  private defaultTenant(): string | null {
+    return this.config.klinkTenantId;
+  }
+}
+
+/** Creates a connection for `tenantId` with klink's signing secret, sealed with DATA_ENCRYPTION_KEY. */
+export async function addConnection(
+  store: Store,
+  key: Buffer,
+  input: { tenantId: string; name: string; secret: string },
+  now: number,
+): Promise<{ id: string }> {
+  const id = `k${randomBytes(9).toString('base64url')}`;
+  await store.addConnection({ id, tenantId: input.tenantId, name: input.name, secretEncrypted: seal(key, input.secret, sealContext(id)), createdAt: now });
+  return { id };
+}
+
+/** Binds a sealed secret to its connection: it cannot be moved to another row. */
+function sealContext(id: string): string {
+  return `klink-connection:${id}`;
+}
