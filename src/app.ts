@@ -4,6 +4,7 @@ import {
   CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
+import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
 import type { Config, WebhookAuth } from './config';
 import { DeliveryWorker } from './delivery/delivery-worker';
@@ -64,7 +65,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   };
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
-  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now });
+  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
   const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
   const worker = new DeliveryWorker({
     store, log, now, metrics, sender, random: options.random ?? Math.random,

@@ -5,7 +5,9 @@
 import {
   type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, CardFactory, TurnContext, TeamsActivityHandler,
 } from 'botbuilder';
+import type { TenantPolicy } from '../auth/tenant-policy';
 import { commandErrorCard } from '../cards/command-error-card';
+import { consentRequiredCard } from '../cards/consent-required-card';
 import { welcomeCard } from '../cards/welcome-card';
 import type { Logger } from '../log';
 import type { ConversationType, Store } from '../store/store';
@@ -17,6 +19,7 @@ import { parseCommand } from './commands/parse';
 
 export interface BotDeps {
   store: Store;
+  tenants: TenantPolicy;
   log: Logger;
   vipTags: readonly string[];
   settings: CardSettings;
@@ -26,6 +29,15 @@ export interface BotDeps {
 export class KlinkBot extends TeamsActivityHandler {
   constructor(private readonly deps: BotDeps) {
     super();
+
+    // The tenant gate comes first: in a tenant the bot may not act in it stores nothing.
+    this.onTurn(async (context, next) => {
+      if (await this.deps.tenants.allows(tenantOf(context.activity))) {
+        await next();
+        return;
+      }
+      await this.refuse(context);
+    });
 
     this.onMessage(async (context, next) => {
       const conversationId = await this.record(context);
@@ -52,6 +64,23 @@ export class KlinkBot extends TeamsActivityHandler {
       if (botIsAmong(context, context.activity.membersRemoved)) await this.forget(context, 'bot removed from the conversation');
       await next();
     });
+  }
+
+  /** Explains to a user of a tenant without consent how to get it; records nothing. */
+  private async refuse(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const tenantId = tenantOf(activity);
+    const card = consentRequiredCard({ consentUrl: this.deps.tenants.consentUrl(tenantId) });
+    this.deps.log.info({ tenantId, activityType: activity.type }, 'activity from a tenant without consent; nothing stored');
+    if (activity.type === 'invoke') {
+      await context.sendActivity({
+        type: 'invokeResponse',
+        value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+      });
+      return;
+    }
+    const added = activity.type === 'installationUpdate' ? activity.action === 'add' : botIsAmong(context, activity.membersAdded);
+    if (activity.type === 'message' || added) await reply(context, card, 'klink needs admin consent');
   }
 
   /** A button on a message card (Action.Execute): the answer replaces the card in place. */
@@ -104,6 +133,11 @@ export class KlinkBot extends TeamsActivityHandler {
     const channels = conversation.teamId === null ? 0 : await this.deps.store.deactivateTeam(conversation.teamId, reason, now);
     this.deps.log.info({ conversationId: conversation.id, teamId: conversation.teamId, channels, reason }, 'conversation forgotten');
   }
+}
+
+function tenantOf(activity: Partial<Activity>): string | null {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
+  return activity.conversation?.tenantId ?? channelData.tenant?.id ?? null;
 }
 
 /** Where the activity happened, keyed by channel for channel posts and thread replies. */

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { buildDigestCard } from '../../../src/cards/digest-card';
+import { MAX_CARD_BYTES, cardByteLength } from '../../../src/cards/render';
+import { assertValidCard, cardTexts } from '../../support/validate-card';
+
+const room = (i: number, count = 1, vip = false) => ({
+  channelType: i % 2 === 0 ? 'whatsapp' : 'messenger', contactName: `Contact ${i}`, vip, count,
+  latestText: `latest line of room ${i} **bold** \${secret}`, roomUrl: `https://app.klink.cloud/inbox/room-${i}`,
+});
+
+describe('buildDigestCard', () => {
+  it('lists rooms with counts, latest lines and links; VIP rooms first', () => {
+    const card = buildDigestCard({ rooms: [room(1, 3), room(2, 1, true)], reason: 'Combined to stay within limits.' });
+    assertValidCard(card);
+    const texts = cardTexts(card);
+    assert.equal(texts[0], '4 klink messages in 2 conversations');
+    assert.ok(texts.indexOf('WhatsApp · Contact 2 · VIP · 1 message') < texts.indexOf('Messenger · Contact 1 · 3 messages'));
+    assert.ok(texts.some((t) => t.includes('[Open in klink](https://app.klink.cloud/inbox/room-1)')));
+    assert.ok(texts.some((t) => t.includes('\\*\\*bold\\*\\*') && t.includes('${secret}')), 'customer text is escaped and literal');
+  });
+
+  it('stays complete in its counts when rooms are left out, and under 28 KB', () => {
+    const rooms = Array.from({ length: 300 }, (_, i) => ({ ...room(i, 2), latestText: 'x'.repeat(500) }));
+    const card = buildDigestCard({ rooms, reason: 'r' });
+    assertValidCard(card);
+    assert.ok(cardByteLength(card) <= MAX_CARD_BYTES);
+    const texts = cardTexts(card);
+    assert.equal(texts[0], '600 klink messages in 300 conversations');
+    assert.match(texts.at(-1) ?? '', /…and \d+ more messages in \d+ other conversations\./);
+  });
+});
