@@ -1,13 +1,14 @@
 /** Builds the whole application from a configuration: store, bot, delivery worker and HTTP server. */
 import { randomInt } from 'node:crypto';
 import {
-  CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
+  CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
 import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
 import type { Config, WebhookAuth } from './config';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { registerConsentRoutes } from './http/consent-routes';
 import { createServer } from './http/server';
 import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
@@ -15,6 +16,7 @@ import type { Logger } from './log';
 import { type Metrics, createMetrics } from './metrics';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
+import { BotAuthentication } from './teams/bot-authentication';
 import { BotConnectorClient } from './teams/connector-client';
 import { ConnectorSender } from './teams/connector-sender';
 import { createTokenSource } from './teams/token-source';
@@ -36,8 +38,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface AppOptions {
   /**
-   * Extra botbuilder authentication settings (e.g. ToBotFromChannelOpenIdMetadataUrl). Tests use
-   * this to trust a local OpenID/JWKS server; production leaves it unset.
+   * Extra botbuilder authentication settings. Tests use this to trust a local OpenID/JWKS server;
+   * production leaves it unset. Once any of botbuilder's channel settings is given it uses no
+   * public-cloud defaults, so give the whole set (see test/support/fake-openid.ts trustFakeOpenId).
    */
   botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   now?: () => number;
@@ -53,7 +56,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
   const connections = new Connections(store, config, resolveWebhookAuth(config, log));
 
   // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
-  const auth = new ConfigurationBotFrameworkAuthentication(config.localMode ? {} : {
+  const auth = new BotAuthentication(config.localMode ? {} : {
     ...botFrameworkSettings(config),
     ...options.botFrameworkAuthentication,
   });
@@ -79,6 +82,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     log, store, adapter, bot, connections, deliveryProblem: () => worker.problem,
     webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
+  registerConsentRoutes(server, { store, log, now, config });
 
   return {
     server, store, worker, metrics,

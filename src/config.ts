@@ -89,7 +89,14 @@ export function loadConfig(env: Env): Readonly<Config> {
   const problems: string[] = [];
   const get = (name: string): string | null => {
     const value = env[name]?.trim();
-    return value === undefined || value === '' ? null : value;
+    if (value === undefined || value === '') return null;
+    // App Service passes a Key Vault reference it could not resolve on as its literal text:
+    // used as a secret, that text would be guessable.
+    if (value.startsWith('@Microsoft.KeyVault(')) {
+      problems.push(`${name} is an unresolved Key Vault reference: give the app's managed identity "Key Vault Secrets User" on the vault and check the secret name`);
+      return null;
+    }
+    return value;
   };
   const production = get('NODE_ENV') === 'production';
 

@@ -17,9 +17,16 @@ export class TenantPolicy {
     return (await this.store.getConsent(tenant)) !== null;
   }
 
-  /** Where an admin of `tenantId` grants consent, or null when consent is not configured. */
-  consentUrl(tenantId: string | null): string | null {
+  /**
+   * Where an admin of `tenantId` grants consent, or null when consent is not configured.
+   * `requestedBy` (the Teams user who met the gate) is shown to the admin, marked unverified.
+   */
+  consentUrl(tenantId: string | null, requestedBy: string | null): string | null {
     if (this.config.publicUrl === null) return null;
-    return `${this.config.publicUrl}/admin/consent${tenantId ? `?tenant=${encodeURIComponent(tenantId)}` : ''}`;
+    const query = new URLSearchParams();
+    if (tenantId) query.set('tenant', tenantId);
+    if (requestedBy) query.set('requestedBy', requestedBy.slice(0, 100));
+    const text = query.toString();
+    return `${this.config.publicUrl}/admin/consent${text ? `?${text}` : ''}`;
   }
 }

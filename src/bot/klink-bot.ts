@@ -70,7 +70,7 @@ export class KlinkBot extends TeamsActivityHandler {
   private async refuse(context: TurnContext): Promise<void> {
     const { activity } = context;
     const tenantId = tenantOf(activity);
-    const card = consentRequiredCard({ consentUrl: this.deps.tenants.consentUrl(tenantId) });
+    const card = consentRequiredCard({ consentUrl: this.deps.tenants.consentUrl(tenantId, activity.from?.name ?? null) });
     this.deps.log.info({ tenantId, activityType: activity.type }, 'activity from a tenant without consent; nothing stored');
     if (activity.type === 'invoke') {
       await context.sendActivity({

@@ -121,6 +121,11 @@ describe('loadConfig', () => {
     assert.deepEqual([...read].filter((name) => !(CONFIG_VARIABLES as readonly string[]).includes(name)), []);
   });
 
+  it('refuses a Key Vault reference App Service could not resolve instead of using its text', () => {
+    const problems = problemsOf({ ...identity, KLINK_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/klink-webhook-secret/)' });
+    assert.ok(problems.some((p) => p.startsWith('KLINK_WEBHOOK_SECRET is an unresolved Key Vault reference')));
+  });
+
   it('listens on loopback only in local mode', () => {
     assert.equal(loadConfig({}).host, '127.0.0.1');
     assert.equal(loadConfig({ ...identity, KLINK_WEBHOOK_SECRET: 's' }).host, '0.0.0.0');

@@ -1,0 +1,105 @@
+/**
+ * `npm run tenants -- <command>`: the tenants that opted in through admin consent, for operators.
+ *
+ *   list                                  tenants with admin consent: when, requested by whom, scopes
+ *   revoke <tenant id> [--reason "…"]     withdraw a tenant's consent and deactivate its conversations
+ *                                         (their subscriptions stop, with the reason recorded)
+ *
+ * Works on the same database as the bot (DATABASE_URL). Revoking here does not remove the app from
+ * the tenant's Entra directory; the tenant's admin does that under Enterprise applications.
+ */
+import { loadConfig } from '../src/config';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import type { Store, TenantConsent } from '../src/store/store';
+
+const USAGE = 'usage: npm run tenants -- list | revoke <tenant id> [--reason "…"]\n';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_REASON = 'tenant removed by the operator';
+
+/** A tenant the configuration allows regardless of consent (BOT_TENANT_ID, ALLOWED_TENANTS). */
+export interface ConfiguredTenant {
+  tenantId: string;
+  setting: string;
+}
+
+/** Runs one command; returns the exit code (0 done, 1 nothing to do, 2 usage). */
+export async function runTenantsCommand(
+  store: Store, argv: string[], now: number, out: (line: string) => void, configured: ConfiguredTenant[] = [],
+): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'list': {
+      if (rest.length > 0) return usage(out);
+      const consents = await store.listConsents();
+      out(consents.length === 0 ? 'no tenant has completed admin consent\n' : table(consents));
+      for (const t of configured) out(`${t.tenantId} is also allowed by ${t.setting}, with or without consent\n`);
+      return 0;
+    }
+    case 'revoke': {
+      const parsed = parseRevoke(rest);
+      if (parsed === null) return usage(out);
+      if (!GUID.test(parsed.tenantId)) {
+        out(`"${parsed.tenantId}" is not a tenant id (GUID); see npm run tenants -- list\n`);
+        return 2;
+      }
+      const tenantId = parsed.tenantId.toLowerCase();
+      const hadConsent = (await store.getConsent(tenantId)) !== null;
+      const deactivated = await store.revokeTenant(tenantId, parsed.reason, now);
+      out(`${tenantId}: ${hadConsent ? 'admin consent withdrawn' : 'had no admin consent'}; `
+        + `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${parsed.reason})\n`);
+      const allowed = configured.find((t) => t.tenantId.toLowerCase() === tenantId);
+      if (allowed !== undefined) {
+        out(`warning: ${tenantId} is still allowed by ${allowed.setting}; remove it there too, or the bot keeps acting in it\n`);
+      }
+      return hadConsent || deactivated > 0 ? 0 : 1;
+    }
+    default:
+      return usage(out);
+  }
+}
+
+/** `<tenant id> [--reason text | --reason=text]`; null when anything else is given. */
+function parseRevoke(args: string[]): { tenantId: string; reason: string } | null {
+  let tenantId: string | null = null;
+  let reason: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--reason' && i + 1 < args.length && reason === null) reason = args[++i];
+    else if (arg.startsWith('--reason=') && reason === null) reason = arg.slice('--reason='.length);
+    else if (!arg.startsWith('--') && tenantId === null) tenantId = arg;
+    else return null;
+  }
+  if (tenantId === null || (reason !== null && reason.trim() === '')) return null;
+  return { tenantId, reason: reason?.trim() ?? DEFAULT_REASON };
+}
+
+function table(rows: TenantConsent[]): string {
+  const lines = rows.map((c) => [c.tenantId, new Date(c.grantedAt).toISOString(), c.grantedBy ?? '-', c.scopes.join(' ')]);
+  const header = ['tenant', 'granted at', 'granted by', 'scopes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return `${[format(header), ...lines.map(format)].join('\n')}\n`;
+}
+
+function usage(out: (line: string) => void): number {
+  out(USAGE);
+  return 2;
+}
+
+if (require.main === module) {
+  const config = loadConfig(process.env);
+  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
+  const store = openSqliteStore(config.store.file);
+  const configured: ConfiguredTenant[] = [
+    ...(config.bot.tenantId === null ? [] : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
+    ...config.allowedTenants.map((tenantId) => ({ tenantId, setting: 'ALLOWED_TENANTS' })),
+  ];
+  runTenantsCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line), configured)
+    .then(async (code) => {
+      await store.close();
+      process.exit(code);
+    }, (err: unknown) => {
+      process.stderr.write(`tenants: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+}

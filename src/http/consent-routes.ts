@@ -1,0 +1,89 @@
+/** `GET /admin/consent` and `GET /admin/consent/callback`: admin consent as a tenant's opt-in. */
+import type restify from 'restify';
+import {
+  CALLBACK_PATH, CONSENT_PATH, type ConfirmConsent, type ConsentSetup, DEFAULT_AUTHORITY_HOST, beginConsent, consentSetup,
+  handleConsentCallback,
+} from '../auth/admin-consent';
+import { type MsalAuthorityOptions, createMsalConsentCheck } from '../auth/msal-consent-check';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import {
+  type ConsentPage, badCallbackPage, badStatePage, badTenantHintPage, consentUnavailablePage, entraErrorPage, grantedPage,
+  notConfirmedPage, renderConsentPage,
+} from './consent-page';
+
+export interface ConsentDeps {
+  store: Pick<Store, 'recordConsent'>;
+  log: Logger;
+  now: () => number;
+  /** BOT_ID, BOT_PASSWORD or the certificate, PUBLIC_URL, DATA_ENCRYPTION_KEY; local mode answers 503. */
+  config: Pick<Config, 'localMode' | 'bot' | 'publicUrl' | 'dataEncryptionKey'>;
+  /** Entra's host for the consent URL and for MSAL; default https://login.microsoftonline.com. */
+  authorityHost?: string;
+  /** Extra MSAL authority options for the default confirmation (another cloud, a test authority). */
+  msalAuthority?: MsalAuthorityOptions;
+  /** Confirms a tenant's consent; default: MSAL client credentials with the bot's credential. */
+  confirm?: ConfirmConsent;
+}
+
+/** Adds the two admin-consent routes to `server`; without the settings they need, both answer 503 saying what to set. */
+export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps): void {
+  const setup = consentSetup(deps.config, deps.authorityHost ?? DEFAULT_AUTHORITY_HOST);
+  if (!setup.ready) {
+    deps.log.info({ problems: setup.problems }, 'admin consent is not available until these are configured');
+    const unavailable = async (_req: restify.Request, res: restify.Response): Promise<void> => sendPage(res, consentUnavailablePage(setup.problems));
+    server.get(CONSENT_PATH, unavailable);
+    server.get(CALLBACK_PATH, unavailable);
+    return;
+  }
+  const { settings } = setup;
+  const confirm = deps.confirm ?? defaultConfirm(setup, deps);
+
+  server.get(CONSENT_PATH, async (req: restify.Request, res: restify.Response) => {
+    const outcome = beginConsent(queryOf(req), settings, deps.now());
+    if (outcome.kind === 'bad_tenant_hint') return sendPage(res, badTenantHintPage(outcome.hint));
+    res.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    res.end();
+  });
+
+  server.get(CALLBACK_PATH, async (req: restify.Request, res: restify.Response) => {
+    const outcome = await handleConsentCallback(queryOf(req), { settings, confirm, store: deps.store, now: deps.now, log: deps.log });
+    switch (outcome.kind) {
+      case 'bad_state': return sendPage(res, badStatePage(outcome.problem));
+      case 'bad_callback': return sendPage(res, badCallbackPage());
+      case 'entra_error': return sendPage(res, entraErrorPage(outcome.error, outcome.description, settings.redirectUri));
+      case 'not_confirmed': return sendPage(res, notConfirmedPage(outcome));
+      case 'granted': return sendPage(res, grantedPage(outcome));
+    }
+  });
+}
+
+function defaultConfirm(setup: Extract<ConsentSetup, { ready: true }>, deps: ConsentDeps): ConfirmConsent {
+  return createMsalConsentCheck({
+    clientId: setup.settings.clientId,
+    credential: setup.credential,
+    authorityHost: setup.settings.authorityHost,
+    authorityOptions: deps.msalAuthority,
+    log: deps.log,
+  });
+}
+
+/** The query string as sent, without relying on restify's queryParser plugin being installed. */
+function queryOf(req: restify.Request): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams;
+}
+
+function sendPage(res: restify.Response, page: ConsentPage): void {
+  const html = renderConsentPage(page);
+  res.writeHead(page.status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    // The callback URL carries `state`: keep it out of Referer headers.
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(html);
+}
