@@ -33,7 +33,11 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     method: {
       processes: 'every server (bare, app) runs alone in its own child process (node --import tsx); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
       subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
+      ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted',
+      endToEnd: '(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams\' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel',
+      fanOut: '(c) every channel subscribes `whatsapp`; tenants subscribe one after the other; one webhook; "all delivered" = last channel\'s first request received + connector latency',
       rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase; it includes node + tsx (see the bare server for that baseline)',
+      ...(options.profile ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' } : {}),
     },
     fanOut: [],
     memory: { appPeakRssMb: null, children: harness.children },
@@ -148,6 +152,14 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${formatReport(results)}\n\nresults: ${options.out}\n`);
   return results.failures.length > 0 ? 1 : 0;
 }
+
+/** Every phase is bounded; this is the backstop for the whole run. */
+const RUN_LIMIT_MS = 8 * 60_000;
+setTimeout(() => {
+  killLiveChildren();
+  process.stderr.write(`bench: still running after ${RUN_LIMIT_MS / 60_000} minutes; stopped\n`);
+  process.exit(1);
+}, RUN_LIMIT_MS).unref();
 
 const onSignal = (signal: NodeJS.Signals): void => {
   killLiveChildren();

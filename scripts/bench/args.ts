@@ -35,7 +35,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --log-level <level>   the app's log level (default warn); the log is written to a file
   --db-dir <dir>        where the app's SQLite files go (default: the OS temp dir); e.g. /dev/shm
                         (tmpfs) separates the cost of disk commits from the app's own CPU cost
-  --profile             run the servers with --cpu-prof and print where their CPU time went
+  --profile             CPU-profile each server during its measured part (V8 profiler; files in
+                        profiles/ next to the results) and print where the time went
   --help`;
 
 const DEFAULT_OUT = path.join('data', 'bench', 'bench-results.json');

@@ -28,10 +28,6 @@ export class CardsSeen {
       for (const n of ids) if (!this.firstSeen.has(n)) this.firstSeen.set(n, request.receivedAt);
     }
   }
-
-  get requestCount(): number {
-    return this.connector.requests.length;
-  }
 }
 
 function idsIn(request: RecordedRequest, pattern: RegExp): number[] {
@@ -49,6 +45,34 @@ export async function pollUntil(done: () => boolean, timeoutMs: number, interval
     await new Promise<void>((resolve) => setTimeout(resolve, intervalMs));
   }
   return done();
+}
+
+export type WaitOutcome = 'done' | 'stalled' | 'timeout';
+
+/**
+ * Polls `done` until it holds; gives up when `progress()` (e.g. the connector's request count) has
+ * not changed for `stallMs`, or after `timeoutMs` in all.
+ */
+export async function waitWithProgress(done: () => boolean, progress: () => number, timeoutMs: number, stallMs: number): Promise<WaitOutcome> {
+  let last = progress();
+  let lastChange = Date.now();
+  let outcome: WaitOutcome = 'timeout';
+  await pollUntil(() => {
+    if (done()) {
+      outcome = 'done';
+      return true;
+    }
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange >= stallMs) {
+      outcome = 'stalled';
+      return true;
+    }
+    return false;
+  }, timeoutMs, 10);
+  return outcome;
 }
 
 /** Waits until no new request has arrived at the connector for `quietMs` (at most `timeoutMs`). */

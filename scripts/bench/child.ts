@@ -23,7 +23,7 @@ export interface ChildHandle {
   pid: number;
   port: number;
   logFile: string;
-  stats(): Promise<ChildStats>;
+  stats(timeoutMs?: number): Promise<ChildStats>;
   /** Starts the child's V8 CPU profiler. */
   profileStart(): Promise<void>;
   /** Stops it and has the child write the .cpuprofile to `file`. */
@@ -39,7 +39,7 @@ const ENTRIES: Record<ChildKind, string> = {
   bare: path.join(__dirname, 'bare-server.ts'),
 };
 const READY_TIMEOUT_MS = 30_000;
-const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Every child started and not yet exited, so a failing run can kill exactly those. */
 const live = new Set<ChildHandle>();
@@ -107,8 +107,8 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
     pid,
     port,
     logFile: options.logFile,
-    async stats() {
-      const answer = await request({ type: 'stats' });
+    async stats(timeoutMs = REQUEST_TIMEOUT_MS) {
+      const answer = await request({ type: 'stats' }, timeoutMs);
       if (answer.type !== 'stats') throw new Error(`${options.name} answered "${answer.type}" to stats`);
       return answer.stats;
     },
@@ -117,7 +117,7 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
     },
     async profileStop(file) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      await request({ type: 'profile-stop', file }, 60_000);
+      await request({ type: 'profile-stop', file }, REQUEST_TIMEOUT_MS);
     },
     async stop(timeoutMs = REQUEST_TIMEOUT_MS) {
       try {

@@ -21,8 +21,12 @@ export interface ChildReport {
   /** Lines that are not pino JSON (node warnings, stack traces on stderr). */
   otherLines: number;
   firstProblem: string | null;
+  /** CPU profile of the measured part (with --profile). */
   profileFile: string | null;
 }
+
+/** A child that does not answer within this (a blocked event loop) is killed. */
+const FINISH_TIMEOUT_MS = 5_000;
 
 export interface HarnessOptions {
   /** Where logs (and profiles) go: next to the results file. */
@@ -39,9 +43,15 @@ export class Harness {
   readonly children: ChildReport[] = [];
   private readonly tempDir: string;
   private readonly startRss = new Map<ChildHandle, number>();
+  private readonly profiles = new Map<ChildHandle, string>();
 
   constructor(private readonly options: HarnessOptions) {
     this.tempDir = fs.mkdtempSync(path.join(options.dbParentDir ?? os.tmpdir(), 'klink-bench-'));
+  }
+
+  /** A progress line on stderr (the table goes to stdout). */
+  note(text: string): void {
+    process.stderr.write(`bench:   ${text}\n`);
   }
 
   /** Where the databases live (reported: commit cost depends on its file system). */
@@ -61,30 +71,48 @@ export class Harness {
         roomUrlTemplate: 'https://app.klink.cloud/inbox/{roomId}?message={messageId}',
       },
       logFile: path.join(this.options.outputDir, 'bench-logs', `${name}.log`),
-      profileDir: this.options.profile ? path.join(this.options.outputDir, 'profiles') : undefined,
     });
     this.startRss.set(child, (await child.stats()).rssBytes);
     return child;
+  }
+
+  /**
+   * Runs `work` (the measured part of a phase) with the child's CPU profiler on when profiling was
+   * asked for; the profile is written to <output>/profiles/<child>.cpuprofile.
+   */
+  async profiled<T>(child: ChildHandle, work: () => Promise<T>): Promise<T> {
+    if (!this.options.profile) return work();
+    const file = path.join(this.options.outputDir, 'profiles', `${child.name}.cpuprofile`);
+    await child.profileStart();
+    try {
+      return await work();
+    } finally {
+      await child.profileStop(file).then(
+        () => this.profiles.set(child, file),
+        (err: unknown) => this.note(`no CPU profile of ${child.name}: ${(err as Error).message}`),
+      );
+    }
   }
 
   /** Reads the child's peak RSS, stops it, and summarises its log. */
   async finish(phase: string, child: ChildHandle): Promise<ChildReport> {
     let peakRssMb = Number.NaN;
     try {
-      const stats = await child.stats();
+      const stats = await child.stats(FINISH_TIMEOUT_MS);
       peakRssMb = mb(Math.max(stats.maxRssBytes, stats.sampledPeakRssBytes));
-    } finally {
-      await child.stop();
+    } catch (err) {
+      this.note(`peak RSS of ${child.name} unknown: ${(err as Error).message}`);
     }
+    await child.stop(FINISH_TIMEOUT_MS);
     const report: ChildReport = {
       phase,
       name: child.name,
-      kind: child.name.endsWith('bare') ? 'bare' : 'app',
+      kind: child.kind,
       startRssMb: mb(this.startRss.get(child) ?? Number.NaN),
       peakRssMb,
       logFile: child.logFile,
       ...summariseLog(child.logFile),
-      profileFile: child.profileFile(),
+      profileFile: this.profiles.get(child) ?? null,
     };
     this.children.push(report);
     return report;
@@ -103,7 +131,7 @@ function summariseLog(file: string): Pick<ChildReport, 'warnings' | 'errors' | '
   let firstProblem: string | null = null;
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '' || /DeprecationWarning|--trace-deprecation/.test(line)) continue;
     const level = logLevel(line);
     if (level === null) otherLines++;
     else if (level < 40) continue;

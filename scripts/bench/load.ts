@@ -72,7 +72,7 @@ export interface PacedSend {
  * Sends `count` webhooks at `ratePerS`, on an absolute schedule (no drift), each on its own request
  * over a keep-alive agent; resolves when all have been answered.
  */
-export async function pacedSend(port: number, ratePerS: number, count: number, webhook: (n: number) => BenchWebhook, onSent?: (send: { n: number; sentAtEpochMs: number }) => void): Promise<PacedSend[]> {
+export async function pacedSend(port: number, ratePerS: number, count: number, webhook: (n: number) => BenchWebhook): Promise<PacedSend[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const begin = performance.now();
   const sends: Array<Promise<PacedSend>> = [];
@@ -83,7 +83,6 @@ export async function pacedSend(port: number, ratePerS: number, count: number, w
       if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
       const hook = webhook(n);
       const sentAtEpochMs = Date.now();
-      onSent?.({ n, sentAtEpochMs });
       sends.push(postWebhook(agent, port, hook, () => performance.now()).then((result) => ({ n, sentAtEpochMs, result })));
     }
     return await Promise.all(sends);

@@ -4,6 +4,7 @@
  * digest) and matches exactly one of the channels, so every channel gets 1/channels of the stream.
  */
 import { type FakeConnector, startFakeConnector } from '../../test/support/fake-connector';
+import type { ChildHandle } from './child';
 import { CardsSeen, pollUntil, waitForQuiet } from './cards-seen';
 import type { Harness } from './harness';
 import { type PacedSend, pacedSend } from './load';
@@ -39,7 +40,7 @@ export async function runEndToEnd(harness: Harness, settings: EndToEndSettings):
   const connector = await startFakeConnector();
   const app = await harness.start('b-app', 'app');
   try {
-    return await measure(harness, connector, app.port, settings, async () => (await app.stats()).subscriptions);
+    return await measure(harness, connector, app, settings);
   } finally {
     await harness.finish('b', app);
     await connector.close();
@@ -49,15 +50,16 @@ export async function runEndToEnd(harness: Harness, settings: EndToEndSettings):
 async function measure(
   harness: Harness,
   connector: FakeConnector,
-  port: number,
+  app: ChildHandle,
   settings: EndToEndSettings,
-  activeSubscriptions: () => Promise<number>,
 ): Promise<EndToEndResult> {
+  const { port } = app;
   const perTenant = Math.ceil(settings.channels / settings.tenants);
   const contactOf = (index: number): string => `bench-b-contact-${index}`;
   const channels = benchChannels('b', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(0, settings.channels);
   const subscription = await subscribeViaApi(port, connector, channels);
-  const subscriptions = await activeSubscriptions();
+  harness.note(`b: ${channels.length} channels subscribed in ${subscription.ms} ms; sending ${Math.round(settings.ratePerS * settings.durationS)} webhooks over ${settings.durationS} s`);
+  const subscriptions = (await app.stats()).subscriptions;
   if (subscriptions !== channels.length) throw new Error(`(b) expected ${channels.length} subscriptions after subscribing, the app has ${subscriptions}`);
   if (settings.connectorLatencyMs > 0) connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
 
@@ -69,12 +71,15 @@ async function measure(
   const count = Math.round(settings.ratePerS * settings.durationS);
   let sends: PacedSend[];
   try {
-    sends = await pacedSend(port, settings.ratePerS, count, (n) => webhook(n, contactOf(n % channels.length)));
-    await pollUntil(() => {
-      seen.scan();
-      return seen.firstSeen.size >= count;
-    }, DRAIN_TIMEOUT_MS);
-    await waitForQuiet(connector, 500, 5_000);
+    sends = await harness.profiled(app, async () => {
+      const sent = await pacedSend(port, settings.ratePerS, count, (n) => webhook(n, contactOf(n % channels.length)));
+      await pollUntil(() => {
+        seen.scan();
+        return seen.firstSeen.size >= count;
+      }, DRAIN_TIMEOUT_MS);
+      await waitForQuiet(connector, 500, 5_000);
+      return sent;
+    });
   } finally {
     clearInterval(scanner);
   }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startFakeConnector } from '../../test/support/fake-connector';
-import { pollUntil, waitForQuiet } from './cards-seen';
+import { waitForQuiet, waitWithProgress } from './cards-seen';
 import type { Harness } from './harness';
 import { LIMITS, type RateUsage, rateUsage } from './rate-usage';
 import { round } from './stats';
@@ -26,9 +26,15 @@ export interface FanOutResult {
   settings: FanOutSettings;
   subscription: { channels: number; via: string; ms: number; activeSubscriptions: number };
   webhookStatus: number;
+  /** How long the app took to acknowledge the fan-out webhook. */
+  webhookAckMs: number;
   /** Channels whose card reached the connector (the first request to that channel after the webhook). */
   channelsReached: number;
   complete: boolean;
+  /** done; stalled: no request reached the connector for STALL_MS; timeout; webhook refused (not 200 in time). */
+  outcome: 'done' | 'stalled' | 'timeout' | 'webhook refused';
+  /** Whether the app still answered (its event loop ran) when the wait ended. */
+  appResponsive: boolean;
   /** Webhook sent → first card request received. */
   firstCardMs: number;
   /** Webhook sent → last channel's first card request received. */
@@ -59,12 +65,18 @@ export function rateBound(requestsPerTenant: readonly number[], requestsPerConve
   };
 }
 
+/** Give up when no request has reached the connector for this long (the app may be stuck). */
+const STALL_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+const PING_TIMEOUT_MS = 3_000;
+
 export async function runFanOut(harness: Harness, settings: FanOutSettings): Promise<FanOutResult> {
   const connector = await startFakeConnector();
   const app = await harness.start(`${settings.label}-app`, 'app');
   try {
     const channels = benchChannels(settings.label, settings.tenants, settings.channelsPerTenant, () => 'subscribe whatsapp');
     const subscription = await subscribeViaApi(app.port, connector, channels);
+    harness.note(`${settings.label}: ${channels.length} channels subscribed in ${subscription.ms} ms`);
     const activeSubscriptions = (await app.stats()).subscriptions;
     if (activeSubscriptions !== channels.length) throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
     connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
@@ -82,12 +94,21 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
 
     const hook = webhookFactory(harness.secret, `bench-${settings.label}-${Date.now().toString(36)}`)(0);
     const agent = new http.Agent({ keepAlive: false });
-    const sentAt = Date.now();
-    const answer = await postWebhook(agent, app.port, hook, () => performance.now());
-    agent.destroy();
-    const complete = answer.status === 200 && await pollUntil(scan, settings.timeoutMs);
-    await waitForQuiet(connector, 500, 5_000);
+    const { answer, outcome, sentAt } = await harness.profiled(app, async () => {
+      const sent = Date.now();
+      const posted = await postWebhook(agent, app.port, hook, () => performance.now(), WEBHOOK_TIMEOUT_MS);
+      agent.destroy();
+      if (posted.status !== 200) return { answer: posted, outcome: 'webhook refused' as const, sentAt: sent };
+      const waited = await waitWithProgress(scan, () => connector.requests.length, settings.timeoutMs, STALL_MS);
+      if (waited === 'done') await waitForQuiet(connector, 500, 5_000);
+      return { answer: posted, outcome: waited, sentAt: sent };
+    });
     scan();
+    const appResponsive = await app.stats(PING_TIMEOUT_MS).then(() => true, (err: unknown) => {
+      harness.note(`${settings.label}: the app does not answer: ${(err as Error).message}`);
+      return false;
+    });
+    harness.note(`${settings.label}: ${firstArrival.size} of ${channels.length} channels reached (${outcome})`);
 
     const arrivals = [...firstArrival.values()];
     const lastArrival = arrivals.length === 0 ? Number.NaN : Math.max(...arrivals);
@@ -97,8 +118,11 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
       settings,
       subscription: { channels: subscription.channels, via: subscription.via, ms: subscription.ms, activeSubscriptions },
       webhookStatus: answer.status,
+      webhookAckMs: round(answer.endedAt - answer.startedAt, 1),
       channelsReached: firstArrival.size,
-      complete,
+      complete: outcome === 'done',
+      outcome,
+      appResponsive,
       firstCardMs: arrivals.length === 0 ? Number.NaN : Math.min(...arrivals) - sentAt,
       lastCardArrivedMs: lastArrival - sentAt,
       allDeliveredMs,

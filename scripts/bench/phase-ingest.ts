@@ -44,11 +44,12 @@ export interface IngestResult {
 }
 
 /** Runs the load against one child server and reads its CPU and memory around it. */
-export async function measureServer(child: ChildHandle, secret: string, tag: string, settings: IngestSettings): Promise<ServerIngest> {
+async function measureServer(harness: Harness, child: ChildHandle, tag: string, settings: IngestSettings): Promise<ServerIngest> {
   const before = await child.stats();
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const result = await closedLoop({ port: child.port, ...settings, webhook: webhookFactory(secret, tag) });
+  const webhook = webhookFactory(harness.secret, tag);
+  const result = await harness.profiled(child, () => closedLoop({ port: child.port, ...settings, webhook }));
   const wallMs = performance.now() - wallBefore;
   const cpu = process.cpuUsage(cpuBefore);
   const after = await child.stats();
@@ -68,10 +69,11 @@ export async function measureServer(child: ChildHandle, secret: string, tag: str
 
 /** Bare server first, then the app (fresh database, delivery worker running, no subscriptions). */
 export async function runIngest(harness: Harness, settings: IngestSettings): Promise<IngestResult> {
+  harness.note(`a: bare server, then the app: ${settings.concurrency} in flight, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s each`);
   const bareChild = await harness.start('a-bare', 'bare');
-  const bare = await measureServer(bareChild, harness.secret, 'bench-a-bare', settings).finally(() => harness.finish('a', bareChild));
+  const bare = await measureServer(harness, bareChild, 'bench-a-bare', settings).finally(() => harness.finish('a', bareChild));
   const appChild = await harness.start('a-app', 'app');
-  const app = await measureServer(appChild, harness.secret, 'bench-a-app', settings).finally(() => harness.finish('a', appChild));
+  const app = await measureServer(harness, appChild, 'bench-a-app', settings).finally(() => harness.finish('a', appChild));
   return ingestResult(settings, bare, app);
 }
 

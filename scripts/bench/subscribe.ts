@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { FakeConnector } from '../../test/support/fake-connector';
 import { channelCommand } from '../../test/support/teams-activities';
+import { waitForQuiet } from './cards-seen';
 
 export interface BenchChannel {
   /** Teams channel id (`19:…@thread.tacv2`). */
@@ -52,8 +53,10 @@ export async function subscribeViaApi(appPort: number, connector: FakeConnector,
   } finally {
     agent.destroy();
   }
+  // Every command is answered at the connector (a reply card); wait for all answers, then for quiet.
   const remaining = Math.max(1_000, timeoutMs - (Date.now() - begin));
-  await connector.waitForRequests({ route: 'replyToActivity' }, channels.length, remaining);
+  await connector.waitForRequests(() => true, channels.length, remaining);
+  await waitForQuiet(connector, 200, 3_000);
   connector.reset();
   return { channels: channels.length, ms: Date.now() - begin, via: 'POST /api/messages (channelCommand activities)' };
 }
