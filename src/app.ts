@@ -78,8 +78,9 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
   });
+  let shuttingDown = false;
   const server = createServer({
-    log, store, adapter, bot, connections, deliveryProblem: () => worker.problem,
+    log, store, adapter, bot, connections, deliveryProblem: () => worker.problem, shuttingDown: () => shuttingDown,
     webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
   registerConsentRoutes(server, { store, log, now, config });
@@ -95,6 +96,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     },
     close: async () => {
       // Stop taking webhooks first (requests under way still finish), then let deliveries settle.
+      shuttingDown = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await closed;

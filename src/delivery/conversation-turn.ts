@@ -42,9 +42,13 @@ const MAX_STEPS = 25;
  * requests. Returns the milliseconds after which it should run again, or null when it has
  * nothing more to do now.
  */
-export async function runConversationTurn(conversationId: string, deps: TurnDeps): Promise<number | null> {
+export async function runConversationTurn(target: { id: string; tenantId: string }, deps: TurnDeps): Promise<number | null> {
+  const conversationId = target.id;
   for (let step = 0; step < MAX_STEPS; step++) {
     const now = deps.now();
+    // Ask the budget first: a conversation (or tenant) that must wait costs nothing else.
+    const budgetWait = deps.pacer.waitMs(conversationId, target.tenantId, now);
+    if (budgetWait > 0) return budgetWait;
     const due = await deps.store.dueDeliveriesFor(conversationId, now, DIGEST_MAX);
     if (due.length === 0) return updateStaleRoot(conversationId, deps);
     const conversation = due[0].conversation;

@@ -96,6 +96,9 @@ export class DeliveryWorker {
         this.deps.log.error({ err }, 'delivery pass failed; retrying on the next pass');
       }
       if (this.running && !this.kicked) await this.idle();
+      // The store is synchronous: without this the loop could run on microtasks alone and
+      // starve the event loop (answers from Teams, webhooks, timers).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -112,23 +115,33 @@ export class DeliveryWorker {
     const due = await store.dueConversations(now, capacity + this.turns.size + this.notBefore.size);
     const stale = await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20);
     let started = 0;
-    for (const id of [...due.map((d) => d.conversation.id), ...stale.map((c) => c.id)]) {
+    for (const conversation of [...due.map((d) => d.conversation), ...stale]) {
       if (started >= capacity) break;
+      const { id } = conversation;
       if (this.turns.has(id) || (this.notBefore.get(id) ?? 0) > now) continue;
+      // A conversation whose (or whose tenant's) budget is spent waits without a turn.
+      const wait = this.pacer.waitMs(id, conversation.tenantId, now);
+      if (wait > 0) {
+        this.notBefore.set(id, now + wait);
+        continue;
+      }
       this.notBefore.delete(id);
-      this.startTurn(id);
+      this.startTurn(conversation);
       started++;
     }
   }
 
-  private startTurn(conversationId: string): void {
-    const turn = runConversationTurn(conversationId, {
+  private startTurn(conversation: { id: string; tenantId: string }): void {
+    const conversationId = conversation.id;
+    const turn = runConversationTurn(conversation, {
       ...this.deps,
       pacer: this.pacer,
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
     }).then(
       (waitMs) => {
         if (waitMs !== null && waitMs > 0) this.notBefore.set(conversationId, this.deps.now() + waitMs);
+        // Kick only when the turn did work: a paced turn is woken by its notBefore time.
+        else this.kick();
       },
       (err: unknown) => {
         this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
@@ -136,7 +149,6 @@ export class DeliveryWorker {
       },
     ).finally(() => {
       this.turns.delete(conversationId);
-      this.kick();
     });
     this.turns.set(conversationId, turn);
   }

@@ -18,11 +18,20 @@ export interface ServerDeps {
   webhook: WebhookDeps;
   /** A reason delivery cannot work right now (e.g. Teams rejects the credentials), or null. */
   deliveryProblem: () => string | null;
+  /** True once shutdown began: requests on kept-alive connections are turned away too. */
+  shuttingDown: () => boolean;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'klink-teams', handleUncaughtExceptions: false });
   const { log } = deps;
+
+  server.pre((_req, res, next) => {
+    if (!deps.shuttingDown()) return next();
+    res.header('Connection', 'close');
+    res.send(503, { ok: false, error: 'shutting down' });
+    return next(false);
+  });
 
   server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), async (req, res) => {
     await deps.adapter.process(req, res, (context) => deps.bot.run(context));

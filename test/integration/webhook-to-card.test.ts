@@ -86,7 +86,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
       url: 'https://app.klink.cloud/inbox/1f13f5d8-e426-42c7-9ce1-f50862f21965?message=39206a79-bc74-40c3-9dca-823f13cb7026',
     });
     assert.deepEqual(actions.slice(1).map((a) => [a.type, a.title]), [['Action.ShowCard', 'Mute this room'], ['Action.Execute', 'Unsubscribe']]);
-    const [delivery] = await t.app.store.listDeliveries({ state: 'delivered' }, 10);
+    const delivery = await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 5000, what: 'delivered' });
     assert.ok(delivery.activityId, 'the new post id is kept');
   });
 

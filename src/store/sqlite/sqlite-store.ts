@@ -1,4 +1,12 @@
-/** The embedded SQLite store (better-sqlite3 12.x; WAL, synchronous commits). */
+/**
+ * The embedded SQLite store (better-sqlite3 12.x, WAL).
+ *
+ * Two connections: webhooks are committed on one with `synchronous = FULL` (each commit is on
+ * disk before the 200), grouped so concurrent webhooks share one commit; everything else runs on
+ * one with `synchronous = NORMAL`, which survives a killed process but may lose its last commits
+ * in a power cut — then a card is sent again (at-least-once), never lost. A FULL commit also
+ * makes every earlier NORMAL commit durable, since they share one write-ahead log.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,13 +42,17 @@ interface ThreadRow {
 /** Opens (creating if needed) the database file and applies pending migrations. */
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  const open = (synchronous: 'FULL' | 'NORMAL') => {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  };
+  const db = open('NORMAL');
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, open('FULL'));
 }
 
 function migrate(db: Database.Database): void {
@@ -62,24 +74,62 @@ const SUBSCRIPTION_SELECT = `
   WHERE s.removed_at IS NULL`;
 
 class SqliteStore implements Store {
-  constructor(private readonly db: Database.Database) {}
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly ingestStatements = new Map<string, Database.Statement>();
+  private pendingEvents: Array<{ event: NewEvent; resolve: (r: { eventId: number; duplicate: boolean }) => void; reject: (e: unknown) => void }> = [];
 
-  async recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }> {
-    return this.db.transaction(() => {
-      const inserted = this.db.prepare(`
-        INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`)
-        .run(event.connectionId, event.eventType, event.dataId, event.kind, event.payload, event.receivedAt,
-          event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null);
-      if (inserted.changes === 0) {
-        const existing = this.db.prepare('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
-          .get(event.connectionId, event.eventType, event.dataId) as { id: number };
-        return { eventId: existing.id, duplicate: true };
-      }
-      if (event.contact) this.upsertContact(event.contact, event.receivedAt);
-      return { eventId: Number(inserted.lastInsertRowid), duplicate: false };
-    })();
+  constructor(
+    private readonly db: Database.Database,
+    /** Commits webhooks with synchronous = FULL. */
+    private readonly ingest: Database.Database,
+  ) {}
+
+  /** A prepared statement, prepared once per connection. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  private ingestStmt(sql: string): Database.Statement {
+    let statement = this.ingestStatements.get(sql);
+    if (!statement) this.ingestStatements.set(sql, (statement = this.ingest.prepare(sql)));
+    return statement;
+  }
+
+  /** Webhooks arriving together are committed together: one durable commit for the group. */
+  recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.pendingEvents.push({ event, resolve, reject });
+      if (this.pendingEvents.length === 1) setImmediate(() => this.commitPendingEvents());
+    });
+  }
+
+  private commitPendingEvents(): void {
+    const batch = this.pendingEvents;
+    this.pendingEvents = [];
+    try {
+      const results = this.ingest.transaction(() => batch.map(({ event }) => this.insertEvent(event)))();
+      batch.forEach((item, i) => item.resolve(results[i]));
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+    }
+  }
+
+  private insertEvent(event: NewEvent): { eventId: number; duplicate: boolean } {
+    const inserted = this.ingestStmt(`
+      INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`)
+      .run(event.connectionId, event.eventType, event.dataId, event.kind, event.payload, event.receivedAt,
+        event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null);
+    if (inserted.changes === 0) {
+      const existing = this.ingestStmt('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
+        .get(event.connectionId, event.eventType, event.dataId) as { id: number };
+      return { eventId: existing.id, duplicate: true };
+    }
+    if (event.contact) this.upsertContact(event.contact, event.receivedAt);
+    return { eventId: Number(inserted.lastInsertRowid), duplicate: false };
   }
 
   /**
@@ -87,12 +137,12 @@ class SqliteStore implements Store {
    * instants, whatever their precision or offset) and never erases a field the event did not carry.
    */
   private upsertContact(contact: NonNullable<NewEvent['contact']>, now: number): void {
-    const existing = this.db.prepare('SELECT name, tags, contact_updated_at FROM contacts WHERE id = ?').get(contact.id) as
+    const existing = this.ingestStmt('SELECT name, tags, contact_updated_at FROM contacts WHERE id = ?').get(contact.id) as
       | { name: string; tags: string; contact_updated_at: string | null } | undefined;
     if (existing?.contact_updated_at && contact.updatedAt && Date.parse(contact.updatedAt) < Date.parse(existing.contact_updated_at)) return;
     const name = contact.present.name || !existing ? contact.name : existing.name;
     const tags = contact.present.tags || !existing ? JSON.stringify(contact.tags) : existing.tags;
-    this.db.prepare(`
+    this.ingestStmt(`
       INSERT INTO contacts (id, name, tags, contact_updated_at, stored_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, tags = excluded.tags,
         contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at`)
@@ -100,14 +150,14 @@ class SqliteStore implements Store {
   }
 
   async getContact(id: string): Promise<KlinkContact | null> {
-    const row = this.db.prepare('SELECT id, name, tags, contact_updated_at FROM contacts WHERE id = ?').get(id) as
+    const row = this.stmt('SELECT id, name, tags, contact_updated_at FROM contacts WHERE id = ?').get(id) as
       | { id: string; name: string; tags: string; contact_updated_at: string | null } | undefined;
     if (!row) return null;
     return { id: row.id, name: row.name, tags: JSON.parse(row.tags) as string[], updatedAt: row.contact_updated_at };
   }
 
   async upsertConversation(c: Omit<Conversation, 'active' | 'removedReason' | 'pausedUntil'>, now: number): Promise<void> {
-    this.db.prepare(`
+    this.stmt(`
       INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
@@ -118,20 +168,20 @@ class SqliteStore implements Store {
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
-    const row = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    const row = this.stmt('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
     return row ? toConversation(row) : null;
   }
 
   async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE conversations SET active = 0, removed_reason = ?, updated_at = ? WHERE id = ?').run(reason, now, id);
-      this.db.prepare('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE conversation_id = ? AND removed_at IS NULL')
+      this.stmt('UPDATE conversations SET active = 0, removed_reason = ?, updated_at = ? WHERE id = ?').run(reason, now, id);
+      this.stmt('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE conversation_id = ? AND removed_at IS NULL')
         .run(now, reason, id);
     })();
   }
 
   async deactivateTeam(teamId: string, reason: string, now: number): Promise<number> {
-    const ids = (this.db.prepare('SELECT id FROM conversations WHERE team_id = ? AND active = 1').all(teamId) as Array<{ id: string }>).map((r) => r.id);
+    const ids = (this.stmt('SELECT id FROM conversations WHERE team_id = ? AND active = 1').all(teamId) as Array<{ id: string }>).map((r) => r.id);
     for (const id of ids) await this.deactivateConversation(id, reason, now);
     return ids.length;
   }
@@ -140,38 +190,38 @@ class SqliteStore implements Store {
     const canonical = canonicalFilters(filters);
     const key = filtersKey(canonical);
     return this.db.transaction(() => {
-      const inserted = this.db.prepare(`
+      const inserted = this.stmt(`
         INSERT INTO subscriptions (conversation_id, filters, filters_key, created_by, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (conversation_id, filters_key) WHERE removed_at IS NULL DO NOTHING`)
         .run(conversationId, JSON.stringify(canonical), key, createdBy, now);
-      const row = this.db.prepare(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = ?) WHERE filters = ?`)
+      const row = this.stmt(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = ?) WHERE filters = ?`)
         .get(conversationId, JSON.stringify(canonical)) as SubscriptionRow;
       return { created: inserted.changes > 0, subscription: toSubscription(row) };
     })();
   }
 
   async listSubscriptions(conversationId: string): Promise<Subscription[]> {
-    const rows = this.db.prepare(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`).all(conversationId) as SubscriptionRow[];
+    const rows = this.stmt(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`).all(conversationId) as SubscriptionRow[];
     return rows.map(toSubscription);
   }
 
   async removeSubscriptions(conversationId: string, ids: number[], reason: string, now: number): Promise<Subscription[]> {
     return this.db.transaction(() => {
-      const current = this.db.prepare(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`).all(conversationId) as SubscriptionRow[];
+      const current = this.stmt(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`).all(conversationId) as SubscriptionRow[];
       const removed = current.filter((row) => ids.includes(row.id));
-      const update = this.db.prepare('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND removed_at IS NULL');
+      const update = this.stmt('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND removed_at IS NULL');
       for (const row of removed) update.run(now, reason, row.id);
       return removed.map(toSubscription);
     })();
   }
 
   async activeSubscriptions(): Promise<Subscription[]> {
-    const rows = this.db.prepare(`${SUBSCRIPTION_SELECT} AND c.active = 1 ORDER BY s.id`).all() as SubscriptionRow[];
+    const rows = this.stmt(`${SUBSCRIPTION_SELECT} AND c.active = 1 ORDER BY s.id`).all() as SubscriptionRow[];
     return rows.map(toSubscription);
   }
 
   async undispatchedEvents(limit: number): Promise<StoredEvent[]> {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
       WHERE dispatched_at IS NULL AND kind = 'message' ORDER BY id LIMIT ?`).all(limit) as EventRow[];
     return rows.map(toEvent);
@@ -179,11 +229,11 @@ class SqliteStore implements Store {
 
   async dispatchEvent(eventId: number, targets: Array<{ conversationId: string; subscriptionIds: number[] }>, now: number): Promise<void> {
     this.db.transaction(() => {
-      const insert = this.db.prepare(`
+      const insert = this.stmt(`
         INSERT INTO deliveries (event_id, conversation_id, state, attempts, next_attempt_at, created_at, updated_at, subscription_ids)
         VALUES (?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (event_id, conversation_id) DO NOTHING`);
       for (const t of targets) insert.run(eventId, t.conversationId, now, now, now, JSON.stringify(t.subscriptionIds));
-      this.db.prepare('UPDATE events SET dispatched_at = ? WHERE id = ?').run(now, eventId);
+      this.stmt('UPDATE events SET dispatched_at = ? WHERE id = ?').run(now, eventId);
     })();
   }
 
@@ -200,7 +250,7 @@ class SqliteStore implements Store {
   }
 
   private selectDue(where: string, params: Record<string, unknown>, pendingOnly = true): DueDelivery[] {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT d.*, d.id AS d_id,
              e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
              c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
@@ -216,7 +266,7 @@ class SqliteStore implements Store {
   }
 
   async dueConversations(now: number, limit: number): Promise<DueConversation[]> {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT c.*, q.due FROM (
         SELECT conversation_id, COUNT(*) AS due, MIN(next_attempt_at) AS oldest FROM deliveries
         WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
@@ -227,48 +277,48 @@ class SqliteStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const row = this.db.prepare(`
+    const row = this.stmt(`
       SELECT MIN(MAX(d.next_attempt_at, COALESCE(c.paused_until, 0))) AS t
       FROM deliveries d JOIN conversations c ON c.id = d.conversation_id WHERE d.state = 'pending'`).get() as { t: number | null };
     return row.t;
   }
 
   async countPending(conversationId?: string): Promise<number> {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND (@c IS NULL OR conversation_id = @c)`)
+    const row = this.stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND (@c IS NULL OR conversation_id = @c)`)
       .get({ c: conversationId ?? null }) as { n: number };
     return row.n;
   }
 
   async markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void> {
-    this.db.prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
+    this.stmt(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
       delivered_at = ?, updated_at = ? WHERE id = ?`).run(activityId, via, now, now, deliveryId);
   }
 
   async markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void> {
     this.db.transaction(() => {
-      const update = this.db.prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = 'digest',
+      const update = this.stmt(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = 'digest',
         last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`);
       for (const id of deliveryIds) update.run(activityId, now, now, id);
     })();
   }
 
   async markShrink(deliveryId: number, error: string, now: number): Promise<void> {
-    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1, shrink = shrink + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+    this.stmt('UPDATE deliveries SET attempts = attempts + 1, shrink = shrink + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
       .run(error, now, now, deliveryId);
   }
 
   async markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void> {
-    this.db.prepare('UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+    this.stmt('UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
       .run(error, nextAttemptAt, now, deliveryId);
   }
 
   async markDead(deliveryId: number, error: string, now: number): Promise<void> {
-    this.db.prepare(`UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`)
+    this.stmt(`UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`)
       .run(error, now, deliveryId);
   }
 
   async listDeliveries(filter: { state?: DeliveryState; conversationId?: string }, limit: number): Promise<Delivery[]> {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT * FROM deliveries WHERE (@state IS NULL OR state = @state) AND (@conversationId IS NULL OR conversation_id = @conversationId)
       ORDER BY id LIMIT @limit`)
       .all({ state: filter.state ?? null, conversationId: filter.conversationId ?? null, limit }) as DeliveryRow[];
@@ -277,7 +327,7 @@ class SqliteStore implements Store {
 
   async requeueDead(ids: number[] | null, now: number): Promise<number> {
     return this.db.transaction(() => {
-      const update = this.db.prepare(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
+      const update = this.stmt(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
         WHERE state = 'dead' AND (@id IS NULL OR id = @id)`);
       if (ids === null) return update.run({ now, id: null }).changes;
       let changed = 0;
@@ -287,30 +337,30 @@ class SqliteStore implements Store {
   }
 
   async pauseConversation(id: string, until: number): Promise<void> {
-    this.db.prepare('UPDATE conversations SET paused_until = MAX(COALESCE(paused_until, 0), ?) WHERE id = ?').run(until, id);
+    this.stmt('UPDATE conversations SET paused_until = MAX(COALESCE(paused_until, 0), ?) WHERE id = ?').run(until, id);
   }
 
   async teamsRequestsSince(since: number): Promise<TeamsRequestRecord[]> {
-    const rows = this.db.prepare('SELECT conversation_id, tenant_id, at FROM teams_requests WHERE at >= ? ORDER BY at, id').all(since) as
+    const rows = this.stmt('SELECT conversation_id, tenant_id, at FROM teams_requests WHERE at >= ? ORDER BY at, id').all(since) as
       Array<{ conversation_id: string; tenant_id: string; at: number }>;
     return rows.map((r) => ({ conversationId: r.conversation_id, tenantId: r.tenant_id, at: r.at }));
   }
 
   async recordTeamsRequest(record: TeamsRequestRecord): Promise<void> {
-    this.db.prepare('INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)').run(record.conversationId, record.tenantId, record.at);
+    this.stmt('INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)').run(record.conversationId, record.tenantId, record.at);
   }
 
   async pruneTeamsRequests(before: number): Promise<void> {
-    this.db.prepare('DELETE FROM teams_requests WHERE at < ?').run(before);
+    this.stmt('DELETE FROM teams_requests WHERE at < ?').run(before);
   }
 
   async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
-    const row = this.db.prepare('SELECT * FROM room_threads WHERE conversation_id = ? AND room_id = ?').get(conversationId, roomId) as ThreadRow | undefined;
+    const row = this.stmt('SELECT * FROM room_threads WHERE conversation_id = ? AND room_id = ?').get(conversationId, roomId) as ThreadRow | undefined;
     return row ? toThread(row) : null;
   }
 
   async startRoomThread(t: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void> {
-    this.db.prepare(`
+    this.stmt(`
       INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
         latest_event_id, root_updated_at, root_stale) VALUES (@c, @r, @a, @e, @now, @now, 1, @e, @now, 0)
       ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = @a, root_event_id = @e, started_at = @now,
@@ -319,45 +369,45 @@ class SqliteStore implements Store {
   }
 
   async addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void> {
-    this.db.prepare(`UPDATE room_threads SET message_count = message_count + 1, last_posted_at = ?, root_stale = 1,
+    this.stmt(`UPDATE room_threads SET message_count = message_count + 1, last_posted_at = ?, root_stale = 1,
       latest_event_id = MAX(latest_event_id, ?) WHERE conversation_id = ? AND room_id = ?`).run(now, eventId, conversationId, roomId);
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
-    const rows = this.db.prepare(`SELECT * FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
+    const rows = this.stmt(`SELECT * FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
       ORDER BY root_updated_at`).all(conversationId, updatedBefore) as ThreadRow[];
     return rows.map(toThread);
   }
 
   async conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]> {
-    const rows = this.db.prepare(`SELECT c.* FROM conversations c WHERE c.active = 1 AND EXISTS (
+    const rows = this.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND EXISTS (
       SELECT 1 FROM room_threads t WHERE t.conversation_id = c.id AND t.root_stale = 1 AND t.root_updated_at <= ?) LIMIT ?`)
       .all(updatedBefore, limit) as ConversationRow[];
     return rows.map(toConversation);
   }
 
   async markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void> {
-    this.db.prepare('UPDATE room_threads SET root_stale = 0, root_updated_at = ? WHERE conversation_id = ? AND room_id = ?').run(now, conversationId, roomId);
+    this.stmt('UPDATE room_threads SET root_stale = 0, root_updated_at = ? WHERE conversation_id = ? AND room_id = ?').run(now, conversationId, roomId);
   }
 
   async muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void> {
-    this.db.prepare(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES (?, ?, ?, ?)
+    this.stmt(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES (?, ?, ?, ?)
       ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`)
       .run(conversationId, roomId, until, mutedBy);
   }
 
   async mutedRooms(now: number): Promise<Array<{ conversationId: string; roomId: string; until: number }>> {
-    const rows = this.db.prepare('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as
+    const rows = this.stmt('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as
       Array<{ conversation_id: string; room_id: string; until: number }>;
     return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
   }
 
   async purgeMessageText(before: number, now: number): Promise<number> {
-    const rows = this.db.prepare(`
+    const rows = this.stmt(`
       SELECT e.id, e.payload FROM events e WHERE e.kind = 'message' AND e.purged_at IS NULL AND e.received_at < ? AND e.dispatched_at IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
       LIMIT 1000`).all(before) as Array<{ id: number; payload: string }>;
-    const update = this.db.prepare('UPDATE events SET payload = ?, purged_at = ? WHERE id = ?');
+    const update = this.stmt('UPDATE events SET payload = ?, purged_at = ? WHERE id = ?');
     this.db.transaction(() => {
       for (const row of rows) update.run(withoutText(row.payload), now, row.id);
     })();
@@ -365,59 +415,61 @@ class SqliteStore implements Store {
   }
 
   async getEvent(id: number): Promise<StoredEvent | null> {
-    const row = this.db.prepare('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
+    const row = this.stmt('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
       .get(id) as EventRow | undefined;
     return row ? toEvent(row) : null;
   }
 
   async recordConsent(c: TenantConsent): Promise<void> {
-    this.db.prepare(`INSERT INTO tenant_consents (tenant_id, granted_by, scopes, granted_at) VALUES (?, ?, ?, ?)
+    this.stmt(`INSERT INTO tenant_consents (tenant_id, granted_by, scopes, granted_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (tenant_id) DO UPDATE SET granted_by = excluded.granted_by, scopes = excluded.scopes,
         granted_at = excluded.granted_at, revoked_at = NULL, revoked_reason = NULL`)
       .run(c.tenantId.toLowerCase(), c.grantedBy, JSON.stringify(c.scopes), c.grantedAt);
   }
 
   async getConsent(tenantId: string): Promise<TenantConsent | null> {
-    const row = this.db.prepare('SELECT * FROM tenant_consents WHERE tenant_id = ? AND revoked_at IS NULL').get(tenantId.toLowerCase()) as ConsentRow | undefined;
+    const row = this.stmt('SELECT * FROM tenant_consents WHERE tenant_id = ? AND revoked_at IS NULL').get(tenantId.toLowerCase()) as ConsentRow | undefined;
     return row ? toConsent(row) : null;
   }
 
   async listConsents(): Promise<TenantConsent[]> {
-    return (this.db.prepare('SELECT * FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at').all() as ConsentRow[]).map(toConsent);
+    return (this.stmt('SELECT * FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at').all() as ConsentRow[]).map(toConsent);
   }
 
   async revokeTenant(tenantId: string, reason: string, now: number): Promise<number> {
     const tenant = tenantId.toLowerCase();
-    this.db.prepare('UPDATE tenant_consents SET revoked_at = ?, revoked_reason = ? WHERE tenant_id = ? AND revoked_at IS NULL').run(now, reason, tenant);
-    const ids = (this.db.prepare('SELECT id FROM conversations WHERE lower(tenant_id) = ? AND active = 1').all(tenant) as Array<{ id: string }>).map((r) => r.id);
+    this.stmt('UPDATE tenant_consents SET revoked_at = ?, revoked_reason = ? WHERE tenant_id = ? AND revoked_at IS NULL').run(now, reason, tenant);
+    const ids = (this.stmt('SELECT id FROM conversations WHERE lower(tenant_id) = ? AND active = 1').all(tenant) as Array<{ id: string }>).map((r) => r.id);
     for (const id of ids) await this.deactivateConversation(id, reason, now);
     return ids.length;
   }
 
   async addConnection(c: KlinkConnection): Promise<void> {
-    this.db.prepare('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt);
   }
 
   async getConnection(id: string): Promise<KlinkConnection | null> {
-    const row = this.db.prepare('SELECT * FROM klink_connections WHERE id = ? AND removed_at IS NULL').get(id) as ConnectionRow | undefined;
+    const row = this.stmt('SELECT * FROM klink_connections WHERE id = ? AND removed_at IS NULL').get(id) as ConnectionRow | undefined;
     return row ? toConnection(row) : null;
   }
 
   async listConnections(): Promise<KlinkConnection[]> {
-    return (this.db.prepare('SELECT * FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at').all() as ConnectionRow[]).map(toConnection);
+    return (this.stmt('SELECT * FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at').all() as ConnectionRow[]).map(toConnection);
   }
 
   async removeConnection(id: string, now: number): Promise<boolean> {
-    return this.db.prepare('UPDATE klink_connections SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, id).changes > 0;
+    return this.stmt('UPDATE klink_connections SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, id).changes > 0;
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   async close(): Promise<void> {
+    if (this.pendingEvents.length > 0) this.commitPendingEvents();
     if (this.db.open) this.db.close();
+    if (this.ingest.open) this.ingest.close();
   }
 }
 
