@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Conversation, DueDelivery, Store } from '../store/store';
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
-import { type CardSettings, digestActivity, messageActivity, messageOf } from './delivery-card';
+import { type CardSettings, type MessageCardCache, digestActivity, messageActivity, messageOf } from './delivery-card';
 import type { Pacer } from './pacing';
 import { decideAfterFailure } from './retry-policy';
 
@@ -21,6 +21,7 @@ export interface TurnDeps {
   now: () => number;
   random: () => number;
   settings: CardSettings;
+  cards: MessageCardCache;
   /** Later messages of a klink room reply in its thread while the thread is this recent. */
   threadWindowMs: number;
   /** Teams answered 401: the worker stops sending everywhere for a while. */
@@ -79,10 +80,7 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
       const thread = await store.getRoomThread(conversation.id, message.roomId);
       if (thread && now() - thread.lastPostedAt <= deps.threadWindowMs) threadRoot = thread.rootActivityId;
     }
-    activity = messageActivity(message, contact, deps.settings, {
-      controls: { eventId: event.id, subscriptionIds: delivery.subscriptionIds },
-      shrink: delivery.shrink,
-    });
+    activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
     log.error({ err }, 'card could not be built; delivery dead-lettered');
     await store.markDead(delivery.id, `card: ${(err as Error).message}`, now());
@@ -102,17 +100,15 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
     await handleFailure([item], err, deps, log);
     return 0;
   }
-  await slot.release();
   // Recorded outside the send's error handling: a store failure here must not resend the card.
-  if (threadRoot !== null) {
-    await store.markDelivered(delivery.id, result.activityId, 'reply', now());
-    await store.addToRoomThread(conversation.id, message.roomId, event.id, now());
-  } else {
-    await store.markDelivered(delivery.id, result.activityId, 'post', now());
-    if (conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null) {
-      await store.startRoomThread({ conversationId: conversation.id, roomId: message.roomId, rootActivityId: result.activityId, eventId: event.id }, now());
-    }
-  }
+  const request = slot.answered();
+  const base = { conversationId: conversation.id, roomId: message.roomId, eventId: event.id };
+  const thread = threadRoot !== null
+    ? { kind: 'add' as const, ...base }
+    : conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null
+      ? { kind: 'start' as const, ...base, rootActivityId: result.activityId }
+      : null;
+  await store.recordDelivered({ deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread }, now());
   delivered(deps, [item], 'delivered');
   log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
   return 0;
@@ -185,14 +181,22 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
  * The slot's `release` marks when the request was answered and records it durably, so pacing
  * holds across a restart.
  */
-function acquire(conversation: Conversation, deps: TurnDeps): number | { release: () => Promise<void> } {
+function acquire(
+  conversation: Conversation,
+  deps: TurnDeps,
+): number | { release: () => Promise<void>; answered: () => { conversationId: string; tenantId: string; at: number } } {
   const slot = deps.pacer.tryAcquire(conversation.id, conversation.tenantId, deps.now());
   if (typeof slot === 'number') return slot;
+  /** Marks the answer in the pacer; the caller stores the returned request record. */
+  const answered = () => {
+    const at = deps.now();
+    slot(at);
+    return { conversationId: conversation.id, tenantId: conversation.tenantId, at };
+  };
   return {
+    answered,
     release: async () => {
-      const at = deps.now();
-      slot(at);
-      await deps.store.recordTeamsRequest({ conversationId: conversation.id, tenantId: conversation.tenantId, at });
+      await deps.store.recordTeamsRequest(answered());
     },
   };
 }

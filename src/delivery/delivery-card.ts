@@ -78,3 +78,49 @@ export function digestActivity(
   const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason });
   return cardActivity(card, `${items.length} klink messages`);
 }
+
+/**
+ * Rendered message cards of recent events. One event fanned out to many channels renders once:
+ * expanding a template costs milliseconds (it parses every expression), which would otherwise
+ * bound a fan-out far below Teams' limits. Only the subscription ids behind "Unsubscribe"
+ * differ per channel; they are set on a copy.
+ */
+export class MessageCardCache {
+  private readonly cards = new Map<string, Partial<Activity>>();
+
+  constructor(private readonly settings: CardSettings, private readonly capacity = 256) {}
+
+  activity(
+    event: StoredEvent,
+    message: KlinkMessage,
+    contact: KlinkContact | null,
+    options: { subscriptionIds: number[]; shrink: number },
+  ): Partial<Activity> {
+    const contactKey = contact ? `${contact.updatedAt ?? ''}\n${contact.name}\n${contact.tags.join('\n')}` : '';
+    const key = `${event.id}\n${options.shrink}\n${contactKey}`;
+    let rendered = this.cards.get(key);
+    if (rendered) {
+      this.cards.delete(key);
+    } else {
+      rendered = messageActivity(message, contact, this.settings, { controls: { eventId: event.id, subscriptionIds: [0] }, shrink: options.shrink });
+      if (this.cards.size >= this.capacity) this.cards.delete(this.cards.keys().next().value as string);
+    }
+    this.cards.set(key, rendered);
+    return withSubscriptionIds(rendered, options.subscriptionIds);
+  }
+}
+
+/**
+ * A copy of a message activity whose "Unsubscribe" names these subscriptions (none: no button).
+ * Only the path to the actions is copied; the rest is shared and never changed.
+ */
+function withSubscriptionIds(activity: Partial<Activity>, ids: number[]): Partial<Activity> {
+  const [attachment] = activity.attachments ?? [];
+  const card = attachment?.content as { actions?: Array<{ verb?: string; data?: Record<string, string> }> } | undefined;
+  if (!attachment || !card?.actions) return activity;
+  const actions = card.actions.flatMap((action) => {
+    if (action.verb !== 'unsubscribe') return [action];
+    return ids.length === 0 ? [] : [{ ...action, data: { ...action.data, subscriptionIds: ids.join(',') } }];
+  });
+  return { ...activity, attachments: [{ ...attachment, content: { ...card, actions } }] };
+}

@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
 import type { TeamsSender } from '../teams/sender';
 import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-turn';
-import type { CardSettings } from './delivery-card';
+import { type CardSettings, MessageCardCache } from './delivery-card';
 import { dispatchPending } from './dispatcher';
 import { CONVERSATION_WINDOWS, Pacer } from './pacing';
 
@@ -33,24 +33,31 @@ export interface DeliveryWorkerDeps {
 }
 
 const CREDENTIALS_PAUSE_MS = 60_000;
+/** Conversations lined up by one look at the store. */
+const READY_BATCH = 1_000;
 const MAINTENANCE_EVERY_MS = 60_000;
 const PACING_HISTORY_MS = Math.max(...CONVERSATION_WINDOWS.map((w) => w.ms)) * 1.1;
 
 export class DeliveryWorker {
   readonly pacer = new Pacer();
+  private readonly cards: MessageCardCache;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
   /** Conversation turns under way. */
   private readonly turns = new Map<string, Promise<void>>();
+  /** Conversations with due work, lined up for a turn. */
+  private readonly ready = new Map<string, { id: string; tenantId: string }>();
   /** Conversations whose budget (or a pause) says not before this time. */
   private readonly notBefore = new Map<string, number>();
   private credentialsPausedUntil = 0;
   private credentialsProblem: string | null = null;
   private lastMaintenance = 0;
 
-  constructor(private readonly deps: DeliveryWorkerDeps) {}
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.cards = new MessageCardCache(deps.settings);
+  }
 
   /** Seeds pacing from the requests of the last hour (they count against Teams' limits too) and starts. */
   async start(): Promise<void> {
@@ -110,14 +117,20 @@ export class DeliveryWorker {
     const now = this.deps.now();
     await this.maintain(now);
     if (this.credentialsPausedUntil > now) return;
-    const capacity = (this.deps.concurrency ?? 64) - this.turns.size;
-    if (capacity <= 0) return;
-    const due = await store.dueConversations(now, capacity + this.turns.size + this.notBefore.size);
-    const stale = await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20);
-    let started = 0;
-    for (const conversation of [...due.map((d) => d.conversation), ...stale]) {
-      if (started >= capacity) break;
-      const { id } = conversation;
+    if (this.turns.size >= this.concurrency) return;
+    // One query lines up many conversations; turns then start from the line as others finish.
+    this.ready.clear();
+    for (const { conversation } of await store.dueConversations(now, READY_BATCH)) this.ready.set(conversation.id, conversation);
+    for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20)) this.ready.set(conversation.id, conversation);
+    this.fill();
+  }
+
+  /** Starts turns for lined-up conversations while there is capacity. */
+  private fill(): void {
+    const now = this.deps.now();
+    for (const [id, conversation] of this.ready) {
+      if (this.turns.size >= this.concurrency || this.credentialsPausedUntil > now) return;
+      this.ready.delete(id);
       if (this.turns.has(id) || (this.notBefore.get(id) ?? 0) > now) continue;
       // A conversation whose (or whose tenant's) budget is spent waits without a turn.
       const wait = this.pacer.waitMs(id, conversation.tenantId, now);
@@ -127,8 +140,11 @@ export class DeliveryWorker {
       }
       this.notBefore.delete(id);
       this.startTurn(conversation);
-      started++;
     }
+  }
+
+  private get concurrency(): number {
+    return this.deps.concurrency ?? 64;
   }
 
   private startTurn(conversation: { id: string; tenantId: string }): void {
@@ -136,12 +152,14 @@ export class DeliveryWorker {
     const turn = runConversationTurn(conversation, {
       ...this.deps,
       pacer: this.pacer,
+      cards: this.cards,
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
     }).then(
       (waitMs) => {
         if (waitMs !== null && waitMs > 0) this.notBefore.set(conversationId, this.deps.now() + waitMs);
-        // Kick only when the turn did work: a paced turn is woken by its notBefore time.
-        else this.kick();
+        // Look again only when the turn did work and nothing is lined up: a paced turn is
+        // woken by its notBefore time.
+        else if (this.ready.size === 0) this.kick();
       },
       (err: unknown) => {
         this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
@@ -149,6 +167,7 @@ export class DeliveryWorker {
       },
     ).finally(() => {
       this.turns.delete(conversationId);
+      if (this.running) this.fill();
     });
     this.turns.set(conversationId, turn);
   }

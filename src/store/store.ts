@@ -112,6 +112,17 @@ export interface TeamsRequestRecord {
   at: number;
 }
 
+export interface DeliveredRecord {
+  deliveryId: number;
+  activityId: string | null;
+  via: 'post' | 'reply';
+  request: TeamsRequestRecord;
+  thread:
+    | { kind: 'start'; conversationId: string; roomId: string; rootActivityId: string; eventId: number }
+    | { kind: 'add'; conversationId: string; roomId: string; eventId: number }
+    | null;
+}
+
 /** A due delivery with what is needed to send it. */
 export interface DueDelivery {
   delivery: Delivery;
@@ -171,6 +182,8 @@ export interface Store {
   nextDueAt(): Promise<number | null>;
   countPending(conversationId?: string): Promise<number>;
   markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void>;
+  /** A card reached Teams: the request, the delivery and the room's thread are recorded in one transaction. */
+  recordDelivered(input: DeliveredRecord, now: number): Promise<void>;
   /** Several deliveries reached Teams inside one digest card. */
   markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void>;
   markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void>;

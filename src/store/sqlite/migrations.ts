@@ -126,4 +126,8 @@ export const MIGRATIONS: readonly string[] = [
     removed_at INTEGER
   );
   `,
+  // Finding out-of-date thread roots without reading every thread.
+  `
+  CREATE INDEX room_threads_stale ON room_threads (root_updated_at) WHERE root_stale = 1;
+  `,
 ];

@@ -14,7 +14,7 @@ import type { KlinkContact } from '../../klink/events';
 import { type Filters, canonicalFilters, filtersFromJson, filtersKey } from '../../subscriptions/filters';
 import type {
   Conversation, ConversationType, Delivery, DeliveryState, DeliveryVia, DueConversation, DueDelivery, NewEvent, RoomThread,
-  KlinkConnection, Store, StoredEvent, Subscription, TeamsRequestRecord, TenantConsent,
+  DeliveredRecord, KlinkConnection, Store, StoredEvent, Subscription, TeamsRequestRecord, TenantConsent,
 } from '../store';
 import { MIGRATIONS } from './migrations';
 
@@ -72,6 +72,20 @@ const SUBSCRIPTION_SELECT = `
          ROW_NUMBER() OVER (PARTITION BY s.conversation_id ORDER BY s.id) AS number
   FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id
   WHERE s.removed_at IS NULL`;
+
+/** Statements used by more than one method. */
+const SQL = {
+  insertRequest: 'INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)',
+  markDelivered: `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
+    delivered_at = ?, updated_at = ? WHERE id = ?`,
+  startThread: `
+    INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
+      latest_event_id, root_updated_at, root_stale) VALUES (@c, @r, @a, @e, @now, @now, 1, @e, @now, 0)
+    ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = @a, root_event_id = @e, started_at = @now,
+      last_posted_at = @now, message_count = 1, latest_event_id = @e, root_updated_at = @now, root_stale = 0`,
+  addToThread: `UPDATE room_threads SET message_count = message_count + 1, last_posted_at = ?, root_stale = 1,
+    latest_event_id = MAX(latest_event_id, ?) WHERE conversation_id = ? AND room_id = ?`,
+} as const;
 
 class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
@@ -290,8 +304,20 @@ class SqliteStore implements Store {
   }
 
   async markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void> {
-    this.stmt(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
-      delivered_at = ?, updated_at = ? WHERE id = ?`).run(activityId, via, now, now, deliveryId);
+    this.stmt(SQL.markDelivered).run(activityId, via, now, now, deliveryId);
+  }
+
+  async recordDelivered(input: DeliveredRecord, now: number): Promise<void> {
+    this.db.transaction(() => {
+      const { request, thread } = input;
+      this.stmt(SQL.insertRequest).run(request.conversationId, request.tenantId, request.at);
+      this.stmt(SQL.markDelivered).run(input.activityId, input.via, now, now, input.deliveryId);
+      if (thread?.kind === 'start') {
+        this.stmt(SQL.startThread).run({ c: thread.conversationId, r: thread.roomId, a: thread.rootActivityId, e: thread.eventId, now });
+      } else if (thread?.kind === 'add') {
+        this.stmt(SQL.addToThread).run(now, thread.eventId, thread.conversationId, thread.roomId);
+      }
+    })();
   }
 
   async markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void> {
@@ -347,7 +373,7 @@ class SqliteStore implements Store {
   }
 
   async recordTeamsRequest(record: TeamsRequestRecord): Promise<void> {
-    this.stmt('INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)').run(record.conversationId, record.tenantId, record.at);
+    this.stmt(SQL.insertRequest).run(record.conversationId, record.tenantId, record.at);
   }
 
   async pruneTeamsRequests(before: number): Promise<void> {
@@ -360,17 +386,11 @@ class SqliteStore implements Store {
   }
 
   async startRoomThread(t: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void> {
-    this.stmt(`
-      INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
-        latest_event_id, root_updated_at, root_stale) VALUES (@c, @r, @a, @e, @now, @now, 1, @e, @now, 0)
-      ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = @a, root_event_id = @e, started_at = @now,
-        last_posted_at = @now, message_count = 1, latest_event_id = @e, root_updated_at = @now, root_stale = 0`)
-      .run({ c: t.conversationId, r: t.roomId, a: t.rootActivityId, e: t.eventId, now });
+    this.stmt(SQL.startThread).run({ c: t.conversationId, r: t.roomId, a: t.rootActivityId, e: t.eventId, now });
   }
 
   async addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void> {
-    this.stmt(`UPDATE room_threads SET message_count = message_count + 1, last_posted_at = ?, root_stale = 1,
-      latest_event_id = MAX(latest_event_id, ?) WHERE conversation_id = ? AND room_id = ?`).run(now, eventId, conversationId, roomId);
+    this.stmt(SQL.addToThread).run(now, eventId, conversationId, roomId);
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
@@ -380,8 +400,8 @@ class SqliteStore implements Store {
   }
 
   async conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]> {
-    const rows = this.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND EXISTS (
-      SELECT 1 FROM room_threads t WHERE t.conversation_id = c.id AND t.root_stale = 1 AND t.root_updated_at <= ?) LIMIT ?`)
+    const rows = this.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND c.id IN (
+      SELECT t.conversation_id FROM room_threads t WHERE t.root_stale = 1 AND t.root_updated_at <= ?) LIMIT ?`)
       .all(updatedBefore, limit) as ConversationRow[];
     return rows.map(toConversation);
   }
