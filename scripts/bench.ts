@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, USAGE, parseArgs } from './bench/args';
-import { REPO_ROOT, killLiveChildren } from './bench/child';
+import { REPO_ROOT, killLiveChildren, useCompiled } from './bench/child';
 import { Harness } from './bench/harness';
 import { runEndToEnd } from './bench/phase-e2e';
 import { runFanOut } from './bench/phase-fanout';
@@ -22,7 +22,20 @@ import { type BenchResults, type Environment, evaluateTargets, formatReport } fr
 
 const FAN_OUT_TENANTS = 20;
 
+/** Compiles the servers the way they are deployed, so the numbers are not those of tsx. */
+function compileServers(): string {
+  // Inside the project (data/ is ignored by git) so the compiled code finds node_modules.
+  const dir = path.join(REPO_ROOT, 'data', 'bench', 'build');
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.stderr.write('bench: compiling the servers …\n');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json', '--outDir', dir], { cwd: REPO_ROOT, stdio: 'inherit' });
+  useCompiled(dir);
+  return dir;
+}
+
 async function run(options: BenchOptions): Promise<BenchResults> {
+  const buildDir = compileServers();
+  process.once('exit', () => fs.rmSync(buildDir, { recursive: true, force: true }));
   const began = Date.now();
   const outputDir = path.dirname(options.out);
   const harness = new Harness({ outputDir, profile: options.profile, appLogLevel: options.logLevel, dbParentDir: options.dbDir });
@@ -31,12 +44,12 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     durationS: 0,
     environment: environment(harness.databaseDir),
     method: {
-      processes: 'every server (bare, app) runs alone in its own child process (node --import tsx); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
+      processes: 'every server (bare, app) runs alone in its own child process, compiled to JavaScript as deployed (no tsx in the process); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
       subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
       ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted',
       endToEnd: '(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams\' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel',
       fanOut: '(c) every channel subscribes `whatsapp`; tenants subscribe one after the other; one webhook; "all delivered" = last channel\'s first request received + connector latency',
-      rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase; it includes node + tsx (see the bare server for that baseline)',
+      rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase (see the bare server for the node baseline)',
       ...(options.profile ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' } : {}),
     },
     fanOut: [],

@@ -41,6 +41,14 @@ const ENTRIES: Record<ChildKind, string> = {
 const READY_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** Where the servers were compiled to JavaScript (as deployed: no tsx in the process), or null. */
+let compiledDir: string | null = null;
+
+/** Runs the servers from JavaScript compiled into `dir` (see tsconfig.bench.json). */
+export function useCompiled(dir: string): void {
+  compiledDir = dir;
+}
+
 /** Every child started and not yet exited, so a failing run can kill exactly those. */
 const live = new Set<ChildHandle>();
 
@@ -55,9 +63,12 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   const logFd = fs.openSync(options.logFile, 'w');
   let child: ChildProcess;
   try {
-    child = fork(ENTRIES[options.kind], [JSON.stringify(options.settings)], {
+    const entry = compiledDir === null
+      ? ENTRIES[options.kind]
+      : path.join(compiledDir, 'scripts', 'bench', `${path.basename(ENTRIES[options.kind], '.ts')}.js`);
+    child = fork(entry, [JSON.stringify(options.settings)], {
       cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
+      execArgv: compiledDir === null ? ['--import', 'tsx'] : ['--enable-source-maps'],
       stdio: ['ignore', logFd, logFd, 'ipc'],
     });
   } finally {

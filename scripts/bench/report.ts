@@ -166,7 +166,7 @@ function rows(results: BenchResults): Row[] {
   if (apps.length > 0) {
     out.push(['(d)', 'app child peak RSS (start → peak), per phase', apps.map((c) => `${c.phase} ${n0(c.startRssMb)}→${n0(c.peakRssMb)} MB`).join(', ')]);
     const bare = results.memory.children.find((c) => c.kind === 'bare');
-    if (bare) out.push(['', 'bare server child (node + tsx baseline)', `${n0(bare.startRssMb)}→${n0(bare.peakRssMb)} MB`]);
+    if (bare) out.push(['', 'bare server child (node baseline)', `${n0(bare.startRssMb)}→${n0(bare.peakRssMb)} MB`]);
   }
   return out;
 }
