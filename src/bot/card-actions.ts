@@ -35,7 +35,7 @@ export async function handleCardAction(
       const until = deps.now() + duration;
       await deps.store.muteRoom(ctx.conversationId, roomId, until, ctx.userId);
       const notice = `Muted here until ${formatTime(until)}${ctx.userName ? ` by ${ctx.userName}` : ''}: new messages of this klink conversation are not posted here until then.`;
-      return { ok: true, card: await cardWithNotice(values.eventId, notice, deps, 'Room muted') };
+      return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Room muted') };
     }
     case 'unsubscribe': {
       const ids = String(values.subscriptionIds ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -44,7 +44,7 @@ export async function handleCardAction(
       const notice = removed.length === 0
         ? 'Those subscriptions were already removed; nothing changed.'
         : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Say @klink subscribe … to subscribe again.`;
-      return { ok: true, card: await cardWithNotice(values.eventId, notice, deps, 'Unsubscribed') };
+      return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Unsubscribed') };
     }
     default:
       return { ok: false, status: 400, message: `Unknown card action "${verb}".` };
@@ -52,8 +52,12 @@ export async function handleCardAction(
 }
 
 /** The clicked message card again, without its buttons and with the confirmation underneath. */
-async function cardWithNotice(eventId: unknown, notice: string, deps: CardActionDeps, title: string): Promise<AdaptiveCardJson> {
-  const event = await deps.store.getEvent(Number(eventId));
+async function cardWithNotice(
+  eventId: unknown, conversationId: string, notice: string, deps: CardActionDeps, title: string,
+): Promise<AdaptiveCardJson> {
+  // Only an event this conversation received is shown again: card data can be forged.
+  const id = Number(eventId);
+  const event = Number.isInteger(id) && (await deps.store.hasDelivery(id, conversationId)) ? await deps.store.getEvent(id) : null;
   if (!event) return noticeCard({ title, text: notice });
   const message = messageOf(event);
   const contact = message.contactId ? await deps.store.getContact(message.contactId) : null;

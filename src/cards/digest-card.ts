@@ -16,13 +16,15 @@ export interface DigestRoom {
 }
 
 /** Rooms listed one by one, then a line for the rest (counts stay complete). */
-const SHOWN_ROOMS = [20, 10, 5];
+const SHOWN_ROOMS = [20, 10, 5, 2];
 const LATEST_LIMIT = 160;
 
-export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string }): AdaptiveCardJson {
+/** `shrink` (Teams refused it as too large that often) starts with fewer rooms listed. */
+export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; shrink?: number }): AdaptiveCardJson {
   const total = input.rooms.reduce((n, r) => n + r.count, 0);
   const rooms = [...input.rooms].sort((a, b) => Number(b.vip) - Number(a.vip) || b.count - a.count);
-  for (const shown of SHOWN_ROOMS) {
+  const steps = SHOWN_ROOMS.slice(Math.min(input.shrink ?? 0, SHOWN_ROOMS.length - 1));
+  for (const shown of steps) {
     const listed = rooms.slice(0, shown);
     const rest = rooms.slice(shown);
     const restCount = rest.reduce((n, r) => n + r.count, 0);
@@ -38,7 +40,7 @@ export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string }):
         more: rest.length === 0 ? '' : `…and ${restCount} more message${restCount === 1 ? '' : 's'} in ${rest.length} other conversation${rest.length === 1 ? '' : 's'}.`,
       });
     } catch (err) {
-      if (!(err instanceof CardTooLargeError) || shown === SHOWN_ROOMS[SHOWN_ROOMS.length - 1]) throw err;
+      if (!(err instanceof CardTooLargeError) || shown === steps[steps.length - 1]) throw err;
     }
   }
   throw new Error('unreachable');

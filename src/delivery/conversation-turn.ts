@@ -37,6 +37,8 @@ const ROOT_UPDATE_MIN_HEADROOM = 4;
 /** …and has used less than this share of its hourly budget. */
 const ROOT_UPDATE_MAX_HOURLY_USE = 0.5;
 const MAX_STEPS = 25;
+/** After Teams rejected the credentials (401): when to look again. */
+const CREDENTIALS_WAIT_MS = 60_000;
 
 /**
  * Runs the conversation until nothing is due, its budget says wait, or it has had MAX_STEPS
@@ -50,8 +52,12 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     // Ask the budget first: a conversation (or tenant) that must wait costs nothing else.
     const budgetWait = deps.pacer.waitMs(conversationId, target.tenantId, now);
     if (budgetWait > 0) return budgetWait;
-    const due = await deps.store.dueDeliveriesFor(conversationId, now, DIGEST_MAX);
-    if (due.length === 0) return updateStaleRoot(conversationId, deps);
+    const pending = await deps.store.pendingDeliveriesFor(conversationId, DIGEST_MAX);
+    if (pending.length === 0) return updateStaleRoot(conversationId, deps);
+    // Messages go out in the order they came: the oldest waits for its retry, the rest wait with it.
+    if (pending[0].delivery.nextAttemptAt > now) return pending[0].delivery.nextAttemptAt - now;
+    const firstNotDue = pending.findIndex((item) => item.delivery.nextAttemptAt > now);
+    const due = firstNotDue === -1 ? pending : pending.slice(0, firstNotDue);
     const conversation = due[0].conversation;
     if (!conversation.active) {
       for (const item of due) await deps.store.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
@@ -97,8 +103,7 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
       : await deps.sender.post(conversation, activity);
   } catch (err) {
     await slot.release();
-    await handleFailure([item], err, deps, log);
-    return 0;
+    return handleFailure([item], err, deps, log);
   }
   // Recorded outside the send's error handling: a store failure here must not resend the card.
   const request = slot.answered();
@@ -123,7 +128,15 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
     const message = messageOf(event);
     items.push({ message, contact: message.contactId ? await store.getContact(message.contactId) : null });
   }
-  const activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.');
+  let activity: Partial<Activity>;
+  try {
+    activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.',
+      Math.max(...due.map((d) => d.delivery.shrink)));
+  } catch (err) {
+    // A message the digest cannot show goes alone: sendOne dead-letters a card it cannot build.
+    log.warn({ err }, 'digest could not be built; sending the oldest message alone');
+    return sendOne(due[0], deps);
+  }
   const slot = acquire(conversation, deps);
   if (typeof slot === 'number') return slot;
   let result;
@@ -131,8 +144,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
     result = await deps.sender.post(conversation, activity);
   } catch (err) {
     await slot.release();
-    await handleFailure(due, err, deps, log);
-    return 0;
+    return handleFailure(due, err, deps, log);
   }
   await slot.release();
   await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now());
@@ -148,7 +160,10 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
   if (!thread) return null;
   const conversation = await store.getConversation(conversationId);
   if (!conversation?.active) return null;
+  if ((conversation.pausedUntil ?? 0) > now()) return null;
   if (pacer.headroom(conversationId, now()) < ROOT_UPDATE_MIN_HEADROOM || pacer.longWindowUse(conversationId, now()) >= ROOT_UPDATE_MAX_HOURLY_USE) {
+    // No spare budget: look again after the interval rather than on every pass.
+    await store.deferRootUpdate(conversationId, thread.roomId, now());
     return null;
   }
   const [root, latest] = await Promise.all([store.getEvent(thread.rootEventId), store.getEvent(thread.latestEventId)]);
@@ -171,6 +186,8 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
     const error = toSendError(err);
     deps.log.warn({ conversationId, status: error.status, code: error.code }, 'thread root card could not be updated');
     if (error.status === 429) await store.pauseConversation(conversationId, now() + (error.retryAfterMs ?? 5_000));
+    await store.deferRootUpdate(conversationId, thread.roomId, now());
+    return null;
   }
   await store.markRootUpdated(conversationId, thread.roomId, now());
   return null;
@@ -208,7 +225,8 @@ function delivered(deps: TurnDeps, items: DueDelivery[], result: 'delivered' | '
   for (const { event } of items) deps.metrics.webhookToTeams.observe((now - event.receivedAt) / 1000);
 }
 
-async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps, log: Logger): Promise<void> {
+/** Records what a failed request means for its deliveries; returns how long the conversation must wait. */
+async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps, log: Logger): Promise<number> {
   const { store, now, metrics } = deps;
   const error = toSendError(err);
   const first = items[0];
@@ -218,39 +236,39 @@ async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps,
   metrics.teamsRequests.inc({ kind: items.length > 1 ? 'digest' : 'post', status: String(error.status ?? 'none') });
   switch (decision.action) {
     case 'throttled': {
-      const until = now() + decision.pauseMs;
-      await store.pauseConversation(conversation.id, until);
-      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, until, now());
+      // The conversation is paused; its deliveries stay as they are (a 429 is not a failed attempt).
+      await store.pauseConversation(conversation.id, now() + decision.pauseMs);
       metrics.deliveries.inc({ result: 'throttled' }, items.length);
       log.warn({ ...context, pauseMs: decision.pauseMs }, 'Teams throttled this conversation; pausing it');
-      return;
+      return decision.pauseMs;
     }
     case 'shrink':
       for (const { delivery } of items) await store.markShrink(delivery.id, decision.reason, now());
       metrics.deliveries.inc({ result: 'shrunk' }, items.length);
       log.warn(context, 'card too large for Teams; sending a smaller one');
-      return;
+      return 0;
     case 'credentials':
-      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + 60_000, now());
+      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + CREDENTIALS_WAIT_MS, now());
       deps.onCredentialsRejected(decision.reason);
-      return;
+      return CREDENTIALS_WAIT_MS;
     case 'deactivate':
       for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
       await store.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
       metrics.deliveries.inc({ result: 'deactivated' }, items.length);
       log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
-      return;
+      return 0;
     case 'dead':
       for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
       metrics.deliveries.inc({ result: 'dead' }, items.length);
       metrics.deadLetters.inc(items.length);
       log.error(context, 'delivery dead-lettered');
-      return;
+      return 0;
     case 'retry':
       for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
       metrics.deliveries.inc({ result: 'retry' }, items.length);
       metrics.retries.inc(items.length);
       log.warn({ ...context, retryInMs: decision.delayMs }, 'delivery failed; will retry');
+      return decision.delayMs;
   }
 }
 

@@ -56,6 +56,8 @@ export function digestActivity(
   items: Array<{ message: KlinkMessage; contact: KlinkContact | null }>,
   settings: CardSettings,
   reason: string,
+  /** Times Teams refused a digest of these messages as too large: each step lists fewer rooms. */
+  shrink = 0,
 ): Partial<Activity> {
   const rooms = new Map<string, DigestRoom>();
   for (const { message, contact } of items) {
@@ -75,7 +77,7 @@ export function digestActivity(
       roomUrl: roomUrl(settings.roomUrlTemplate, message),
     });
   }
-  const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason });
+  const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason, shrink });
   return cardActivity(card, `${items.length} klink messages`);
 }
 

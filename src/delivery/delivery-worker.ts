@@ -121,7 +121,7 @@ export class DeliveryWorker {
     // One query lines up many conversations; turns then start from the line as others finish.
     this.ready.clear();
     for (const { conversation } of await store.dueConversations(now, READY_BATCH)) this.ready.set(conversation.id, conversation);
-    for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20)) this.ready.set(conversation.id, conversation);
+    for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.ready.set(conversation.id, conversation);
     this.fill();
   }
 
@@ -201,7 +201,10 @@ export class DeliveryWorker {
     const candidates = [now + (this.deps.idleCheckMs ?? 1000)];
     const nextDue = await this.deps.store.nextDueAt();
     if (nextDue !== null) candidates.push(nextDue);
-    for (const at of this.notBefore.values()) candidates.push(at);
+    for (const [id, at] of this.notBefore) {
+      if (at <= now) this.notBefore.delete(id);
+      else candidates.push(at);
+    }
     if (this.credentialsPausedUntil > now) candidates.push(this.credentialsPausedUntil);
     const delay = Math.max(0, Math.min(...candidates) - now);
     let timer: NodeJS.Timeout | undefined;

@@ -39,7 +39,7 @@ export class Connections {
   async tenantOf(id: string): Promise<string | null> {
     if (id === DEFAULT_CONNECTION) return this.defaultTenant();
     // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
-    return (await this.store.getConnection(id))?.tenantId ?? '(no tenant)';
+    return (await this.store.getConnection(id, { includeRemoved: true }))?.tenantId ?? '(no tenant)';
   }
 
   /** KLINK_TENANT_ID (default BOT_TENANT_ID); in local mode without it, any tenant. */

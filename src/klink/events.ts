@@ -8,6 +8,9 @@
 
 export type Direction = 'inbound' | 'outbound';
 
+/** klink ids are UUIDs; anything far longer is cut rather than carried into cards and links. */
+const MAX_ID_LENGTH = 200;
+
 /** A message as posted by klink in `message.inbound` / `message.outbound`. */
 export interface KlinkMessage {
   id: string;
@@ -102,12 +105,12 @@ export function readMessage(event: string, data: Record<string, unknown>): Klink
     direction,
     text: str(data.message),
     createdAt: str(data.createdAt),
-    contactId: str(data.contactId),
-    roomId: str(data.roomId),
+    contactId: str(data.contactId).slice(0, MAX_ID_LENGTH),
+    roomId: str(data.roomId).slice(0, MAX_ID_LENGTH),
     room: {
       isGroup: room.isGroup === true,
       isAiAgentRoom: room.isAiAgentRoom === true,
-      channelType: str(channel.type).toLowerCase() || 'unknown',
+      channelType: str(channel.type).toLowerCase().slice(0, MAX_ID_LENGTH) || 'unknown',
       channelName: str(channel.name),
       unreadCount: typeof room.unreadCount === 'number' && Number.isFinite(room.unreadCount) && room.unreadCount >= 0 ? Math.floor(room.unreadCount) : 0,
     },

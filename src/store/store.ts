@@ -178,6 +178,10 @@ export interface Store {
   dueConversations(now: number, limit: number): Promise<DueConversation[]>;
   /** Due deliveries of one conversation, oldest first. */
   dueDeliveriesFor(conversationId: string, now: number, limit: number): Promise<DueDelivery[]>;
+  /** Pending deliveries of one conversation in the order their events arrived, due or not. */
+  pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]>;
+  /** Whether this event was delivered (or is being delivered) to this conversation. */
+  hasDelivery(eventId: number, conversationId: string): Promise<boolean>;
   /** The earliest time a pending delivery becomes due (respecting pauses), or null when none is pending. */
   nextDueAt(): Promise<number | null>;
   countPending(conversationId?: string): Promise<number>;
@@ -211,8 +215,10 @@ export interface Store {
   /** Threads of a conversation whose root card is out of date and was last updated before `updatedBefore`. */
   staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]>;
   /** Active conversations that have such threads. */
-  conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]>;
+  conversationsWithStaleRoots(updatedBefore: number, limit: number, now: number): Promise<Conversation[]>;
   markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void>;
+  /** The root card stays out of date, but is looked at again only after the update interval. */
+  deferRootUpdate(conversationId: string, roomId: string, now: number): Promise<void>;
 
   muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void>;
   /** Rooms muted at `now`, as `conversationId roomId` pairs. */
@@ -230,7 +236,8 @@ export interface Store {
   revokeTenant(tenantId: string, reason: string, now: number): Promise<number>;
 
   addConnection(connection: KlinkConnection): Promise<void>;
-  getConnection(id: string): Promise<KlinkConnection | null>;
+  /** A connection; removed ones only with `includeRemoved` (their events already taken still need a tenant). */
+  getConnection(id: string, options?: { includeRemoved?: boolean }): Promise<KlinkConnection | null>;
   listConnections(): Promise<KlinkConnection[]>;
   removeConnection(id: string, now: number): Promise<boolean>;
 

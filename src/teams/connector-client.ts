@@ -45,10 +45,31 @@ export class BotConnectorClient {
     await this.call('PUT', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities/${enc(activityId)}`, { ...activity, id: activityId });
   }
 
+  /**
+   * The bearer token, within the request timeout. Entra refusing the bot's credentials (AADSTS…)
+   * is a 401 like Teams' own; Entra unreachable is a network error (retried).
+   */
+  private async token(): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TeamsSendError('token request timed out', null, 'Timeout', null)), this.options.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.options.tokens.token(), timeout]);
+    } catch (err) {
+      if (err instanceof TeamsSendError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const code = /AADSTS\d+/.exec(message)?.[0] ?? null;
+      throw new TeamsSendError(`bot token: ${code ?? 'request failed'}`, code ? 401 : null, code ?? 'TokenUnavailable', null);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async call(method: string, serviceUrl: string, path: string, payload: unknown): Promise<Record<string, unknown>> {
     const url = `${serviceUrl.replace(/\/+$/, '')}${path}`;
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-    const token = await this.options.tokens.token();
+    const token = await this.token();
     if (token !== null) headers.authorization = `Bearer ${token}`;
     let response: Response;
     let text: string;

@@ -154,6 +154,40 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     assert.ok(otherCard.receivedAt - throttled.receivedAt < 1000, 'the other channel was not held up');
   });
 
+  it('keeps the order of a room: a message that must be retried is not overtaken by a later one', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ ...connectorErrors.serverError(503), match: { route: 'createConversation' } });
+    await t.webhook(messageEvent({ id: 'first', roomId: 'room-a', text: 'first' }));
+    await waitFor(async () => (await t.app.store.listDeliveries({}, 10))[0]?.attempts === 1, { timeoutMs: 5000, what: 'a failed first attempt' });
+    await t.webhook(messageEvent({ id: 'second', roomId: 'room-a', text: 'second' }));
+    await allDelivered(2);
+    const [failed, root, reply] = sendsTo(TEAM);
+    assert.equal(failed.response?.status, 503);
+    assert.equal(root.route, 'createConversation');
+    assert.match(JSON.stringify(root.body), /first/, 'the first message starts the thread');
+    assert.equal(reply.route, 'sendToConversation');
+    assert.match(JSON.stringify(reply.body), /second/);
+  });
+
+  it('a 429 is not a failed attempt: it pauses the conversation and leaves the delivery as it was', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ ...connectorErrors.throttled(1), match: { route: 'createConversation' } });
+    await t.webhook(messageEvent({ id: 'm1' }));
+    await allDelivered(1);
+    const [delivery] = await t.app.store.listDeliveries({}, 1);
+    assert.equal(delivery.attempts, 1, 'only the successful attempt counts');
+  });
+
+  it('a card button cannot reveal a message that was not posted in its conversation', async () => {
+    await subscribe(TEAM);
+    await t.webhook(messageEvent({ id: 'secret-elsewhere', channelType: 'messenger', text: 'private text of another channel' }));
+    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    const response = await invoke(TEAM, 'x', 'muteRoom', { roomId: 'room-x', eventId: '1', muteFor: '3600000' });
+    assert.equal(response.statusCode, 200);
+    assert.ok(!JSON.stringify(response.value).includes('private text'), 'the event text is not shown');
+    assert.match(cardTexts(response.value).join(' '), /Muted here until/);
+  });
+
   it('a slow conversation does not hold up the others', async () => {
     const fast = '19:fast@thread.tacv2';
     await subscribe(TEAM);

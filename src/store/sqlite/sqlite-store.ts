@@ -259,18 +259,26 @@ class SqliteStore implements Store {
     return this.selectDue('d.conversation_id = @conversationId AND d.next_attempt_at <= @now', { conversationId, now, limit });
   }
 
+  async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
+    return this.selectDue('d.conversation_id = @conversationId', { conversationId, limit }, true, 'd.id');
+  }
+
+  async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM deliveries WHERE event_id = ? AND conversation_id = ?').get(eventId, conversationId) !== undefined;
+  }
+
   async getDelivery(id: number): Promise<DueDelivery | null> {
     return this.selectDue('d.id = @id', { id, limit: 1 }, false)[0] ?? null;
   }
 
-  private selectDue(where: string, params: Record<string, unknown>, pendingOnly = true): DueDelivery[] {
+  private selectDue(where: string, params: Record<string, unknown>, pendingOnly = true, orderBy = 'd.next_attempt_at, d.id'): DueDelivery[] {
     const rows = this.stmt(`
       SELECT d.*, d.id AS d_id,
              e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
              c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
              c.removed_reason, c.paused_until
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE ${pendingOnly ? "d.state = 'pending' AND " : ''}${where} ORDER BY d.next_attempt_at, d.id LIMIT @limit`)
+      WHERE ${pendingOnly ? "d.state = 'pending' AND " : ''}${where} ORDER BY ${orderBy} LIMIT @limit`)
       .all(params) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
     return rows.map((row) => ({
       delivery: toDelivery({ ...row, id: row.d_id }),
@@ -399,11 +407,15 @@ class SqliteStore implements Store {
     return rows.map(toThread);
   }
 
-  async conversationsWithStaleRoots(updatedBefore: number, limit: number): Promise<Conversation[]> {
-    const rows = this.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND c.id IN (
-      SELECT t.conversation_id FROM room_threads t WHERE t.root_stale = 1 AND t.root_updated_at <= ?) LIMIT ?`)
-      .all(updatedBefore, limit) as ConversationRow[];
+  async conversationsWithStaleRoots(updatedBefore: number, limit: number, now: number): Promise<Conversation[]> {
+    const rows = this.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND (c.paused_until IS NULL OR c.paused_until <= @now)
+      AND c.id IN (SELECT t.conversation_id FROM room_threads t WHERE t.root_stale = 1 AND t.root_updated_at <= @updatedBefore) LIMIT @limit`)
+      .all({ updatedBefore, limit, now }) as ConversationRow[];
     return rows.map(toConversation);
+  }
+
+  async deferRootUpdate(conversationId: string, roomId: string, now: number): Promise<void> {
+    this.stmt('UPDATE room_threads SET root_updated_at = ? WHERE conversation_id = ? AND room_id = ?').run(now, conversationId, roomId);
   }
 
   async markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void> {
@@ -469,8 +481,8 @@ class SqliteStore implements Store {
       .run(c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt);
   }
 
-  async getConnection(id: string): Promise<KlinkConnection | null> {
-    const row = this.stmt('SELECT * FROM klink_connections WHERE id = ? AND removed_at IS NULL').get(id) as ConnectionRow | undefined;
+  async getConnection(id: string, options: { includeRemoved?: boolean } = {}): Promise<KlinkConnection | null> {
+    const row = this.stmt(`SELECT * FROM klink_connections WHERE id = ? ${options.includeRemoved ? '' : 'AND removed_at IS NULL'}`).get(id) as ConnectionRow | undefined;
     return row ? toConnection(row) : null;
   }
 
