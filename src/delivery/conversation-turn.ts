@@ -146,8 +146,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
     await slot.release();
     return handleFailure(due, err, deps, log);
   }
-  await slot.release();
-  await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now());
+  await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
   delivered(deps, due, 'digested');
   log.info({ activityId: result.activityId }, 'digest delivered');
   return 0;

@@ -188,8 +188,8 @@ export interface Store {
   markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void>;
   /** A card reached Teams: the request, the delivery and the room's thread are recorded in one transaction. */
   recordDelivered(input: DeliveredRecord, now: number): Promise<void>;
-  /** Several deliveries reached Teams inside one digest card. */
-  markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void>;
+  /** Several deliveries reached Teams inside one digest card (with the request that carried it, if given), in one transaction. */
+  markDigested(deliveryIds: number[], activityId: string | null, now: number, request?: TeamsRequestRecord): Promise<void>;
   markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void>;
   /** Teams answered 413: try again at once with a smaller card. */
   markShrink(deliveryId: number, error: string, now: number): Promise<void>;

@@ -328,8 +328,9 @@ class SqliteStore implements Store {
     })();
   }
 
-  async markDigested(deliveryIds: number[], activityId: string | null, now: number): Promise<void> {
+  async markDigested(deliveryIds: number[], activityId: string | null, now: number, request?: TeamsRequestRecord): Promise<void> {
     this.db.transaction(() => {
+      if (request) this.stmt(SQL.insertRequest).run(request.conversationId, request.tenantId, request.at);
       const update = this.stmt(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = 'digest',
         last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`);
       for (const id of deliveryIds) update.run(activityId, now, now, id);
