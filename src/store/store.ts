@@ -176,8 +176,6 @@ export interface Store {
   dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
   /** Active, not paused conversations with deliveries due at `now`, longest waiting first. */
   dueConversations(now: number, limit: number): Promise<DueConversation[]>;
-  /** Due deliveries of one conversation, oldest first. */
-  dueDeliveriesFor(conversationId: string, now: number, limit: number): Promise<DueDelivery[]>;
   /** Pending deliveries of one conversation in the order their events arrived, due or not. */
   pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]>;
   /** Whether this event was delivered (or is being delivered) to this conversation. */
@@ -195,7 +193,6 @@ export interface Store {
   markShrink(deliveryId: number, error: string, now: number): Promise<void>;
   markDead(deliveryId: number, error: string, now: number): Promise<void>;
   listDeliveries(filter: { state?: DeliveryState; conversationId?: string }, limit: number): Promise<Delivery[]>;
-  getDelivery(id: number): Promise<DueDelivery | null>;
   /** Puts dead deliveries back in the queue (`ids` null: all of them); returns how many. */
   requeueDead(ids: number[] | null, now: number): Promise<number>;
 
@@ -208,10 +205,6 @@ export interface Store {
   pruneTeamsRequests(before: number): Promise<void>;
 
   getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null>;
-  /** A new thread was started for the room (replaces an older one). */
-  startRoomThread(thread: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void>;
-  /** A message was replied into the room's thread. */
-  addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void>;
   /** Threads of a conversation whose root card is out of date and was last updated before `updatedBefore`. */
   staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]>;
   /** Active conversations that have such threads. */

@@ -255,30 +255,22 @@ class SqliteStore implements Store {
     return this.selectDue('d.next_attempt_at <= @now', { now, limit });
   }
 
-  async dueDeliveriesFor(conversationId: string, now: number, limit: number): Promise<DueDelivery[]> {
-    return this.selectDue('d.conversation_id = @conversationId AND d.next_attempt_at <= @now', { conversationId, now, limit });
-  }
-
   async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
-    return this.selectDue('d.conversation_id = @conversationId', { conversationId, limit }, true, 'd.id');
+    return this.selectDue('d.conversation_id = @conversationId', { conversationId, limit }, 'd.id');
   }
 
   async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
     return this.stmt('SELECT 1 FROM deliveries WHERE event_id = ? AND conversation_id = ?').get(eventId, conversationId) !== undefined;
   }
 
-  async getDelivery(id: number): Promise<DueDelivery | null> {
-    return this.selectDue('d.id = @id', { id, limit: 1 }, false)[0] ?? null;
-  }
-
-  private selectDue(where: string, params: Record<string, unknown>, pendingOnly = true, orderBy = 'd.next_attempt_at, d.id'): DueDelivery[] {
+  private selectDue(where: string, params: Record<string, unknown>, orderBy = 'd.next_attempt_at, d.id'): DueDelivery[] {
     const rows = this.stmt(`
       SELECT d.*, d.id AS d_id,
              e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
              c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
              c.removed_reason, c.paused_until
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE ${pendingOnly ? "d.state = 'pending' AND " : ''}${where} ORDER BY ${orderBy} LIMIT @limit`)
+      WHERE d.state = 'pending' AND ${where} ORDER BY ${orderBy} LIMIT @limit`)
       .all(params) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
     return rows.map((row) => ({
       delivery: toDelivery({ ...row, id: row.d_id }),
@@ -392,14 +384,6 @@ class SqliteStore implements Store {
   async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
     const row = this.stmt('SELECT * FROM room_threads WHERE conversation_id = ? AND room_id = ?').get(conversationId, roomId) as ThreadRow | undefined;
     return row ? toThread(row) : null;
-  }
-
-  async startRoomThread(t: { conversationId: string; roomId: string; rootActivityId: string; eventId: number }, now: number): Promise<void> {
-    this.stmt(SQL.startThread).run({ c: t.conversationId, r: t.roomId, a: t.rootActivityId, e: t.eventId, now });
-  }
-
-  async addToRoomThread(conversationId: string, roomId: string, eventId: number, now: number): Promise<void> {
-    this.stmt(SQL.addToThread).run(now, eventId, conversationId, roomId);
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
