@@ -9,10 +9,10 @@
  * The secret is sealed with DATA_ENCRYPTION_KEY before it is stored. The default connection
  * (KLINK_WEBHOOK_SECRET, at /api/klink/webhook) is configured in the environment instead.
  */
-import { type Config, loadConfig } from '../src/config';
 import { addConnection } from '../src/klink/connections';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { Store } from '../src/store/store';
+import type { Config } from '../src/config';
+import { runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run connections -- add --tenant <tenant id> --name <name> --secret <secret|-> | list | remove <id>\n';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,15 +80,6 @@ function readStdin(): Promise<string> {
 }
 
 if (require.main === module) {
-  const config = loadConfig(process.env);
-  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
-  const store = openSqliteStore(config.store.file);
-  runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() })
-    .then(async (code) => {
-      await store.close();
-      process.exit(code);
-    }, (err: unknown) => {
-      process.stderr.write(`connections: ${(err as Error).message}\n`);
-      process.exit(1);
-    });
+  runOperatorCommand('connections', (store, config) =>
+    runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() }));
 }

@@ -9,9 +9,8 @@
  * Works on the same database as the bot (DATABASE_URL); a running bot picks re-queued
  * deliveries up within a second.
  */
-import { loadConfig } from '../src/config';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { Delivery, DeliveryState, Store } from '../src/store/store';
+import { runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run deliveries -- dead [--limit N] | pending [--limit N] | retry <id…> | retry all\n';
 
@@ -63,15 +62,5 @@ function table(rows: Delivery[], now: number): string {
 }
 
 if (require.main === module) {
-  const config = loadConfig(process.env);
-  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
-  const store = openSqliteStore(config.store.file);
-  runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line))
-    .then(async (code) => {
-      await store.close();
-      process.exit(code);
-    }, (err: unknown) => {
-      process.stderr.write(`deliveries: ${(err as Error).message}\n`);
-      process.exit(1);
-    });
+  runOperatorCommand('deliveries', (store) => runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line)));
 }

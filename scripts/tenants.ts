@@ -8,9 +8,8 @@
  * Works on the same database as the bot (DATABASE_URL). Revoking here does not remove the app from
  * the tenant's Entra directory; the tenant's admin does that under Enterprise applications.
  */
-import { loadConfig } from '../src/config';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { Store, TenantConsent } from '../src/store/store';
+import { runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run tenants -- list | revoke <tenant id> [--reason "…"]\n';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -87,19 +86,11 @@ function usage(out: (line: string) => void): number {
 }
 
 if (require.main === module) {
-  const config = loadConfig(process.env);
-  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
-  const store = openSqliteStore(config.store.file);
-  const configured: ConfiguredTenant[] = [
-    ...(config.bot.tenantId === null ? [] : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
-    ...config.allowedTenants.map((tenantId) => ({ tenantId, setting: 'ALLOWED_TENANTS' })),
-  ];
-  runTenantsCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line), configured)
-    .then(async (code) => {
-      await store.close();
-      process.exit(code);
-    }, (err: unknown) => {
-      process.stderr.write(`tenants: ${(err as Error).message}\n`);
-      process.exit(1);
-    });
+  runOperatorCommand('tenants', (store, config) => {
+    const configured: ConfiguredTenant[] = [
+      ...(config.bot.tenantId === null ? [] : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
+      ...config.allowedTenants.map((tenantId) => ({ tenantId, setting: 'ALLOWED_TENANTS' })),
+    ];
+    return runTenantsCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line), configured);
+  });
 }
