@@ -1,4 +1,5 @@
 /** Small statistics helpers for the benchmark (pure). */
+import { maxInWindow } from '../../test/support/rate-windows';
 
 export interface LatencySummary {
   count: number;
@@ -28,21 +29,6 @@ export function summarize(values: readonly number[]): LatencySummary {
     max: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1],
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   };
-}
-
-/**
- * The largest number of timestamps inside any window of `windowMs` (half-open: t … t + windowMs),
- * i.e. what a "at most N requests in any W ms" rule is checked against.
- */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
 }
 
 /** maxInWindow per key: the worst key and its count. */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { CONVERSATION_WINDOWS, TENANT_WINDOWS } from '../../src/delivery/pacing';
 import { type FakeConnector, type RecordedRequest, connectorErrors, startFakeConnector } from '../support/fake-connector';
 import { contactEvent, messageEvent } from '../support/fixtures';
+import { maxInWindow } from '../support/rate-windows';
 import { BOT, TEAM, TENANT, channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
 import { assertValidCard, cardTexts } from '../support/validate-card';
@@ -14,18 +15,6 @@ import { waitFor } from '../support/wait';
 
 /** What delivery sends (the bot's answers to commands are replies to the command, not counted here). */
 const SENDS = ['createConversation', 'sendToConversation', 'updateActivity'] as const;
-
-/** The most requests seen in any window of `ms` (sliding over the arrival times). */
-function maxInWindow(times: number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= ms) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)', function () {
   this.timeout(60_000);
