@@ -69,7 +69,8 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
-  const sender = new ConnectorSender(new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS }));
+  const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS });
+  const sender = new ConnectorSender(connector);
   const worker = new DeliveryWorker({
     store, log, now, metrics, sender, random: options.random ?? Math.random,
     connectionTenant: (id) => connections.tenantOf(id),
@@ -102,6 +103,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
       await closed;
       const settled = await worker.stop(SHUTDOWN_GRACE_MS);
       if (!settled) log.warn('shutdown: some deliveries were still in flight; they are sent again after restart');
+      connector.close();
       await store.close();
     },
   };

@@ -5,6 +5,7 @@
  * so it calls the REST API directly: one call, one request, a timeout, and a typed error.
  */
 import type { Activity } from 'botbuilder';
+import { HttpTransport, HttpTransportError } from './http-transport';
 import { TeamsSendError } from './sender';
 
 /** Supplies the bearer token for the Bot Connector, or null when authentication is disabled (local mode). */
@@ -24,7 +25,16 @@ export interface ConnectorClientOptions {
 }
 
 export class BotConnectorClient {
-  constructor(private readonly options: ConnectorClientOptions) {}
+  private readonly http: HttpTransport;
+
+  constructor(private readonly options: ConnectorClientOptions) {
+    this.http = new HttpTransport(options.timeoutMs);
+  }
+
+  /** Closes kept-alive connections; the client can still be used afterwards (it reconnects). */
+  close(): void {
+    this.http.close();
+  }
 
   /** `POST /v3/conversations`: in a channel, a new thread whose root is `activity`. */
   async createConversation(serviceUrl: string, parameters: Record<string, unknown>): Promise<ConversationCreated> {
@@ -67,29 +77,29 @@ export class BotConnectorClient {
   }
 
   private async call(method: string, serviceUrl: string, path: string, payload: unknown): Promise<Record<string, unknown>> {
-    const url = `${serviceUrl.replace(/\/+$/, '')}${path}`;
+    let url: URL;
+    try {
+      url = new URL(`${serviceUrl.replace(/\/+$/, '')}${path}`);
+    } catch {
+      throw new TeamsSendError('the conversation\'s service URL is not a URL', null, 'BadServiceUrl', null);
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     const token = await this.token();
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    let response: Response;
-    let text: string;
+    let answer;
     try {
-      // Redirects are not followed: one call is one request to the Bot Connector.
-      response = await fetch(url, {
-        method, headers, body: JSON.stringify(payload), redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      text = await response.text();
+      answer = await this.http.request(method, url, headers, JSON.stringify(payload));
     } catch (err) {
-      const error = err as Error & { cause?: { code?: string } };
-      const code = error.name === 'TimeoutError' ? 'Timeout' : (error.cause?.code ?? 'NetworkError');
+      const code = err instanceof HttpTransportError ? err.code : 'NetworkError';
       throw new TeamsSendError(`${method} ${path.split('/')[2] ?? ''} failed: ${code}`, null, code, null);
     }
-    const body = parseObject(text);
-    if (response.ok) return body;
+    const body = parseObject(answer.text);
+    if (answer.status >= 200 && answer.status < 300) return body;
     const error = body.error as { code?: unknown } | undefined;
     const code = typeof error?.code === 'string' ? error.code : null;
-    throw new TeamsSendError(`Bot Connector answered ${response.status}${code ? ` ${code}` : ''}`, response.status, code,
-      parseRetryAfter(response.headers.get('retry-after')));
+    const retryAfter = answer.headers['retry-after'];
+    throw new TeamsSendError(`Bot Connector answered ${answer.status}${code ? ` ${code}` : ''}`, answer.status, code,
+      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null));
   }
 }
 

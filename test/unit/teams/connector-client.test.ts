@@ -19,6 +19,8 @@ type Answer = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 class FakeConnector {
   readonly received: Received[] = [];
   answer: Answer = (_req, res) => json(res, 200, { id: 'activity-1' });
+  /** TCP connections the client opened. */
+  connections = 0;
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -30,6 +32,7 @@ class FakeConnector {
   });
 
   async start(): Promise<string> {
+    this.server.on('connection', () => { this.connections += 1; });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -261,6 +264,56 @@ describe('BotConnectorClient', () => {
         assert.equal(connector.received.length, 3);
       });
     }
+  });
+});
+
+describe('BotConnectorClient connections', () => {
+  let connector: FakeConnector;
+  let serviceUrl: string;
+  let client: BotConnectorClient;
+
+  beforeEach(async () => {
+    connector = new FakeConnector();
+    serviceUrl = await connector.start();
+    client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+  });
+
+  afterEach(async () => {
+    client.close();
+    await connector.stop();
+  });
+
+  it('keeps connections alive: consecutive posts reuse one connection, concurrent ones open a few', async () => {
+    for (let i = 0; i < 5; i++) await client.sendToConversation(serviceUrl, THREAD, activity);
+    assert.equal(connector.connections, 1);
+    await Promise.all(Array.from({ length: 8 }, () => client.sendToConversation(serviceUrl, THREAD, activity)));
+    assert.equal(connector.received.length, 13);
+    assert.ok(connector.connections <= 9, `${connector.connections} connections for 13 requests`);
+  });
+
+  it('an oversized answer is a network error, not a success, and is not read to the end', async () => {
+    connector.answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"id":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    };
+    const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+    assert.equal(error.status, null);
+    assert.equal(error.code, 'ResponseTooLarge');
+  });
+
+  it('a service URL that is not http(s) is refused without a request', async () => {
+    const error = await sendError(client.sendToConversation('ftp://smba.example.net/', THREAD, activity));
+    assert.equal(error.code, 'BadServiceUrl');
+    const garbage = await sendError(client.sendToConversation('not a url', THREAD, activity));
+    assert.equal(garbage.code, 'BadServiceUrl');
+    assert.equal(connector.received.length, 0);
+  });
+
+  it('after close() the next post connects again', async () => {
+    await client.sendToConversation(serviceUrl, THREAD, activity);
+    client.close();
+    await client.sendToConversation(serviceUrl, THREAD, activity);
+    assert.equal(connector.connections, 2);
   });
 });
 
