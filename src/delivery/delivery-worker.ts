@@ -44,13 +44,23 @@ export class DeliveryWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** While idle: when the idle wait ends on its own, and its timer. */
+  private idleUntil = Infinity;
+  private idleTimer: NodeJS.Timeout | undefined;
   private kicked = false;
+  /** The last look at the store found more due conversations than one batch lines up. */
+  private moreDue = false;
+  /** When the store was last looked at for due conversations, and when to look next without a kick. */
+  private lastLook = 0;
+  private nextLook = 0;
+  /** The last pass had no room for turns and left its look to the end of a turn. */
+  private lookDeferred = false;
   /** Conversation turns under way. */
   private readonly turns = new Map<string, Promise<void>>();
   /** Conversations with due work, lined up for a turn. */
   private readonly ready = new Map<string, { id: string; tenantId: string }>();
-  /** Conversations whose budget (or a pause) says not before this time. */
-  private readonly notBefore = new Map<string, number>();
+  /** Conversations whose budget (or a pause) says not before a time: lined up again then, without a look at the store. */
+  private readonly notBefore = new Map<string, { at: number; conversation: { id: string; tenantId: string } }>();
   private credentialsPausedUntil = 0;
   private credentialsProblem: string | null = null;
   private lastMaintenance = 0;
@@ -96,9 +106,10 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const look = this.kicked || this.deps.now() >= this.nextLook;
       this.kicked = false;
       try {
-        await this.pass();
+        await this.pass(look);
       } catch (err) {
         this.deps.log.error({ err }, 'delivery pass failed; retrying on the next pass');
       }
@@ -109,19 +120,41 @@ export class DeliveryWorker {
     }
   }
 
-  private async pass(): Promise<void> {
+  /**
+   * Lines up conversations whose wait is over and, when `look` (new work was committed, a retry
+   * or pause ends, or the idle check), asks the store which conversations have due work.
+   * Conversations waiting on their budget are not asked about again: they are lined up when
+   * their wait is over, so a long wait costs nothing.
+   */
+  private async pass(look: boolean): Promise<void> {
     const { store, log, settings } = this.deps;
-    while ((await dispatchPending(store, log, settings.vipTags, this.deps.connectionTenant, this.deps.now())) > 0) {
-      // dispatch everything committed so far before sending
+    if (look) {
+      while ((await dispatchPending(store, log, settings.vipTags, this.deps.connectionTenant, this.deps.now())) > 0) {
+        // dispatch everything committed so far before sending
+      }
     }
     const now = this.deps.now();
     await this.maintain(now);
+    for (const [id, waiting] of this.notBefore) {
+      if (waiting.at > now) continue;
+      this.notBefore.delete(id);
+      this.ready.set(id, waiting.conversation);
+    }
+    this.lookDeferred = false;
     if (this.credentialsPausedUntil > now) return;
-    if (this.turns.size >= this.concurrency) return;
-    // One query lines up many conversations; turns then start from the line as others finish.
-    this.ready.clear();
-    for (const { conversation } of await store.dueConversations(now, READY_BATCH)) this.ready.set(conversation.id, conversation);
-    for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.ready.set(conversation.id, conversation);
+    if (look && this.turns.size >= this.concurrency) {
+      // No room for more turns: the look is made once a turn ends.
+      this.moreDue = true;
+      this.lookDeferred = true;
+    } else if (look) {
+      // One query lines up many conversations; turns then start from the line as others finish.
+      this.lastLook = now;
+      // Conversations already lined up, in a turn or waiting on their budget would only fill the batch.
+      const due = await store.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.turns.keys(), ...this.notBefore.keys()]);
+      this.moreDue = due.length >= READY_BATCH;
+      for (const { conversation } of due) this.ready.set(conversation.id, conversation);
+      for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.ready.set(conversation.id, conversation);
+    }
     this.fill();
   }
 
@@ -131,11 +164,11 @@ export class DeliveryWorker {
     for (const [id, conversation] of this.ready) {
       if (this.turns.size >= this.concurrency || this.credentialsPausedUntil > now) return;
       this.ready.delete(id);
-      if (this.turns.has(id) || (this.notBefore.get(id) ?? 0) > now) continue;
+      if (this.turns.has(id) || (this.notBefore.get(id)?.at ?? 0) > now) continue;
       // A conversation whose (or whose tenant's) budget is spent waits without a turn.
       const wait = this.pacer.waitMs(id, conversation.tenantId, now);
       if (wait > 0) {
-        this.notBefore.set(id, now + wait);
+        this.waitUntil(conversation, now + wait);
         continue;
       }
       this.notBefore.delete(id);
@@ -156,20 +189,32 @@ export class DeliveryWorker {
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
     }).then(
       (waitMs) => {
-        if (waitMs !== null && waitMs > 0) this.notBefore.set(conversationId, this.deps.now() + waitMs);
-        // Look again only when the turn did work and nothing is lined up: a paced turn is
-        // woken by its notBefore time.
-        else if (this.ready.size === 0) this.kick();
+        // 0: the turn stopped with work left (its step limit); it is lined up again at once.
+        if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
+        // Look at the store again only when the last look left due conversations out and
+        // nothing is lined up: everything else that waits is woken by its notBefore time, and
+        // new work by kick().
+        if (this.moreDue && this.ready.size === 0) this.kick();
       },
       (err: unknown) => {
         this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
-        this.notBefore.set(conversationId, this.deps.now() + 1_000);
+        this.waitUntil(conversation, this.deps.now() + 1_000);
       },
     ).finally(() => {
       this.turns.delete(conversationId);
       if (this.running) this.fill();
     });
     this.turns.set(conversationId, turn);
+  }
+
+  /** The conversation waits until `at`; an idle loop wakes by then. */
+  private waitUntil(conversation: { id: string; tenantId: string }, at: number): void {
+    this.notBefore.set(conversation.id, { at, conversation });
+    if (this.wake !== null && at < this.idleUntil) {
+      clearTimeout(this.idleTimer);
+      this.idleUntil = at;
+      this.idleTimer = setTimeout(this.wake, Math.max(0, at - this.deps.now()));
+    }
   }
 
   private credentialsRejected(reason: string): void {
@@ -189,31 +234,35 @@ export class DeliveryWorker {
     const { store } = this.deps;
     await store.pruneTeamsRequests(now - PACING_HISTORY_MS);
     this.pacer.sweep(now);
-    for (const [id, at] of this.notBefore) if (at <= now) this.notBefore.delete(id);
     const purged = await store.purgeMessageText(now - this.deps.retentionMs, now);
     if (purged > 0) this.deps.log.info({ events: purged }, 'message text removed after the retention period');
     this.deps.metrics.queueDepth.set(await store.countPending());
   }
 
-  /** Waits until kicked, the next delivery or turn is due, or the idle check interval passes. */
+  /**
+   * Waits until kicked, a waiting conversation's time, or the next look at the store: when a
+   * retry or pause ends after the last look, or the idle check interval passes.
+   */
   private async idle(): Promise<void> {
     const now = this.deps.now();
-    const candidates = [now + (this.deps.idleCheckMs ?? 1000)];
-    const nextDue = await this.deps.store.nextDueAt();
-    if (nextDue !== null) candidates.push(nextDue);
-    for (const [id, at] of this.notBefore) {
-      if (at <= now) this.notBefore.delete(id);
-      else candidates.push(at);
+    const looks = [now + (this.deps.idleCheckMs ?? 1000)];
+    if (this.credentialsPausedUntil > now) {
+      looks.push(this.credentialsPausedUntil);
+    } else if (!this.lookDeferred) {
+      const nextDue = await this.deps.store.nextDueAt(this.lastLook);
+      if (nextDue !== null) looks.push(nextDue);
     }
-    if (this.credentialsPausedUntil > now) candidates.push(this.credentialsPausedUntil);
-    const delay = Math.max(0, Math.min(...candidates) - now);
-    let timer: NodeJS.Timeout | undefined;
+    this.nextLook = Math.min(...looks);
+    let until = this.nextLook;
+    for (const { at } of this.notBefore.values()) until = Math.min(until, at);
     await new Promise<void>((resolve) => {
       this.wake = resolve;
-      timer = setTimeout(resolve, delay);
+      this.idleUntil = until;
+      this.idleTimer = setTimeout(resolve, Math.max(0, until - now));
       if (this.kicked || !this.running) resolve();
     });
-    clearTimeout(timer);
+    clearTimeout(this.idleTimer);
     this.wake = null;
+    this.idleUntil = Infinity;
   }
 }

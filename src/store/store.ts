@@ -174,14 +174,21 @@ export interface Store {
   dispatchEvent(eventId: number, targets: Array<{ conversationId: string; subscriptionIds: number[] }>, now: number): Promise<void>;
 
   dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
-  /** Active, not paused conversations with deliveries due at `now`, longest waiting first. */
-  dueConversations(now: number, limit: number): Promise<DueConversation[]>;
+  /**
+   * Not paused conversations with deliveries due at `now`, longest waiting first, leaving out
+   * `skip` (conversations the caller is already serving or knows to be waiting).
+   */
+  dueConversations(now: number, limit: number, skip?: readonly string[]): Promise<DueConversation[]>;
   /** Pending deliveries of one conversation in the order their events arrived, due or not. */
   pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]>;
   /** Whether this event was delivered (or is being delivered) to this conversation. */
   hasDelivery(eventId: number, conversationId: string): Promise<boolean>;
-  /** The earliest time a pending delivery becomes due (respecting pauses), or null when none is pending. */
-  nextDueAt(): Promise<number | null>;
+  /**
+   * The earliest time after `after` at which a pending delivery may become due (its retry time or
+   * the end of its conversation's pause), or null when there is none. Work already due at `after`
+   * is not reported: the caller saw it when it looked at `after`.
+   */
+  nextDueAt(after: number): Promise<number | null>;
   countPending(conversationId?: string): Promise<number>;
   markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void>;
   /** A card reached Teams: the request, the delivery and the room's thread are recorded in one transaction. */

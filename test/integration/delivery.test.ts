@@ -4,6 +4,7 @@
  * root card updates, and the buttons on the card.
  */
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { CONVERSATION_WINDOWS, TENANT_WINDOWS } from '../../src/delivery/pacing';
 import { type FakeConnector, type RecordedRequest, connectorErrors, startFakeConnector } from '../support/fake-connector';
 import { contactEvent, messageEvent } from '../support/fixtures';
@@ -127,6 +128,28 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt);
     assert.equal(times.length, 70);
     assert.ok(maxInWindow(times, TENANT_WINDOWS[0].ms) <= TENANT_WINDOWS[0].limit, `${maxInWindow(times, 1000)} in 1 s`);
+  });
+
+  it('conversations waiting on their tenant\'s budget are woken at their time, without polling the store meanwhile', async () => {
+    const sandbox = sinon.createSandbox();
+    try {
+      const channels = Array.from({ length: 60 }, (_, i) => `19:wait-${i}@thread.tacv2`);
+      for (const channel of channels) await subscribe(channel);
+      connector.reset();
+      const looks = sandbox.spy(t.app.store, 'dueConversations');
+      await t.webhook(messageEvent({ id: 'wait-1' }));
+      await allDelivered(60);
+      const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt).sort((a, b) => a - b);
+      assert.equal(times.length, 60);
+      const waitedMs = times[59] - times[0];
+      assert.ok(waitedMs >= 1000, `the last 10 waited for the tenant's 1 s window (${waitedMs} ms)`);
+      assert.ok(waitedMs < 1500, `and went as soon as it allowed (${waitedMs} ms)`);
+      // The idle check (100 ms here) looks about 15 times in 1.5 s; a loop that polled while the
+      // 10 waited would look thousands of times.
+      assert.ok(looks.callCount <= 40, `${looks.callCount} looks at the store for due conversations`);
+    } finally {
+      sandbox.restore();
+    }
   });
 
   it('429: no request to that conversation before Retry-After, other conversations carry on', async () => {

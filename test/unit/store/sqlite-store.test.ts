@@ -88,6 +88,22 @@ describe('SQLite store', () => {
     assert.equal((await store.getConversation(conversation.id))?.active, true, 'reinstalling reactivates the conversation');
   });
 
+  it('lists conversations with due work, longest waiting first, leaving out the ones the worker asks to skip', async () => {
+    const ids = ['a:1', 'a:2', 'a:3'];
+    for (const id of ids) await store.upsertConversation({ ...conversation, id, type: 'personal' }, 1);
+    for (const [i, id] of ids.entries()) {
+      const { eventId } = await store.recordEvent(event(`due-${i}`));
+      await store.dispatchEvent(eventId, [{ conversationId: id, subscriptionIds: [1] }], 10 + i);
+    }
+    const due = async (skip?: string[], limit = 10) => (await store.dueConversations(100, limit, skip)).map((d) => d.conversation.id);
+    assert.deepEqual(await due(), ['a:1', 'a:2', 'a:3']);
+    assert.deepEqual(await due(['a:1']), ['a:2', 'a:3'], 'a skipped conversation does not take a place in the batch');
+    assert.deepEqual(await due(['a:1', 'a:2'], 1), ['a:3']);
+    assert.deepEqual(await store.dueConversations(11, 10).then((rows) => rows.map((d) => d.conversation.id)), ['a:1', 'a:2']);
+    await assert.rejects(store.dueConversations(100, 0), RangeError);
+    await assert.rejects(store.dueConversations(100, 1.5), RangeError);
+  });
+
   it('creates one delivery per (event, conversation) and walks it to delivered or dead', async () => {
     await store.upsertConversation(conversation, 1);
     await store.upsertConversation({ ...conversation, id: 'a:chat', type: 'personal' }, 1);
@@ -97,12 +113,16 @@ describe('SQLite store', () => {
     assert.equal((await store.undispatchedEvents(10)).length, 0);
     const due = await store.dueDeliveries(10, 10);
     assert.equal(due.length, 2);
-    assert.equal(await store.nextDueAt(), 10);
+    assert.equal(await store.nextDueAt(9), 10);
+    assert.equal(await store.nextDueAt(10), null, 'work due at the last look is not reported again');
     await store.markRetry(due[0].delivery.id, '503', 500, 12);
+    assert.equal(await store.nextDueAt(12), 500, 'a retry time is');
+    await store.pauseConversation(conversation.id, 800);
+    assert.equal(await store.nextDueAt(500), 800, 'so is the end of a pause');
     assert.equal((await store.dueDeliveries(100, 10)).length, 1, 'a retried delivery waits for its time');
     await store.markDelivered(due[1].delivery.id, 'act-1', 'post', 13);
     await store.markDead(due[0].delivery.id, '403 BotNotInConversationRoster', 600);
     assert.deepEqual((await store.listDeliveries({ state: 'dead' }, 10)).map((d) => [d.attempts, d.lastError]), [[2, '403 BotNotInConversationRoster']]);
-    assert.equal(await store.nextDueAt(), null);
+    assert.equal(await store.nextDueAt(0), null);
   });
 });
