@@ -57,6 +57,14 @@ export function killLiveChildren(): void {
   for (const child of live) child.kill();
 }
 
+/** The node flags of `npm start` (as App Service runs the app), e.g. the heap cap. */
+export function deployedNodeFlags(): string[] {
+  const packageJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = packageJson.scripts.start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json "start" does not run node: ${packageJson.scripts.start}`);
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
+
 /** Forks a child server (TypeScript through tsx) and resolves once it listens. */
 export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
@@ -68,7 +76,7 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
       : path.join(compiledDir, 'scripts', 'bench', `${path.basename(ENTRIES[options.kind], '.ts')}.js`);
     child = fork(entry, [JSON.stringify(options.settings)], {
       cwd: REPO_ROOT,
-      execArgv: compiledDir === null ? ['--import', 'tsx'] : ['--enable-source-maps'],
+      execArgv: compiledDir === null ? ['--import', 'tsx'] : deployedNodeFlags(),
       stdio: ['ignore', logFd, logFd, 'ipc'],
     });
   } finally {

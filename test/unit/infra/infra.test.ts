@@ -557,7 +557,9 @@ describe('infra (Bicep, checked without a compiler)', () => {
     it('runs Node 20 on Linux, started without a build step', () => {
       assert.match(literal('properties', 'siteConfig', 'linuxFxVersion'), /^NODE\|20-lts$/);
       assert.match(literal('kind'), /linux/);
-      assert.equal(literal('properties', 'siteConfig', 'appCommandLine'), 'node --enable-source-maps dist/src/index.js');
+      const packageJson = JSON.parse(fs.readFileSync(path.resolve(INFRA, '../package.json'), 'utf8')) as { scripts: Record<string, string> };
+      assert.equal(literal('properties', 'siteConfig', 'appCommandLine'), packageJson.scripts.start,
+        'App Service starts the app as `npm start` does (same node flags, e.g. the heap cap), without its build step');
       const plan = resourceOf(web(), 'Microsoft.Web/serverfarms');
       assert.equal(valueText(web(), plan.body, 'properties', 'reserved'), 'true', 'a Linux plan needs reserved: true');
     });
