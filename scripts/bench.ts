@@ -44,11 +44,11 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     durationS: 0,
     environment: environment(harness.databaseDir),
     method: {
-      processes: 'every server (bare, app) runs alone in its own child process, compiled to JavaScript as deployed (no tsx in the process); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
+      processes: 'every server (bare, app) runs alone in its own child process, compiled to JavaScript and started with the node flags of `npm start` (as deployed: --max-old-space-size=256); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
       subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
       ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted',
       endToEnd: '(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams\' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel',
-      fanOut: '(c) every channel subscribes `whatsapp`; tenants subscribe one after the other; one webhook; "all delivered" = last channel\'s first request received + connector latency',
+      fanOut: '(c) every channel subscribes `whatsapp`; tenants subscribe one after the other; one webhook; "all delivered" = last channel\'s first request received + connector latency. Bound = Teams\' limits as steady rates (a tenant\'s n cards at 50/s take (n-1)/50 s); floor = the limits as 1 s windows (a tenant\'s first 50 at once), which the pacer enforces',
       rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase (see the bare server for the node baseline)',
       ...(options.profile ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' } : {}),
     },
