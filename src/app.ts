@@ -6,6 +6,7 @@ import {
 import type restify from 'restify';
 import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
+import { ReplyPacing } from './bot/reply-pacing';
 import type { Config, WebhookAuth } from './config';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { registerConsentRoutes } from './http/consent-routes';
@@ -79,6 +80,8 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
   });
+  // The bot's answers within a turn count against the same Teams limits as delivery.
+  adapter.use(new ReplyPacing({ pacer: worker.pacer, store, now, log }));
   let shuttingDown = false;
   const server = createServer({
     log, store, adapter, bot, connections, deliveryProblem: () => worker.problem, shuttingDown: () => shuttingDown,

@@ -119,6 +119,24 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     for (const c of digestCards) assertValidCard(c.content);
   });
 
+  it('counts the bot\'s answers to commands against the channel too: with a burst under way, cards and answers together stay within Teams\' windows', async () => {
+    await subscribe(TEAM);
+    connector.reset();
+    const bodies = Array.from({ length: 40 }, (_, i) => messageEvent({ id: `busy-${i}`, roomId: `room-${i}` }));
+    assert.ok((await Promise.all(bodies.map((b) => t.webhook(b)))).every((a) => a.status === 200));
+    await connector.waitForRequests((r) => r.channelId === TEAM, 3, 5000);
+    const commands = Array.from({ length: 4 }, () => channelCommand({ serviceUrl: connector.url, channelId: TEAM, tenantId: TENANT }, 'subscriptions'));
+    for (const command of commands) assert.equal(await t.activity(command), 200);
+    await allDelivered(40);
+    for (const command of commands) {
+      assert.ok(connector.requests.some((r) => r.route === 'replyToActivity' && r.urlActivityId === command.id), 'every command was answered');
+    }
+    const times = connector.requests.filter((r) => r.channelId === TEAM).map((r) => r.receivedAt);
+    for (const { limit, ms } of CONVERSATION_WINDOWS) {
+      assert.ok(maxInWindow(times, ms) <= limit, `${maxInWindow(times, ms)} requests (cards and answers) in ${ms} ms (limit ${limit})`);
+    }
+  });
+
   it('keeps every tenant within 50 requests per second when fanning out', async () => {
     const channels = Array.from({ length: 70 }, (_, i) => `19:fan-${i}@thread.tacv2`);
     for (const channel of channels) await subscribe(channel);

@@ -69,6 +69,7 @@ describe('tenant gate (authenticated /api/messages)', function () {
 
     assert.equal((await send(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: FOREIGN }, 'add'))).status, 200);
     assert.equal(await t.app.store.getConversation(CHANNEL), null, 'an install is not recorded either');
+    assert.deepEqual(await t.app.store.teamsRequestsSince(0), [], 'nor are the answers in the request log');
   });
 
   it('answers a card button from a tenant without consent with the same explanation, in place', async () => {
