@@ -91,6 +91,8 @@ export function windowBound(requestsPerTenant: readonly number[], requestsPerCon
   };
 }
 
+/** The tenant window (1 s) and the pacer's margin, with room to spare. */
+const TENANT_WINDOW_REST_MS = 1_100;
 /** Give up when no request has reached the connector for this long (the app may be stuck). */
 const STALL_MS = 10_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -106,6 +108,9 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
     const activeSubscriptions = (await app.stats()).subscriptions;
     if (activeSubscriptions !== channels.length) throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
     connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
+    // The bot's answers to the subscribe commands count against each tenant's 1 s window (as in
+    // Teams); the fan-out starts once those windows have passed, from a rested budget.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, subscription.lastAnswerAt + TENANT_WINDOW_REST_MS - Date.now())));
 
     const tenantByChannel = new Map(channels.map((c) => [c.channelId, c.tenantId]));
     const firstArrival = new Map<string, number>();

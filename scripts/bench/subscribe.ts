@@ -15,6 +15,8 @@ export interface BenchChannel {
 export interface SubscribeResult {
   channels: number;
   ms: number;
+  /** When the connector received the bot's last answer (Date.now() clock). */
+  lastAnswerAt: number;
   via: 'POST /api/messages (channelCommand activities)';
 }
 
@@ -35,8 +37,11 @@ export function benchChannels(tag: string, tenants: number, perTenant: number, c
  * Posts one channel command per channel (`concurrency` at a time), waits until the bot has answered
  * every one at the fake connector, then forgets those answers so that only cards are counted later.
  */
-export async function subscribeViaApi(appPort: number, connector: FakeConnector, channels: readonly BenchChannel[], concurrency = 16, timeoutMs = 60_000): Promise<SubscribeResult> {
+export async function subscribeViaApi(appPort: number, connector: FakeConnector, all: readonly BenchChannel[], concurrency = 16, timeoutMs = 60_000): Promise<SubscribeResult> {
   const begin = Date.now();
+  // Tenants in turn, one channel each: the bot's answers count against each tenant's 50/s, so
+  // tenant after tenant would be paced to 50 answers a second.
+  const channels = interleaveTenants(all);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -57,8 +62,18 @@ export async function subscribeViaApi(appPort: number, connector: FakeConnector,
   const remaining = Math.max(1_000, timeoutMs - (Date.now() - begin));
   await connector.waitForRequests(() => true, channels.length, remaining);
   await waitForQuiet(connector, 200, 3_000);
+  const lastAnswerAt = Math.max(...connector.requests.map((r) => r.receivedAt));
   connector.reset();
-  return { channels: channels.length, ms: Date.now() - begin, via: 'POST /api/messages (channelCommand activities)' };
+  return { channels: channels.length, ms: Date.now() - begin, lastAnswerAt, via: 'POST /api/messages (channelCommand activities)' };
+}
+
+function interleaveTenants(channels: readonly BenchChannel[]): BenchChannel[] {
+  const byTenant = new Map<string, BenchChannel[]>();
+  for (const channel of channels) byTenant.set(channel.tenantId, [...(byTenant.get(channel.tenantId) ?? []), channel]);
+  const queues = [...byTenant.values()];
+  const out: BenchChannel[] = [];
+  for (let i = 0; out.length < channels.length; i++) for (const queue of queues) if (i < queue.length) out.push(queue[i]);
+  return out;
 }
 
 function postJson(agent: http.Agent, port: number, path: string, body: string): Promise<number> {
