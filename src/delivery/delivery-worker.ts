@@ -53,8 +53,10 @@ export class DeliveryWorker {
   /** When the store was last looked at for due conversations, and when to look next without a kick. */
   private lastLook = 0;
   private nextLook = 0;
-  /** The last pass had no room for turns and left its look to the end of a turn. */
+  /** A look was due when there was no room for turns: it is made when a turn ends. */
   private lookDeferred = false;
+  /** Conversations found with due work while in a turn: lined up again when the turn ends. */
+  private readonly again = new Set<string>();
   /** Conversation turns under way. */
   private readonly turns = new Map<string, Promise<void>>();
   /** Conversations with due work, lined up for a turn. */
@@ -140,31 +142,42 @@ export class DeliveryWorker {
       this.notBefore.delete(id);
       this.ready.set(id, waiting.conversation);
     }
-    this.lookDeferred = false;
     if (this.credentialsPausedUntil > now) return;
-    if (look && this.turns.size >= this.concurrency) {
-      // No room for more turns: the look is made once a turn ends.
-      this.moreDue = true;
+    const lookNow = look || this.lookDeferred;
+    if (lookNow && this.turns.size >= this.concurrency) {
+      // No room for more turns: the look is made when a turn ends.
       this.lookDeferred = true;
-    } else if (look) {
-      // One query lines up many conversations; turns then start from the line as others finish.
+    } else if (lookNow) {
+      this.lookDeferred = false;
       this.lastLook = now;
-      // Conversations already lined up, in a turn or waiting on their budget would only fill the batch.
-      const due = await store.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.turns.keys(), ...this.notBefore.keys()]);
+      // One query lines up many conversations; turns then start from the line as others finish.
+      // Conversations lined up or waiting on their budget would only fill the batch; one in a
+      // turn may have got new work after its turn read its queue, so it runs again afterwards.
+      const due = await store.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.notBefore.keys()]);
       this.moreDue = due.length >= READY_BATCH;
-      for (const { conversation } of due) this.ready.set(conversation.id, conversation);
-      for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.ready.set(conversation.id, conversation);
+      for (const { conversation } of due) this.lineUp(conversation);
+      for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.lineUp(conversation);
     }
     this.fill();
   }
 
+  private lineUp(conversation: { id: string; tenantId: string }): void {
+    if (this.turns.has(conversation.id)) this.again.add(conversation.id);
+    else if (!this.notBefore.has(conversation.id)) this.ready.set(conversation.id, conversation);
+  }
+
   /** Starts turns for lined-up conversations while there is capacity. */
   private fill(): void {
+    if (!this.running) return;
     const now = this.deps.now();
     for (const [id, conversation] of this.ready) {
       if (this.turns.size >= this.concurrency || this.credentialsPausedUntil > now) return;
       this.ready.delete(id);
-      if (this.turns.has(id) || (this.notBefore.get(id)?.at ?? 0) > now) continue;
+      if (this.turns.has(id)) {
+        this.again.add(id);
+        continue;
+      }
+      if ((this.notBefore.get(id)?.at ?? 0) > now) continue;
       // A conversation whose (or whose tenant's) budget is spent waits without a turn.
       const wait = this.pacer.waitMs(id, conversation.tenantId, now);
       if (wait > 0) {
@@ -189,8 +202,10 @@ export class DeliveryWorker {
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
     }).then(
       (waitMs) => {
-        // 0: the turn stopped with work left (its step limit); it is lined up again at once.
+        // 0: the turn stopped with work left (its step limit): it is lined up again at once, as
+        // is a conversation that got new work while its turn ran.
         if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
+        else if (this.again.has(conversationId)) this.waitUntil(conversation, this.deps.now());
         // Look at the store again only when the last look left due conversations out and
         // nothing is lined up: everything else that waits is woken by its notBefore time, and
         // new work by kick().
@@ -202,7 +217,9 @@ export class DeliveryWorker {
       },
     ).finally(() => {
       this.turns.delete(conversationId);
-      if (this.running) this.fill();
+      this.again.delete(conversationId);
+      if (this.lookDeferred) this.kick();
+      this.fill();
     });
     this.turns.set(conversationId, turn);
   }
@@ -245,10 +262,16 @@ export class DeliveryWorker {
    */
   private async idle(): Promise<void> {
     const now = this.deps.now();
-    const looks = [now + (this.deps.idleCheckMs ?? 1000)];
+    const idleCheckMs = this.deps.idleCheckMs ?? 1000;
+    const looks: number[] = [];
     if (this.credentialsPausedUntil > now) {
-      looks.push(this.credentialsPausedUntil);
-    } else if (!this.lookDeferred) {
+      looks.push(now + idleCheckMs, this.credentialsPausedUntil);
+    } else if (this.lookDeferred) {
+      looks.push(now + idleCheckMs); // the end of a turn makes the look
+    } else {
+      // Counted from the last look, not from this wait: waking often for conversations whose
+      // wait is over must not put the look off.
+      looks.push(this.lastLook + idleCheckMs);
       const nextDue = await this.deps.store.nextDueAt(this.lastLook);
       if (nextDue !== null) looks.push(nextDue);
     }

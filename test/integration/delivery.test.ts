@@ -91,6 +91,48 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     assert.match(texts, /first question/);
   });
 
+  it('a message that arrives while its channel\'s turn is still busy goes out when the turn ends, not at the next idle check', async () => {
+    await t.close();
+    t = await startTestApp({}, undefined, clock, { idleCheckMs: 30_000 });
+    await subscribe(TEAM);
+    await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
+    await allDelivered(1);
+    clock.advance(61_000);
+    // The turn for m2 replies, finds its queue empty, then brings the root card up to date:
+    // m3 arrives while that update is under way.
+    connector.respondWith({ match: { route: 'updateActivity' }, delayMs: 1_500 });
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
+    await waitFor(() => connector.requests.some((r) => r.route === 'updateActivity'), { timeoutMs: 5000, what: 'the root update under way' });
+    const sent = Date.now();
+    await t.webhook(messageEvent({ id: 'm3', roomId: 'room-a' }));
+    await allDelivered(3);
+    assert.ok(Date.now() - sent < 5_000, `m3 delivered ${Date.now() - sent} ms after it arrived`);
+  });
+
+  it('work another process writes to the store (a re-queued dead letter, another instance) is picked up at once, even during a long fan-out', async () => {
+    await t.close();
+    t = await startTestApp({}, undefined, clock, { idleCheckMs: 5_000 });
+    // 100 channels in one tenant: two waves of 50, a second apart.
+    const busy = Array.from({ length: 100 }, (_, i) => `19:busy-${i}@thread.tacv2`);
+    for (const channel of busy) await subscribe(channel);
+    const quiet = '19:quiet@thread.tacv2';
+    await subscribe(quiet, 'whatsapp', 'tenant-quiet');
+    connector.reset();
+    await t.webhook(messageEvent({ id: 'fan' }));
+    await connector.waitForRequests({ channelId: quiet }, 1, 5000);
+    // Written straight to the store, as another instance or `npm run deliveries -- retry` would: no kick.
+    const { store } = t.app;
+    const body = messageEvent({ id: 'direct', roomId: 'room-direct' });
+    const { eventId } = await store.recordEvent({
+      connectionId: 'default', eventType: 'message.inbound', dataId: 'direct', kind: 'message', payload: JSON.stringify(body), receivedAt: clock.now(), roomId: 'room-direct',
+    });
+    const added = Date.now();
+    await store.dispatchEvent(eventId, [{ conversationId: quiet, subscriptionIds: [] }], clock.now());
+    const [, second] = await connector.waitForRequests({ channelId: quiet }, 2, 10_000);
+    await allDelivered(102);
+    assert.ok(second.receivedAt - added < 1_000, `picked up ${second.receivedAt - added} ms after it was written (idle check 5 s)`);
+  });
+
   it('a burst of 500 messages for one channel never exceeds Teams\' windows and every message reaches Teams in a card or digest', async () => {
     await subscribe(TEAM);
     const bodies = Array.from({ length: 500 }, (_, i) => messageEvent({ id: `burst-${i}`, roomId: `room-${i % 40}` }));

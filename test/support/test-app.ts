@@ -35,7 +35,9 @@ export class TestClock {
   }
 }
 
-export async function startTestApp(env: Record<string, string> = {}, existing?: { dir: string }, clock = new TestClock()): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {}, existing?: { dir: string }, clock = new TestClock(), options: { idleCheckMs?: number } = {},
+): Promise<TestApp> {
   const temp = existing ? { dir: existing.dir, remove: () => undefined } : makeTempDir();
   const dbFile = path.join(temp.dir, 'klink-teams.db');
   const config = loadConfig({
@@ -47,7 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}, existing?: 
   });
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = createApp(config, log, { idleCheckMs: 100, random: () => 0, now: clock.now });
+  const app = createApp(config, log, { idleCheckMs: options.idleCheckMs ?? 100, random: () => 0, now: clock.now });
   const port = await app.listen(0);
   const url = `http://127.0.0.1:${port}`;
   return {
