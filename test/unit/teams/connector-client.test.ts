@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
 import { BotConnectorClient, parseRetryAfter, type TokenSource } from '../../../src/teams/connector-client';
 import { TeamsSendError } from '../../../src/teams/sender';
+import { makeTempDir } from '../../support/temp-dir';
 
 interface Received {
   method: string;
@@ -307,6 +312,33 @@ describe('BotConnectorClient connections', () => {
     const garbage = await sendError(client.sendToConversation('not a url', THREAD, activity));
     assert.equal(garbage.code, 'BadServiceUrl');
     assert.equal(connector.received.length, 0);
+  });
+
+  it('speaks TLS to an https service URL and refuses a certificate it cannot trust, before sending anything', async () => {
+    const temp = makeTempDir();
+    const key = path.join(temp.dir, 'key.pem');
+    const cert = path.join(temp.dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    let connections = 0;
+    let requests = 0;
+    const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+      requests += 1;
+      res.end('{}');
+    });
+    server.on('connection', () => { connections += 1; });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await sendError(client.sendToConversation(`https://127.0.0.1:${port}/`, THREAD, activity));
+      assert.equal(error.status, null);
+      assert.match(error.code ?? '', /SELF_SIGNED|UNABLE_TO_VERIFY/);
+      assert.equal(connections, 1, 'it connected (and the TLS handshake failed)');
+      assert.equal(requests, 0, 'nothing (no token) was sent to the untrusted server');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      temp.remove();
+    }
   });
 
   it('after close() the next post connects again', async () => {
