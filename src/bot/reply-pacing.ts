@@ -57,7 +57,7 @@ export class ReplyPacing implements Middleware {
       const left = deadline - now();
       if (left <= 0) {
         this.deps.log.warn({ conversationId }, 'reply sent over the conversation\'s budget after waiting; Teams may throttle it');
-        return (answeredAt) => pacer.record(conversationId, tenantId, answeredAt);
+        return pacer.acquire(conversationId, tenantId);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(slot, left)));
     }

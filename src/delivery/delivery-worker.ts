@@ -53,8 +53,6 @@ export class DeliveryWorker {
   /** When the store was last looked at for due conversations, and when to look next without a kick. */
   private lastLook = 0;
   private nextLook = 0;
-  /** A look was due when there was no room for turns: it is made when a turn ends. */
-  private lookDeferred = false;
   /** Conversations found with due work while in a turn: lined up again when the turn ends. */
   private readonly again = new Set<string>();
   /** Conversation turns under way. */
@@ -131,6 +129,8 @@ export class DeliveryWorker {
   private async pass(look: boolean): Promise<void> {
     const { store, log, settings } = this.deps;
     if (look) {
+      // Set first: a look that fails is retried at the idle check, not at once.
+      this.lastLook = this.deps.now();
       while ((await dispatchPending(store, log, settings.vipTags, this.deps.connectionTenant, this.deps.now())) > 0) {
         // dispatch everything committed so far before sending
       }
@@ -143,12 +143,7 @@ export class DeliveryWorker {
       this.ready.set(id, waiting.conversation);
     }
     if (this.credentialsPausedUntil > now) return;
-    const lookNow = look || this.lookDeferred;
-    if (lookNow && this.turns.size >= this.concurrency) {
-      // No room for more turns: the look is made when a turn ends.
-      this.lookDeferred = true;
-    } else if (lookNow) {
-      this.lookDeferred = false;
+    if (look) {
       this.lastLook = now;
       // One query lines up many conversations; turns then start from the line as others finish.
       // Conversations lined up or waiting on their budget would only fill the batch; one in a
@@ -205,7 +200,6 @@ export class DeliveryWorker {
         // 0: the turn stopped with work left (its step limit): it is lined up again at once, as
         // is a conversation that got new work while its turn ran.
         if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
-        else if (this.again.has(conversationId)) this.waitUntil(conversation, this.deps.now());
         // Look at the store again only when the last look left due conversations out and
         // nothing is lined up: everything else that waits is woken by its notBefore time, and
         // new work by kick().
@@ -217,8 +211,7 @@ export class DeliveryWorker {
       },
     ).finally(() => {
       this.turns.delete(conversationId);
-      this.again.delete(conversationId);
-      if (this.lookDeferred) this.kick();
+      if (this.again.delete(conversationId) && !this.notBefore.has(conversationId)) this.waitUntil(conversation, this.deps.now());
       this.fill();
     });
     this.turns.set(conversationId, turn);
@@ -266,14 +259,16 @@ export class DeliveryWorker {
     const looks: number[] = [];
     if (this.credentialsPausedUntil > now) {
       looks.push(now + idleCheckMs, this.credentialsPausedUntil);
-    } else if (this.lookDeferred) {
-      looks.push(now + idleCheckMs); // the end of a turn makes the look
     } else {
       // Counted from the last look, not from this wait: waking often for conversations whose
       // wait is over must not put the look off.
       looks.push(this.lastLook + idleCheckMs);
-      const nextDue = await this.deps.store.nextDueAt(this.lastLook);
-      if (nextDue !== null) looks.push(nextDue);
+      try {
+        const nextDue = await this.deps.store.nextDueAt(this.lastLook);
+        if (nextDue !== null) looks.push(nextDue);
+      } catch (err) {
+        this.deps.log.error({ err }, 'could not read when work is next due; looking again at the idle check');
+      }
     }
     this.nextLook = Math.min(...looks);
     let until = this.nextLook;

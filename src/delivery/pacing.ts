@@ -127,6 +127,11 @@ export class Pacer {
   tryAcquire(conversationId: string, tenantId: string, now: number): number | ((answeredAt: number) => void) {
     const wait = this.waitMs(conversationId, tenantId, now);
     if (wait > 0) return wait;
+    return this.acquire(conversationId, tenantId);
+  }
+
+  /** Takes a slot whatever the budget says, for a request that goes now anyway; see tryAcquire. */
+  acquire(conversationId: string, tenantId: string): (answeredAt: number) => void {
     const conversation = this.conversation(conversationId);
     const tenant = this.tenant(tenantId);
     conversation.begin();

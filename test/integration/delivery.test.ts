@@ -133,6 +133,23 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     assert.ok(second.receivedAt - added < 1_000, `picked up ${second.receivedAt - added} ms after it was written (idle check 5 s)`);
   });
 
+  it('a store that keeps failing is tried again at the idle check, not in a tight loop', async () => {
+    const sandbox = sinon.createSandbox();
+    try {
+      await t.close();
+      t = await startTestApp({}, undefined, clock, { idleCheckMs: 1_000 });
+      const failing = sandbox.stub(t.app.store, 'undispatchedEvents').rejects(new Error('SQLITE_FULL: database or disk is full'));
+      t.app.worker.kick();
+      // Watch the loop for 1.5 s: the idle check allows two tries in that time.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.ok(failing.callCount >= 1 && failing.callCount <= 4, `${failing.callCount} tries in 1.5 s`);
+      const errors = t.logs.filter((line) => line.includes('delivery pass failed'));
+      assert.ok(errors.length <= 4, `${errors.length} error lines in 1.5 s`);
+    } finally {
+      sandbox.restore();
+    }
+  });
+
   it('a burst of 500 messages for one channel never exceeds Teams\' windows and every message reaches Teams in a card or digest', async () => {
     await subscribe(TEAM);
     const bodies = Array.from({ length: 500 }, (_, i) => messageEvent({ id: `burst-${i}`, roomId: `room-${i % 40}` }));
