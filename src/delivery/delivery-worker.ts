@@ -197,8 +197,8 @@ export class DeliveryWorker {
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
     }).then(
       (waitMs) => {
-        // 0: the turn stopped with work left (its step limit): it is lined up again at once, as
-        // is a conversation that got new work while its turn ran.
+        // 0: the turn stopped with work left (its step limit): it is lined up again at once.
+        // (One that got new work while its turn ran is lined up again in finally, below.)
         if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
         // Look at the store again only when the last look left due conversations out and
         // nothing is lined up: everything else that waits is woken by its notBefore time, and

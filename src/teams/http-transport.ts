@@ -47,11 +47,13 @@ export class HttpTransport {
     };
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
-      const fail = (err: HttpTransportError): void => {
+      /** Settles the promise once, whichever of answer, error and timeout comes first. */
+      const settle = (outcome: HttpAnswer | HttpTransportError): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        reject(err);
+        if (outcome instanceof HttpTransportError) reject(outcome);
+        else resolve(outcome);
       };
       const request = (protocol === 'https:' ? https : http).request(url, options, (response) => {
         const chunks: Buffer[] = [];
@@ -59,25 +61,20 @@ export class HttpTransport {
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_ANSWER_BYTES) {
-            fail(new HttpTransportError(`answer over ${MAX_ANSWER_BYTES} bytes`, 'ResponseTooLarge'));
+            settle(new HttpTransportError(`answer over ${MAX_ANSWER_BYTES} bytes`, 'ResponseTooLarge'));
             request.destroy();
             return;
           }
           chunks.push(chunk);
         });
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks, size).toString('utf8') });
-        });
-        response.on('error', (err: NodeJS.ErrnoException) => fail(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
+        response.on('end', () => settle({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks, size).toString('utf8') }));
+        response.on('error', (err: NodeJS.ErrnoException) => settle(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
       });
       const timer = setTimeout(() => {
-        fail(new HttpTransportError(`no answer within ${this.timeoutMs} ms`, 'Timeout'));
+        settle(new HttpTransportError(`no answer within ${this.timeoutMs} ms`, 'Timeout'));
         request.destroy();
       }, this.timeoutMs);
-      request.on('error', (err: NodeJS.ErrnoException) => fail(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
+      request.on('error', (err: NodeJS.ErrnoException) => settle(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
       request.end(payload);
     });
   }
