@@ -50,7 +50,7 @@ export async function runConnectionsCommand(
       return 0;
     }
     case 'list': {
-      const connections = await store.listConnections();
+      const connections = await store.tenants.listConnections();
       if (connections.length === 0) io.out('no further connections (the default one is configured in the environment)\n');
       for (const c of connections) io.out(`${c.id}  tenant ${c.tenantId}  ${c.name}  added ${new Date(c.createdAt).toISOString()}\n`);
       return 0;
@@ -60,7 +60,7 @@ export async function runConnectionsCommand(
         io.out(USAGE);
         return 2;
       }
-      const removed = await store.removeConnection(rest[0], io.now);
+      const removed = await store.tenants.removeConnection(rest[0], io.now);
       io.out(removed ? `connection ${rest[0]} removed: its webhook URL now answers 404\n` : `no connection ${rest[0]}\n`);
       return removed ? 0 : 1;
     }

@@ -25,7 +25,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
         out(USAGE);
         return 2;
       }
-      const rows = await store.listDeliveries({ state: command as DeliveryState }, limit);
+      const rows = await store.deliveries.listDeliveries({ state: command as DeliveryState }, limit);
       out(rows.length === 0 ? `no ${command} deliveries\n` : table(rows, now));
       return 0;
     }
@@ -39,7 +39,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
         out(`not delivery ids: ${rest.join(' ')}\n${USAGE}`);
         return 2;
       }
-      const requeued = await store.requeueDead(ids, now);
+      const requeued = await store.deliveries.requeueDead(ids, now);
       out(`${requeued} ${requeued === 1 ? 'delivery' : 'deliveries'} put back in the queue\n`);
       if (ids !== null && requeued < ids.length) out('some ids were not dead deliveries (see npm run deliveries -- dead)\n');
       return ids !== null && requeued === 0 ? 1 : 0;

@@ -29,7 +29,7 @@ export async function runTenantsCommand(
   switch (command) {
     case 'list': {
       if (rest.length > 0) return usage(out);
-      const consents = await store.listConsents();
+      const consents = await store.tenants.listConsents();
       out(consents.length === 0 ? 'no tenant has completed admin consent\n' : table(consents));
       for (const t of configured) out(`${t.tenantId} is also allowed by ${t.setting}, with or without consent\n`);
       return 0;
@@ -42,8 +42,8 @@ export async function runTenantsCommand(
         return 2;
       }
       const tenantId = parsed.tenantId.toLowerCase();
-      const hadConsent = (await store.getConsent(tenantId)) !== null;
-      const deactivated = await store.revokeTenant(tenantId, parsed.reason, now);
+      const hadConsent = (await store.tenants.getConsent(tenantId)) !== null;
+      const deactivated = await store.tenants.revokeTenant(tenantId, parsed.reason, now);
       out(`${tenantId}: ${hadConsent ? 'admin consent withdrawn' : 'had no admin consent'}; `
         + `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${parsed.reason})\n`);
       const allowed = configured.find((t) => t.tenantId.toLowerCase() === tenantId);

@@ -87,7 +87,7 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
     log, store, adapter, bot, connections, deliveryProblem: () => worker.problem, shuttingDown: () => shuttingDown,
     webhook: { store, log, now, metrics, onStored: () => worker.kick() },
   });
-  registerConsentRoutes(server, { store, log, now, config });
+  registerConsentRoutes(server, { store: store.tenants, log, now, config });
 
   return {
     server, store, worker, metrics,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const port = await app.listen(0);
   serveParent({
     port,
-    subscriptions: async () => (await app.store.activeSubscriptions()).length,
+    subscriptions: async () => (await app.store.conversations.activeSubscriptions()).length,
     close: () => app.close(),
   });
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import type { Store, TenantConsent } from '../store/store';
+import type { TenantConsent, TenantStore } from '../store/store';
 import { signToken, verifyToken } from './secret-box';
 
 /** App permissions are consented as `.default`: every Graph permission the app registration lists. */
@@ -177,7 +177,7 @@ export type CallbackOutcome =
 export interface CallbackDeps {
   settings: ConsentSettings;
   confirm: ConfirmConsent;
-  store: Pick<Store, 'recordConsent'>;
+  store: Pick<TenantStore, 'recordConsent'>;
   now: () => number;
   log: Logger;
 }

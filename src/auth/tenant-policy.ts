@@ -14,7 +14,7 @@ export class TenantPolicy {
     const tenant = tenantId.toLowerCase();
     if (tenant === this.config.bot.tenantId?.toLowerCase()) return true;
     if (this.config.allowedTenants.includes(tenant)) return true;
-    return (await this.store.getConsent(tenant)) !== null;
+    return (await this.store.tenants.getConsent(tenant)) !== null;
   }
 
   /**

@@ -33,14 +33,14 @@ export async function handleCardAction(
       const duration = Number(values.muteFor);
       if (roomId === '' || !MUTE_CHOICES.includes(duration)) return { ok: false, status: 400, message: 'Choose how long to mute this room.' };
       const until = deps.now() + duration;
-      await deps.store.muteRoom(ctx.conversationId, roomId, until, ctx.userId);
+      await deps.store.conversations.muteRoom(ctx.conversationId, roomId, until, ctx.userId);
       const notice = `Muted here until ${formatTime(until)}${ctx.userName ? ` by ${ctx.userName}` : ''}: new messages of this klink conversation are not posted here until then.`;
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Room muted') };
     }
     case 'unsubscribe': {
       const ids = String(values.subscriptionIds ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
       if (ids.length === 0) return { ok: false, status: 400, message: 'This card names no subscription.' };
-      const removed = await deps.store.removeSubscriptions(ctx.conversationId, ids, `unsubscribed from a card by ${ctx.userId ?? 'a user'}`, deps.now());
+      const removed = await deps.store.conversations.removeSubscriptions(ctx.conversationId, ids, `unsubscribed from a card by ${ctx.userId ?? 'a user'}`, deps.now());
       const notice = removed.length === 0
         ? 'Those subscriptions were already removed; nothing changed.'
         : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Say @klink subscribe … to subscribe again.`;
@@ -57,10 +57,10 @@ async function cardWithNotice(
 ): Promise<AdaptiveCardJson> {
   // Only an event this conversation received is shown again: card data can be forged.
   const id = Number(eventId);
-  const event = Number.isInteger(id) && (await deps.store.hasDelivery(id, conversationId)) ? await deps.store.getEvent(id) : null;
+  const event = Number.isInteger(id) && (await deps.store.deliveries.hasDelivery(id, conversationId)) ? await deps.store.events.getEvent(id) : null;
   if (!event) return noticeCard({ title, text: notice });
   const message = messageOf(event);
-  const contact = message.contactId ? await deps.store.getContact(message.contactId) : null;
+  const contact = message.contactId ? await deps.store.events.getContact(message.contactId) : null;
   const activity = messageActivity(message, contact, deps.settings, { notice });
   const content = activity.attachments?.[0]?.content as AdaptiveCardJson | undefined;
   return content ?? noticeCard({ title, text: notice });

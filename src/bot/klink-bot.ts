@@ -120,7 +120,7 @@ export class KlinkBot extends TeamsActivityHandler {
       this.deps.log.warn({ activityType: context.activity.type }, 'activity without conversation or tenant; not recorded');
       return null;
     }
-    await this.deps.store.upsertConversation(conversation, this.deps.now());
+    await this.deps.store.conversations.upsertConversation(conversation, this.deps.now());
     return conversation.id;
   }
 
@@ -129,8 +129,8 @@ export class KlinkBot extends TeamsActivityHandler {
     const conversation = describeConversation(context.activity);
     if (conversation === null) return;
     const now = this.deps.now();
-    await this.deps.store.deactivateConversation(conversation.id, reason, now);
-    const channels = conversation.teamId === null ? 0 : await this.deps.store.deactivateTeam(conversation.teamId, reason, now);
+    await this.deps.store.conversations.deactivateConversation(conversation.id, reason, now);
+    const channels = conversation.teamId === null ? 0 : await this.deps.store.conversations.deactivateTeam(conversation.teamId, reason, now);
     this.deps.log.info({ conversationId: conversation.id, teamId: conversation.teamId, channels, reason }, 'conversation forgotten');
   }
 }

@@ -72,8 +72,8 @@ export class ReplyPacing implements Middleware {
     const at = this.deps.now();
     for (const slot of slots) slot(at);
     try {
-      if ((await this.deps.store.getConversation(conversationId)) === null) return;
-      for (let i = 0; i < slots.length; i++) await this.deps.store.recordTeamsRequest({ conversationId, tenantId, at });
+      if ((await this.deps.store.conversations.getConversation(conversationId)) === null) return;
+      for (let i = 0; i < slots.length; i++) await this.deps.store.requests.recordTeamsRequest({ conversationId, tenantId, at });
     } catch (err) {
       this.deps.log.warn({ err, conversationId }, 'could not store a reply in the request log');
     }

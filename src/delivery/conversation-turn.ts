@@ -52,7 +52,7 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     // Ask the budget first: a conversation (or tenant) that must wait costs nothing else.
     const budgetWait = deps.pacer.waitMs(conversationId, target.tenantId, now);
     if (budgetWait > 0) return budgetWait;
-    const pending = await deps.store.pendingDeliveriesFor(conversationId, DIGEST_MAX);
+    const pending = await deps.store.deliveries.pendingDeliveriesFor(conversationId, DIGEST_MAX);
     if (pending.length === 0) return updateStaleRoot(conversationId, deps);
     // Messages go out in the order they came: the oldest waits for its retry, the rest wait with it.
     if (pending[0].delivery.nextAttemptAt > now) return pending[0].delivery.nextAttemptAt - now;
@@ -60,7 +60,7 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     const due = firstNotDue === -1 ? pending : pending.slice(0, firstNotDue);
     const conversation = due[0].conversation;
     if (!conversation.active) {
-      for (const item of due) await deps.store.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
+      for (const item of due) await deps.store.deliveries.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
       deps.metrics.deliveries.inc({ result: 'dead' }, due.length);
       continue;
     }
@@ -81,15 +81,15 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
   let threadRoot: string | null = null;
   const message = messageOf(event);
   try {
-    const contact = message.contactId ? await store.getContact(message.contactId) : null;
+    const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
     if (conversation.type === 'channel' && message.roomId !== '') {
-      const thread = await store.getRoomThread(conversation.id, message.roomId);
+      const thread = await store.threads.getRoomThread(conversation.id, message.roomId);
       if (thread && now() - thread.lastPostedAt <= deps.threadWindowMs) threadRoot = thread.rootActivityId;
     }
     activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
     log.error({ err }, 'card could not be built; delivery dead-lettered');
-    await store.markDead(delivery.id, `card: ${(err as Error).message}`, now());
+    await store.deliveries.markDead(delivery.id, `card: ${(err as Error).message}`, now());
     deps.metrics.deliveries.inc({ result: 'dead' });
     deps.metrics.deadLetters.inc();
     return 0;
@@ -113,7 +113,7 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
     : conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null
       ? { kind: 'start' as const, ...base, rootActivityId: result.activityId }
       : null;
-  await store.recordDelivered({ deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread }, now());
+  await store.deliveries.recordDelivered({ deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread }, now());
   delivered(deps, [item], 'delivered');
   log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
   return 0;
@@ -126,7 +126,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
   const items = [];
   for (const { event } of due) {
     const message = messageOf(event);
-    items.push({ message, contact: message.contactId ? await store.getContact(message.contactId) : null });
+    items.push({ message, contact: message.contactId ? await store.events.getContact(message.contactId) : null });
   }
   let activity: Partial<Activity>;
   try {
@@ -146,7 +146,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
     await slot.release();
     return handleFailure(due, err, deps, log);
   }
-  await store.markDigested(due.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
+  await store.deliveries.markDigested(due.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
   delivered(deps, due, 'digested');
   log.info({ activityId: result.activityId }, 'digest delivered');
   return 0;
@@ -155,21 +155,21 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
 /** With spare budget, brings the oldest out-of-date thread root card up to date (latest message, count). */
 async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<number | null> {
   const { store, now, pacer } = deps;
-  const [thread] = await store.staleRoomThreads(conversationId, now() - ROOT_UPDATE_INTERVAL_MS);
+  const [thread] = await store.threads.staleRoomThreads(conversationId, now() - ROOT_UPDATE_INTERVAL_MS);
   if (!thread) return null;
-  const conversation = await store.getConversation(conversationId);
+  const conversation = await store.conversations.getConversation(conversationId);
   if (!conversation?.active) return null;
   if ((conversation.pausedUntil ?? 0) > now()) return null;
   if (pacer.headroom(conversationId, now()) < ROOT_UPDATE_MIN_HEADROOM || pacer.longWindowUse(conversationId, now()) >= ROOT_UPDATE_MAX_HOURLY_USE) {
     // No spare budget: look again after the interval rather than on every pass.
-    await store.deferRootUpdate(conversationId, thread.roomId, now());
+    await store.threads.deferRootUpdate(conversationId, thread.roomId, now());
     return null;
   }
-  const [root, latest] = await Promise.all([store.getEvent(thread.rootEventId), store.getEvent(thread.latestEventId)]);
+  const [root, latest] = await Promise.all([store.events.getEvent(thread.rootEventId), store.events.getEvent(thread.latestEventId)]);
   if (!root || !latest) return null;
   const message = messageOf(root);
   const latestMessage = messageOf(latest);
-  const contact = message.contactId ? await store.getContact(message.contactId) : null;
+  const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
   const activity = messageActivity(message, contact, deps.settings, {
     controls: { eventId: root.id, subscriptionIds: [] },
     thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
@@ -184,11 +184,11 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
     await slot.release();
     const error = toSendError(err);
     deps.log.warn({ conversationId, status: error.status, code: error.code }, 'thread root card could not be updated');
-    if (error.status === 429) await store.pauseConversation(conversationId, now() + (error.retryAfterMs ?? 5_000));
-    await store.deferRootUpdate(conversationId, thread.roomId, now());
+    if (error.status === 429) await store.conversations.pauseConversation(conversationId, now() + (error.retryAfterMs ?? 5_000));
+    await store.threads.deferRootUpdate(conversationId, thread.roomId, now());
     return null;
   }
-  await store.markRootUpdated(conversationId, thread.roomId, now());
+  await store.threads.markRootUpdated(conversationId, thread.roomId, now());
   return null;
 }
 
@@ -212,7 +212,7 @@ function acquire(
   return {
     answered,
     release: async () => {
-      await deps.store.recordTeamsRequest(answered());
+      await deps.store.requests.recordTeamsRequest(answered());
     },
   };
 }
@@ -236,34 +236,34 @@ async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps,
   switch (decision.action) {
     case 'throttled': {
       // The conversation is paused; its deliveries stay as they are (a 429 is not a failed attempt).
-      await store.pauseConversation(conversation.id, now() + decision.pauseMs);
+      await store.conversations.pauseConversation(conversation.id, now() + decision.pauseMs);
       metrics.deliveries.inc({ result: 'throttled' }, items.length);
       log.warn({ ...context, pauseMs: decision.pauseMs }, 'Teams throttled this conversation; pausing it');
       return decision.pauseMs;
     }
     case 'shrink':
-      for (const { delivery } of items) await store.markShrink(delivery.id, decision.reason, now());
+      for (const { delivery } of items) await store.deliveries.markShrink(delivery.id, decision.reason, now());
       metrics.deliveries.inc({ result: 'shrunk' }, items.length);
       log.warn(context, 'card too large for Teams; sending a smaller one');
       return 0;
     case 'credentials':
-      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + CREDENTIALS_WAIT_MS, now());
+      for (const { delivery } of items) await store.deliveries.markRetry(delivery.id, decision.reason, now() + CREDENTIALS_WAIT_MS, now());
       deps.onCredentialsRejected(decision.reason);
       return CREDENTIALS_WAIT_MS;
     case 'deactivate':
-      for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
-      await store.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
+      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
+      await store.conversations.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
       metrics.deliveries.inc({ result: 'deactivated' }, items.length);
       log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
       return 0;
     case 'dead':
-      for (const { delivery } of items) await store.markDead(delivery.id, decision.reason, now());
+      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
       metrics.deliveries.inc({ result: 'dead' }, items.length);
       metrics.deadLetters.inc(items.length);
       log.error(context, 'delivery dead-lettered');
       return 0;
     case 'retry':
-      for (const { delivery } of items) await store.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
+      for (const { delivery } of items) await store.deliveries.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
       metrics.deliveries.inc({ result: 'retry' }, items.length);
       metrics.retries.inc(items.length);
       log.warn({ ...context, retryInMs: decision.delayMs }, 'delivery failed; will retry');

@@ -72,7 +72,7 @@ export class DeliveryWorker {
   /** Seeds pacing from the requests of the last hour (they count against Teams' limits too) and starts. */
   async start(): Promise<void> {
     if (this.running) return;
-    for (const r of await this.deps.store.teamsRequestsSince(this.deps.now() - PACING_HISTORY_MS)) {
+    for (const r of await this.deps.store.requests.teamsRequestsSince(this.deps.now() - PACING_HISTORY_MS)) {
       this.pacer.record(r.conversationId, r.tenantId, r.at);
     }
     this.running = true;
@@ -148,10 +148,10 @@ export class DeliveryWorker {
       // One query lines up many conversations; turns then start from the line as others finish.
       // Conversations lined up or waiting on their budget would only fill the batch; one in a
       // turn may have got new work after its turn read its queue, so it runs again afterwards.
-      const due = await store.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.notBefore.keys()]);
+      const due = await store.deliveries.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.notBefore.keys()]);
       this.moreDue = due.length >= READY_BATCH;
       for (const { conversation } of due) this.lineUp(conversation);
-      for (const conversation of await store.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.lineUp(conversation);
+      for (const conversation of await store.threads.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.lineUp(conversation);
     }
     this.fill();
   }
@@ -242,11 +242,11 @@ export class DeliveryWorker {
     if (now - this.lastMaintenance < MAINTENANCE_EVERY_MS) return;
     this.lastMaintenance = now;
     const { store } = this.deps;
-    await store.pruneTeamsRequests(now - PACING_HISTORY_MS);
+    await store.requests.pruneTeamsRequests(now - PACING_HISTORY_MS);
     this.pacer.sweep(now);
-    const purged = await store.purgeMessageText(now - this.deps.retentionMs, now);
+    const purged = await store.events.purgeMessageText(now - this.deps.retentionMs, now);
     if (purged > 0) this.deps.log.info({ events: purged }, 'message text removed after the retention period');
-    this.deps.metrics.queueDepth.set(await store.countPending());
+    this.deps.metrics.queueDepth.set(await store.deliveries.countPending());
   }
 
   /**
@@ -264,7 +264,7 @@ export class DeliveryWorker {
       // wait is over must not put the look off.
       looks.push(this.lastLook + idleCheckMs);
       try {
-        const nextDue = await this.deps.store.nextDueAt(this.lastLook);
+        const nextDue = await this.deps.store.deliveries.nextDueAt(this.lastLook);
         if (nextDue !== null) looks.push(nextDue);
       } catch (err) {
         this.deps.log.error({ err }, 'could not read when work is next due; looking again at the idle check');

@@ -17,15 +17,15 @@ export async function dispatchPending(
   connectionTenant: (connectionId: string) => Promise<string | null>,
   now: number,
 ): Promise<number> {
-  const events = await store.undispatchedEvents(BATCH);
+  const events = await store.deliveries.undispatchedEvents(BATCH);
   if (events.length === 0) return 0;
-  const subscriptions = await store.activeSubscriptions();
-  const muted = new Set((await store.mutedRooms(now)).map((m) => `${m.conversationId}\n${m.roomId}`));
+  const subscriptions = await store.conversations.activeSubscriptions();
+  const muted = new Set((await store.conversations.mutedRooms(now)).map((m) => `${m.conversationId}\n${m.roomId}`));
   for (const event of events) {
     let targets: Array<{ conversationId: string; subscriptionIds: number[] }> = [];
     try {
       const message = messageOf(event);
-      const contact = message.contactId ? await store.getContact(message.contactId) : null;
+      const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
       const tenant = await connectionTenant(event.connectionId);
       const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId.toLowerCase() === tenant);
       targets = matchingConversations(eligible, { message, contact, vipTags })
@@ -34,7 +34,7 @@ export async function dispatchPending(
       // One unreadable event must not hold up every later one.
       log.error({ err, eventId: event.id }, 'event could not be matched; it is not delivered');
     }
-    await store.dispatchEvent(event.id, targets, now);
+    await store.deliveries.dispatchEvent(event.id, targets, now);
     log.debug({ eventId: event.id, conversations: targets.length }, 'event dispatched');
   }
   return events.length;

@@ -7,14 +7,14 @@ import {
 import { type MsalAuthorityOptions, createMsalConsentCheck } from '../auth/msal-consent-check';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import type { Store } from '../store/store';
+import type { TenantStore } from '../store/store';
 import {
   type ConsentPage, badCallbackPage, badStatePage, badTenantHintPage, consentUnavailablePage, entraErrorPage, grantedPage,
   notConfirmedPage, renderConsentPage,
 } from './consent-page';
 
 export interface ConsentDeps {
-  store: Pick<Store, 'recordConsent'>;
+  store: Pick<TenantStore, 'recordConsent'>;
   log: Logger;
   now: () => number;
   /** BOT_ID, BOT_PASSWORD or the certificate, PUBLIC_URL, DATA_ENCRYPTION_KEY; local mode answers 503. */

@@ -29,7 +29,7 @@ export class Connections {
   /** The connection with this id, or null when there is none (the webhook is then refused). */
   async resolve(id: string): Promise<ResolvedConnection | null> {
     if (id === DEFAULT_CONNECTION) return { id, auth: this.defaultAuth, tenantId: this.defaultTenant() };
-    const stored = await this.store.getConnection(id);
+    const stored = await this.store.tenants.getConnection(id);
     if (!stored || this.config.dataEncryptionKey === null) return null;
     const secret = open(this.config.dataEncryptionKey, stored.secretEncrypted, sealContext(id));
     return { id, auth: { mode: 'signature', secrets: [secret] }, tenantId: stored.tenantId };
@@ -39,7 +39,7 @@ export class Connections {
   async tenantOf(id: string): Promise<string | null> {
     if (id === DEFAULT_CONNECTION) return this.defaultTenant();
     // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
-    return (await this.store.getConnection(id, { includeRemoved: true }))?.tenantId ?? '(no tenant)';
+    return (await this.store.tenants.getConnection(id, { includeRemoved: true }))?.tenantId ?? '(no tenant)';
   }
 
   /** KLINK_TENANT_ID (default BOT_TENANT_ID); in local mode without it, any tenant. */
@@ -56,7 +56,7 @@ export async function addConnection(
   now: number,
 ): Promise<{ id: string }> {
   const id = `k${randomBytes(9).toString('base64url')}`;
-  await store.addConnection({ id, tenantId: input.tenantId, name: input.name, secretEncrypted: seal(key, input.secret, sealContext(id)), createdAt: now });
+  await store.tenants.addConnection({ id, tenantId: input.tenantId, name: input.name, secretEncrypted: seal(key, input.secret, sealContext(id)), createdAt: now });
   return { id };
 }
 

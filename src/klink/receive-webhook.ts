@@ -85,7 +85,7 @@ export async function receiveWebhook(
   }
 
   const contact = kind === 'contact' ? { ...readContact(data), present: contactFieldsPresent(data) } : undefined;
-  const stored = await deps.store.recordEvent({
+  const stored = await deps.store.events.recordEvent({
     connectionId: connection.id,
     eventType: event.toLowerCase(),
     // A contact keeps its id across updates: each version is its own event.

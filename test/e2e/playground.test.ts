@@ -43,7 +43,7 @@ describe('Agents Playground end to end', function () {
     const confirmationText = cardTexts(cardsOf(confirmation)[0]).join(' ');
     assert.match(confirmationText, /WhatsApp/);
     assert.match(confirmationText, /VIP/);
-    const subscriptions = await t.app.store.listSubscriptions(general);
+    const subscriptions = await t.app.store.conversations.listSubscriptions(general);
     assert.equal(subscriptions.length, 1, 'the subscription belongs to the General channel');
 
     const beforeWebhook = playground.mark();

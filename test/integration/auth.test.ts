@@ -74,7 +74,7 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     const { activity, conversationId } = botAdded(serviceUrl);
     const { status, body } = await post(activity, authorization);
     // Nothing stored is checked first: it is the property that matters most.
-    assert.equal(await t.app.store.getConversation(conversationId), null, `the conversation must not be recorded (status ${status})`);
+    assert.equal(await t.app.store.conversations.getConversation(conversationId), null, `the conversation must not be recorded (status ${status})`);
     assert.deepEqual(await tableCounts(t.dbFile), before, 'no table may change');
     assert.equal(status, 401, `expected 401, got ${status}: ${body}`);
   }
@@ -83,7 +83,7 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     const { activity, conversationId } = botAdded();
     const { status, body } = await post(activity, `Bearer ${token()}`);
     assert.equal(status, 200, `expected 200, got ${status}: ${body}; botbuilder said: ${consoleError.args.map(String).join(' | ')}`);
-    const stored = await t.app.store.getConversation(conversationId);
+    const stored = await t.app.store.conversations.getConversation(conversationId);
     assert.ok(stored, 'the conversation is recorded');
     assert.equal(stored.serviceUrl, SERVICE_URL);
     assert.equal(stored.active, true);
@@ -135,7 +135,7 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     const { activity, conversationId } = botAdded();
     const { status, body } = await post(activity, `Bearer ${token({ notBefore: -3600, expiresInSeconds: -2 * 60 })}`);
     assert.equal(status, 200, `expected 200, got ${status}: ${body}`);
-    assert.ok(await t.app.store.getConversation(conversationId));
+    assert.ok(await t.app.store.conversations.getConversation(conversationId));
   });
 
   it('rejects a token that is not valid yet (beyond the clock skew)', async () => {

@@ -55,7 +55,7 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
   const clock = { now: T0 };
   const server = restify.createServer({ handleUncaughtExceptions: false });
   registerConsentRoutes(server, {
-    store, config, now: () => clock.now,
+    store: store.tenants, config, now: () => clock.now,
     log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
     authorityHost: AUTHORITY_HOST,
     msalAuthority: { knownAuthorities: ['login.entra.test'], authorityMetadata: entra.authorityMetadata() },
@@ -143,7 +143,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.match(html, /add the klink app/);
       assert.match(html, /<code>@klink subscribe whatsapp vip<\/code>/);
 
-      assert.deepEqual(await h.store.getConsent(CONTOSO), {
+      assert.deepEqual(await h.store.tenants.getConsent(CONTOSO), {
         tenantId: CONTOSO, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: [GRAPH_DEFAULT], grantedAt: T0 + 60_000,
       });
       assert.deepEqual(h.entra.requests.map((r) => [r.method, r.tenant, r.endpoint]), [['POST', CONTOSO, 'token']], 'no discovery, one token request');
@@ -161,8 +161,8 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       h.entra.consented.add(CONTOSO);
       const state = await consentState(h);
       assert.equal((await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }))).status, 200);
-      assert.deepEqual((await h.store.getConsent(CONTOSO))?.scopes, ['User.Read.All']);
-      assert.equal((await h.store.getConsent(CONTOSO))?.grantedBy, null);
+      assert.deepEqual((await h.store.tenants.getConsent(CONTOSO))?.scopes, ['User.Read.All']);
+      assert.equal((await h.store.tenants.getConsent(CONTOSO))?.grantedBy, null);
     });
 
     it('rejects a missing, forged or expired state with a 400 page; nothing stored, Entra not asked', async () => {
@@ -184,7 +184,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       const expired = await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }));
       assert.equal(expired.status, 400);
       assert.match(expired.html, /expired/);
-      assert.deepEqual(await h.store.listConsents(), []);
+      assert.deepEqual(await h.store.tenants.listConsents(), []);
       assert.deepEqual(tokenRequests(h), []);
     });
 
@@ -203,7 +203,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.equal(other.status, 400);
       assert.ok(other.html.includes('<code>&#60;b&#62;odd&#60;/b&#62;</code>'), other.html);
       assert.ok(other.html.includes(`<code>${PUBLIC_URL}/admin/consent/callback</code>`), 'tells the operator which redirect URI to register');
-      assert.deepEqual(await h.store.listConsents(), []);
+      assert.deepEqual(await h.store.tenants.listConsents(), []);
       assert.deepEqual(tokenRequests(h), []);
     });
 
@@ -213,7 +213,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.equal(first.status, 403);
       assert.match(first.html, /Consent could not be confirmed/);
       assert.match(first.html, /<code>AADSTS700016<\/code>/);
-      assert.deepEqual(await h.store.listConsents(), []);
+      assert.deepEqual(await h.store.tenants.listConsents(), []);
       assert.equal(tokenRequests(h).length, 1);
 
       // Entra replicates the new service principal; the admin checks again with the same state.
@@ -222,7 +222,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.ok(retry);
       const again = await h.get(retry);
       assert.equal(again.status, 200, again.html);
-      assert.equal((await h.store.getConsent(FABRIKAM))?.tenantId, FABRIKAM);
+      assert.equal((await h.store.tenants.getConsent(FABRIKAM))?.tenantId, FABRIKAM);
     });
 
     it('records nothing when the token is for another tenant than the callback names', async () => {
@@ -232,7 +232,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       const { status, html } = await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }));
       assert.equal(status, 403);
       assert.match(html, /token for a different tenant/);
-      assert.deepEqual(await h.store.listConsents(), []);
+      assert.deepEqual(await h.store.tenants.listConsents(), []);
     });
 
     it('rejects a callback that is not admin_consent=True with a tenant id', async () => {
@@ -241,7 +241,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       for (const params of [{ admin_consent: 'False', tenant: CONTOSO }, { admin_consent: 'True', tenant: 'contoso.com' }]) {
         assert.equal((await h.get(callbackPath({ ...params, state }))).status, 400);
       }
-      assert.deepEqual([await h.store.listConsents(), tokenRequests(h)], [[], []]);
+      assert.deepEqual([await h.store.tenants.listConsents(), tokenRequests(h)], [[], []]);
     });
   });
 
@@ -254,7 +254,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
     assert.match(html, /credentials were refused/);
     assert.match(html, /AADSTS7000215/);
     assert.ok(!html.includes('Check again'));
-    assert.deepEqual(await h.store.listConsents(), []);
+    assert.deepEqual(await h.store.tenants.listConsents(), []);
   });
 
   it('confirms with a certificate: MSAL signs a client assertion the fake authority verifies', async () => {
@@ -272,7 +272,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
     const [request] = tokenRequests(h);
     assert.equal(request.form.client_secret, undefined);
     assert.equal(request.form.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-    assert.equal((await h.store.getConsent(CONTOSO))?.tenantId, CONTOSO);
+    assert.equal((await h.store.tenants.getConsent(CONTOSO))?.tenantId, CONTOSO);
   });
 
   it('answers 503 on both routes in local mode, saying what to configure', async () => {
@@ -284,6 +284,6 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.match(html, /PUBLIC_URL is not set/);
       assert.match(html, /DATA_ENCRYPTION_KEY is not set/);
     }
-    assert.deepEqual(await h.store.listConsents(), []);
+    assert.deepEqual(await h.store.tenants.listConsents(), []);
   });
 });

@@ -26,13 +26,13 @@ describe('npm run deliveries (dead letters)', function () {
     temp = makeTempDir();
     dbFile = path.join(temp.dir, 'k.db');
     store = openSqliteStore(dbFile);
-    await store.upsertConversation({
+    await store.conversations.upsertConversation({
       id: '19:c@thread.tacv2', type: 'channel', tenantId: 't', serviceUrl: 'https://x/', channelId: 'msteams', teamId: null, botId: 'b', botName: 'klink',
     }, 1);
-    const { eventId } = await store.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
-    await store.dispatchEvent(eventId, [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }], 2);
-    [{ delivery: { id: deadId } }] = await store.dueDeliveries(3, 1);
-    await store.markDead(deadId, '400 BadArgument', 4);
+    const { eventId } = await store.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
+    await store.deliveries.dispatchEvent(eventId, [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }], 2);
+    [{ delivery: { id: deadId } }] = await store.deliveries.dueDeliveries(3, 1);
+    await store.deliveries.markDead(deadId, '400 BadArgument', 4);
   });
   afterEach(async () => {
     await store.close();
@@ -49,7 +49,7 @@ describe('npm run deliveries (dead letters)', function () {
     const { status, stdout } = cli(dbFile, 'retry', String(deadId));
     assert.equal(status, 0, stdout);
     assert.match(stdout, /1 delivery put back in the queue/);
-    const [delivery] = await store.listDeliveries({}, 10);
+    const [delivery] = await store.deliveries.listDeliveries({}, 10);
     assert.deepEqual([delivery.state, delivery.attempts], ['pending', 0]);
     assert.equal(cli(dbFile, 'retry', String(deadId)).status, 1);
     assert.equal(cli(dbFile, 'retry', 'abc').status, 2);
@@ -57,7 +57,7 @@ describe('npm run deliveries (dead letters)', function () {
 
   it('re-queues all', async () => {
     assert.match(cli(dbFile, 'retry', 'all').stdout, /1 delivery put back/);
-    assert.equal((await store.listDeliveries({ state: 'dead' }, 10)).length, 0);
+    assert.equal((await store.deliveries.listDeliveries({ state: 'dead' }, 10)).length, 0);
     assert.match(cli(dbFile, 'dead').stdout, /no dead deliveries/);
   });
 });

@@ -43,7 +43,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     connector.requests.filter((r) => (SENDS as readonly string[]).includes(r.route) && r.channelId === channelId);
 
   async function allDelivered(count: number): Promise<void> {
-    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10_000)).length >= count,
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10_000)).length >= count,
       { timeoutMs: 30_000, what: `${count} deliveries delivered` });
   }
 
@@ -60,7 +60,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const replies = connector.requests.filter((r) => r.route === 'sendToConversation' && r.conversationId === threadA);
     assert.equal(replies.length, 1, 'm2 replied in room-a\'s thread');
     assert.ok(rest.some((r) => r.route === 'createConversation' && r.conversationId !== threadA), 'room-b started a thread of its own');
-    const deliveries = await t.app.store.listDeliveries({}, 10);
+    const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
     assert.deepEqual(deliveries.map((d) => d.via), ['post', 'reply', 'post']);
   });
 
@@ -123,11 +123,11 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     // Written straight to the store, as another instance or `npm run deliveries -- retry` would: no kick.
     const { store } = t.app;
     const body = messageEvent({ id: 'direct', roomId: 'room-direct' });
-    const { eventId } = await store.recordEvent({
+    const { eventId } = await store.events.recordEvent({
       connectionId: 'default', eventType: 'message.inbound', dataId: 'direct', kind: 'message', payload: JSON.stringify(body), receivedAt: clock.now(), roomId: 'room-direct',
     });
     const added = Date.now();
-    await store.dispatchEvent(eventId, [{ conversationId: quiet, subscriptionIds: [] }], clock.now());
+    await store.deliveries.dispatchEvent(eventId, [{ conversationId: quiet, subscriptionIds: [] }], clock.now());
     const [, second] = await connector.waitForRequests({ channelId: quiet }, 2, 10_000);
     await allDelivered(102);
     assert.ok(second.receivedAt - added < 1_000, `picked up ${second.receivedAt - added} ms after it was written (idle check 5 s)`);
@@ -138,7 +138,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     try {
       await t.close();
       t = await startTestApp({}, undefined, clock, { idleCheckMs: 1_000 });
-      const failing = sandbox.stub(t.app.store, 'undispatchedEvents').rejects(new Error('SQLITE_FULL: database or disk is full'));
+      const failing = sandbox.stub(t.app.store.deliveries, 'undispatchedEvents').rejects(new Error('SQLITE_FULL: database or disk is full'));
       t.app.worker.kick();
       // Watch the loop for 1.5 s: the idle check allows two tries in that time.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -163,7 +163,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     for (const { limit, ms } of CONVERSATION_WINDOWS) {
       assert.ok(maxInWindow(times, ms) <= limit, `${maxInWindow(times, ms)} requests in ${ms} ms (limit ${limit})`);
     }
-    const deliveries = await t.app.store.listDeliveries({}, 1000);
+    const deliveries = await t.app.store.deliveries.listDeliveries({}, 1000);
     assert.equal(deliveries.length, 500);
     const answered = new Set(requests.map((r) => r.activityId));
     for (const d of deliveries) {
@@ -213,7 +213,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
       const channels = Array.from({ length: 60 }, (_, i) => `19:wait-${i}@thread.tacv2`);
       for (const channel of channels) await subscribe(channel);
       connector.reset();
-      const looks = sandbox.spy(t.app.store, 'dueConversations');
+      const looks = sandbox.spy(t.app.store.deliveries, 'dueConversations');
       await t.webhook(messageEvent({ id: 'wait-1' }));
       await allDelivered(60);
       const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt).sort((a, b) => a - b);
@@ -247,7 +247,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     await subscribe(TEAM);
     connector.respondWith({ ...connectorErrors.serverError(503), match: { route: 'createConversation' } });
     await t.webhook(messageEvent({ id: 'first', roomId: 'room-a', text: 'first' }));
-    await waitFor(async () => (await t.app.store.listDeliveries({}, 10))[0]?.attempts === 1, { timeoutMs: 5000, what: 'a failed first attempt' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10))[0]?.attempts === 1, { timeoutMs: 5000, what: 'a failed first attempt' });
     await t.webhook(messageEvent({ id: 'second', roomId: 'room-a', text: 'second' }));
     await allDelivered(2);
     const [failed, root, reply] = sendsTo(TEAM);
@@ -263,14 +263,14 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     connector.respondWith({ ...connectorErrors.throttled(1), match: { route: 'createConversation' } });
     await t.webhook(messageEvent({ id: 'm1' }));
     await allDelivered(1);
-    const [delivery] = await t.app.store.listDeliveries({}, 1);
+    const [delivery] = await t.app.store.deliveries.listDeliveries({}, 1);
     assert.equal(delivery.attempts, 1, 'only the successful attempt counts');
   });
 
   it('a card button cannot reveal a message that was not posted in its conversation', async () => {
     await subscribe(TEAM);
     await t.webhook(messageEvent({ id: 'secret-elsewhere', channelType: 'messenger', text: 'private text of another channel' }));
-    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
     const response = await invoke(TEAM, 'x', 'muteRoom', { roomId: 'room-x', eventId: '1', muteFor: '3600000' });
     assert.equal(response.statusCode, 200);
     assert.ok(!JSON.stringify(response.value).includes('private text'), 'the event text is not shown');
@@ -307,7 +307,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     await allDelivered(1);
     const statuses = sendsTo(TEAM).map((r) => r.response?.status);
     assert.deepEqual(statuses, [412, 502, 201]);
-    const [delivery] = await t.app.store.listDeliveries({}, 1);
+    const [delivery] = await t.app.store.deliveries.listDeliveries({}, 1);
     assert.equal(delivery.attempts, 3);
   });
 
@@ -315,7 +315,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     await subscribe(TEAM);
     connector.respondWith({ status: 400, body: { error: { code: 'BadArgument', message: 'bad' } }, match: { route: 'createConversation' } });
     await t.webhook(messageEvent({ id: 'm1' }));
-    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
     const activity = channelCommand({ serviceUrl: connector.url }, 'subscriptions');
     assert.equal(await t.activity(activity), 200);
     const [reply] = await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 5000);
@@ -332,9 +332,9 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const readiness = await (await fetch(`${t.url}/readyz`)).json() as { error: string };
     assert.match(readiness.error, /credentials/);
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-2' }));
-    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
     assert.equal(sendsTo(TEAM).length, 1, 'no further requests while the credentials are rejected');
-    const deliveries = await t.app.store.listDeliveries({}, 10);
+    const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
     assert.deepEqual(deliveries.map((d) => d.state), ['pending', 'pending']);
     assert.ok(t.logs.filter((line) => line.includes('Teams rejected the bot credentials')).length === 1, 'logged once');
   });
@@ -357,8 +357,8 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
     await t.webhook(messageEvent({ id: 'm3', roomId: 'room-b' }));
     await allDelivered(2);
-    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
-    const deliveries = await t.app.store.listDeliveries({}, 10);
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
     assert.equal(deliveries.length, 2, 'the muted room\'s message was not posted');
     clock.advance(3_600_001);
     await t.webhook(messageEvent({ id: 'm4', roomId: 'room-a' }));
@@ -378,7 +378,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const response = await invoke(post.conversationId ?? TEAM, post.activityId ?? '', 'unsubscribe', unsubscribe.data);
     assert.equal(response.statusCode, 200);
     assert.match(cardTexts(response.value).join(' '), /Unsubscribed by Mia Agent: "whatsapp", "group"/);
-    assert.deepEqual((await t.app.store.listSubscriptions(TEAM)).map((s) => s.filters.channels), [['messenger']]);
+    assert.deepEqual((await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => s.filters.channels), [['messenger']]);
   });
 
   /** Sends an Action.Execute invoke the way Teams does and returns the bot's invoke response. */

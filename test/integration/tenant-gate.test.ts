@@ -64,12 +64,12 @@ describe('tenant gate (authenticated /api/messages)', function () {
     const [reply] = connector.requests.filter((r) => r.route === 'replyToActivity');
     const card = reply.activity?.attachments?.[0]?.content as { actions: Array<{ url: string }> };
     assert.equal(card.actions[0].url, `https://klink-teams.test/admin/consent?tenant=${FOREIGN}&requestedBy=Mia+Agent`);
-    assert.equal(await t.app.store.getConversation(CHANNEL), null);
-    assert.equal((await t.app.store.activeSubscriptions()).length, 0);
+    assert.equal(await t.app.store.conversations.getConversation(CHANNEL), null);
+    assert.equal((await t.app.store.conversations.activeSubscriptions()).length, 0);
 
     assert.equal((await send(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: FOREIGN }, 'add'))).status, 200);
-    assert.equal(await t.app.store.getConversation(CHANNEL), null, 'an install is not recorded either');
-    assert.deepEqual(await t.app.store.teamsRequestsSince(0), [], 'nor are the answers in the request log');
+    assert.equal(await t.app.store.conversations.getConversation(CHANNEL), null, 'an install is not recorded either');
+    assert.deepEqual(await t.app.store.requests.teamsRequestsSince(0), [], 'nor are the answers in the request log');
   });
 
   it('answers a card button from a tenant without consent with the same explanation, in place', async () => {
@@ -84,7 +84,7 @@ describe('tenant gate (authenticated /api/messages)', function () {
     const response = JSON.parse(body) as { statusCode: number; value: unknown };
     assert.equal(response.statusCode, 200);
     assert.ok(cardTexts(response.value).some((text) => text.includes('not enabled for your organization')));
-    assert.deepEqual(await t.app.store.mutedRooms(0), []);
+    assert.deepEqual(await t.app.store.conversations.mutedRooms(0), []);
   });
 
   it('acts in the home tenant, in ALLOWED_TENANTS, and in a tenant once its admin consented', async () => {
@@ -93,16 +93,16 @@ describe('tenant gate (authenticated /api/messages)', function () {
       assert.equal((await send({ ...activity, channelData: { ...activity.channelData, channel: { id: `${CHANNEL}-${tenant}` } } })).status, 200);
       assert.ok((await replyTo(activity.id)).some((text) => /Subscribed/.test(text)), `subscribed in ${tenant}`);
     }
-    await t.app.store.recordConsent({ tenantId: FOREIGN.toUpperCase(), grantedBy: null, scopes: ['https://graph.microsoft.com/.default'], grantedAt: 1 });
+    await t.app.store.tenants.recordConsent({ tenantId: FOREIGN.toUpperCase(), grantedBy: null, scopes: ['https://graph.microsoft.com/.default'], grantedAt: 1 });
     const activity = command(FOREIGN, 'subscribe whatsapp');
     assert.equal((await send(activity)).status, 200);
     assert.ok((await replyTo(activity.id)).some((text) => /Subscribed/.test(text)));
-    assert.equal((await t.app.store.getConversation(CHANNEL))?.tenantId, FOREIGN);
+    assert.equal((await t.app.store.conversations.getConversation(CHANNEL))?.tenantId, FOREIGN);
 
-    await t.app.store.revokeTenant(FOREIGN, 'revoked by operator', 2);
+    await t.app.store.tenants.revokeTenant(FOREIGN, 'revoked by operator', 2);
     const after = command(FOREIGN, 'subscriptions');
     assert.equal((await send(after)).status, 200);
     assert.ok((await replyTo(after.id)).some((text) => text.includes('not enabled for your organization')), 'revocation closes the gate again');
-    assert.equal((await t.app.store.getConversation(CHANNEL))?.active, false);
+    assert.equal((await t.app.store.conversations.getConversation(CHANNEL))?.active, false);
   });
 });

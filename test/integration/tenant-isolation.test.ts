@@ -66,8 +66,8 @@ describe('tenant isolation between klink connections', function () {
     assert.equal(await post('/api/klink/webhook', messageEvent({ id: 'alpha-1' }), TEST_SECRET), 200);
     assert.equal(await post(`/api/klink/webhook/${betaId}`, messageEvent({ id: 'beta-1' }), 'beta-signing-secret'), 200);
     await waitFor(() => cardsIn(CHANNEL_A).length === 1 && cardsIn(CHANNEL_B).length === 1, { timeoutMs: 5000, what: 'one card in each channel' });
-    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
-    const deliveries = await t.app.store.listDeliveries({}, 10);
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
+    const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
     assert.deepEqual(deliveries.map((d) => d.conversationId).sort(), [CHANNEL_A, CHANNEL_B].sort(), 'each event went to one channel only');
   });
 
@@ -77,14 +77,14 @@ describe('tenant isolation between klink connections', function () {
     assert.equal(await post('/api/klink/webhook/knope', messageEvent({ id: 'x-3' }), 'beta-signing-secret'), 404);
     assert.equal(connectionsCli('remove', betaId).status, 0);
     assert.equal(await post(`/api/klink/webhook/${betaId}`, messageEvent({ id: 'x-4' }), 'beta-signing-secret'), 404);
-    assert.equal((await t.app.store.undispatchedEvents(10)).length + (await t.app.store.listDeliveries({}, 10)).length, 0, 'nothing stored');
+    assert.equal((await t.app.store.deliveries.undispatchedEvents(10)).length + (await t.app.store.deliveries.listDeliveries({}, 10)).length, 0, 'nothing stored');
   });
 
   it('keeps the signing secret sealed in the store', async () => {
     const listed = connectionsCli('list');
     assert.match(listed.out, new RegExp(`${betaId}\\s+tenant ${TENANT_B}\\s+Beta support`));
     assert.ok(!listed.out.includes('beta-signing-secret'));
-    const stored = await t.app.store.getConnection(betaId);
+    const stored = await t.app.store.tenants.getConnection(betaId);
     assert.ok(stored && !stored.secretEncrypted.includes('beta-signing-secret') && stored.secretEncrypted.startsWith('v1:'));
   });
 });

@@ -34,11 +34,11 @@ describe('npm run tenants (admin consent, revocation)', function () {
     temp = makeTempDir();
     dbFile = path.join(temp.dir, 'k.db');
     store = openSqliteStore(dbFile);
-    await store.recordConsent({ tenantId: CONTOSO, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: [GRAPH_DEFAULT], grantedAt: Date.UTC(2025, 5, 1, 12) });
-    await store.recordConsent({ tenantId: FABRIKAM, grantedBy: null, scopes: ['User.Read.All'], grantedAt: Date.UTC(2025, 5, 2, 8) });
+    await store.tenants.recordConsent({ tenantId: CONTOSO, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: [GRAPH_DEFAULT], grantedAt: Date.UTC(2025, 5, 1, 12) });
+    await store.tenants.recordConsent({ tenantId: FABRIKAM, grantedBy: null, scopes: ['User.Read.All'], grantedAt: Date.UTC(2025, 5, 2, 8) });
     for (const [id, tenant] of [['19:a@thread.tacv2', CONTOSO], ['19:b@thread.tacv2', CONTOSO], ['19:c@thread.tacv2', FABRIKAM]]) {
-      await store.upsertConversation(channel(id, tenant), 1);
-      await store.addSubscription(id, { ...emptyFilters(), channels: ['whatsapp'] }, 'Ada', 2);
+      await store.conversations.upsertConversation(channel(id, tenant), 1);
+      await store.conversations.addSubscription(id, { ...emptyFilters(), channels: ['whatsapp'] }, 'Ada', 2);
     }
   });
   afterEach(async () => {
@@ -61,15 +61,15 @@ describe('npm run tenants (admin consent, revocation)', function () {
     assert.equal(status, 0, stdout);
     assert.match(stdout, new RegExp(`${CONTOSO}: admin consent withdrawn; 2 conversations deactivated \\(reason: contract ended\\)`));
 
-    assert.equal(await store.getConsent(CONTOSO), null);
+    assert.equal(await store.tenants.getConsent(CONTOSO), null);
     for (const id of ['19:a@thread.tacv2', '19:b@thread.tacv2']) {
-      const conversation = await store.getConversation(id);
+      const conversation = await store.conversations.getConversation(id);
       assert.deepEqual([conversation?.active, conversation?.removedReason], [false, 'contract ended'], id);
-      assert.deepEqual(await store.listSubscriptions(id), [], id);
+      assert.deepEqual(await store.conversations.listSubscriptions(id), [], id);
     }
-    assert.equal((await store.getConversation('19:c@thread.tacv2'))?.active, true);
-    assert.equal((await store.listSubscriptions('19:c@thread.tacv2')).length, 1);
-    assert.deepEqual((await store.activeSubscriptions()).map((s) => s.conversationId), ['19:c@thread.tacv2']);
+    assert.equal((await store.conversations.getConversation('19:c@thread.tacv2'))?.active, true);
+    assert.equal((await store.conversations.listSubscriptions('19:c@thread.tacv2')).length, 1);
+    assert.deepEqual((await store.conversations.activeSubscriptions()).map((s) => s.conversationId), ['19:c@thread.tacv2']);
 
     const list = cli(dbFile, ['list']);
     assert.ok(!list.stdout.includes(CONTOSO), list.stdout);
@@ -96,9 +96,9 @@ describe('npm run tenants (admin consent, revocation)', function () {
       assert.equal(await run(...argv), 2, argv.join(' '));
       assert.match(lines.join(''), /usage: npm run tenants|is not a tenant id/, argv.join(' '));
     }
-    assert.equal((await store.listConsents()).length, 2);
-    assert.equal((await store.activeSubscriptions()).length, 3);
+    assert.equal((await store.tenants.listConsents()).length, 2);
+    assert.equal((await store.conversations.activeSubscriptions()).length, 3);
     assert.equal(await run('revoke', CONTOSO, '--reason=audit'), 0);
-    assert.equal((await store.getConversation('19:a@thread.tacv2'))?.removedReason, 'audit');
+    assert.equal((await store.conversations.getConversation('19:a@thread.tacv2'))?.removedReason, 'audit');
   });
 });

@@ -43,7 +43,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
 
   /** Waits until every committed message event has been matched (delivery rows written). */
   async function dispatched(): Promise<void> {
-    await waitFor(async () => (await t.app.store.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'events dispatched' });
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'events dispatched' });
   }
 
   async function newThreadCards(count: number): Promise<RecordedCard[]> {
@@ -56,7 +56,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     assert.equal(await t.activity(install), 200);
     const welcome = await replyTo(install);
     assert.ok(welcome.some((text) => text.includes('subscribe')));
-    const stored = await t.app.store.getConversation(TEAM);
+    const stored = await t.app.store.conversations.getConversation(TEAM);
     assert.deepEqual(
       [stored?.type, stored?.tenantId, stored?.serviceUrl, stored?.teamId, stored?.botId, stored?.active],
       ['channel', TENANT, connector.url, TEAM, BOT.id, true],
@@ -86,7 +86,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
       url: 'https://app.klink.cloud/inbox/1f13f5d8-e426-42c7-9ce1-f50862f21965?message=39206a79-bc74-40c3-9dca-823f13cb7026',
     });
     assert.deepEqual(actions.slice(1).map((a) => [a.type, a.title]), [['Action.ShowCard', 'Mute this room'], ['Action.Execute', 'Unsubscribe']]);
-    const delivery = await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 5000, what: 'delivered' });
+    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 5000, what: 'delivered' });
     assert.ok(delivery.activityId, 'the new post id is kept');
   });
 
@@ -105,9 +105,9 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     await command('subscribe "think about"');
     await t.webhook(sample('message.inbound'));
     await newThreadCards(1);
-    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10)).length === 1, { timeoutMs: 5000, what: 'delivery' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, { timeoutMs: 5000, what: 'delivery' });
     assert.equal(connector.cards({ route: 'createConversation' }).length, 1);
-    assert.equal((await t.app.store.listDeliveries({}, 10)).length, 1);
+    assert.equal((await t.app.store.deliveries.listDeliveries({}, 10)).length, 1);
   });
 
   it('posts nothing for messages the filters exclude', async () => {
@@ -119,7 +119,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     await t.webhook(sample('message.outbound'));
     await t.webhook(messageEvent({ id: 'unknown-contact', contactId: 'nobody' }));
     await dispatched();
-    assert.equal((await t.app.store.listDeliveries({}, 10)).length, 0);
+    assert.equal((await t.app.store.deliveries.listDeliveries({}, 10)).length, 0);
     assert.equal(connector.cards().filter((c) => c.route !== 'replyToActivity').length, 0);
   });
 
@@ -154,40 +154,40 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     assert.ok(list.some((text) => text.includes('messenger')));
     const removed = await command('unsubscribe 1');
     assert.ok(removed.some((text) => text.includes('whatsapp vip')));
-    assert.deepEqual((await t.app.store.listSubscriptions(TEAM)).map((s) => [s.number, s.filters.channels]), [[1, ['messenger']]]);
+    assert.deepEqual((await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => [s.number, s.filters.channels]), [[1, ['messenger']]]);
     const missing = await command('unsubscribe 7');
     assert.ok(missing.some((text) => text.includes('#7')));
-    assert.equal((await t.app.store.listSubscriptions(TEAM)).length, 1);
+    assert.equal((await t.app.store.conversations.listSubscriptions(TEAM)).length, 1);
   });
 
   it('rejects an unknown word with a suggestion and saves nothing', async () => {
     const reply = await command('subscribe whatsap vip');
     assert.ok(reply.some((text) => text.includes('whatsapp')), reply.join(' | '));
-    assert.equal((await t.app.store.listSubscriptions(TEAM)).length, 0);
+    assert.equal((await t.app.store.conversations.listSubscriptions(TEAM)).length, 0);
   });
 
   it('forgets the channel on uninstall: its subscriptions stop', async () => {
     await command('subscribe whatsapp');
     assert.equal(await t.activity(installationUpdate(where(), 'remove')), 200);
-    assert.equal((await t.app.store.getConversation(TEAM))?.active, false);
+    assert.equal((await t.app.store.conversations.getConversation(TEAM))?.active, false);
     await t.webhook(sample('message.inbound'));
     await dispatched();
-    assert.equal((await t.app.store.listDeliveries({}, 10)).length, 0);
+    assert.equal((await t.app.store.deliveries.listDeliveries({}, 10)).length, 0);
 
     assert.equal(await t.activity(membersUpdate(where(), 'membersAdded')), 200);
-    assert.equal((await t.app.store.getConversation(TEAM))?.active, true, 'reinstalling records it again');
-    assert.equal((await t.app.store.listSubscriptions(TEAM)).length, 0, 'old subscriptions stay removed');
+    assert.equal((await t.app.store.conversations.getConversation(TEAM))?.active, true, 'reinstalling records it again');
+    assert.equal((await t.app.store.conversations.listSubscriptions(TEAM)).length, 0, 'old subscriptions stay removed');
   });
 
   it('deactivates the channel when Teams says the bot was removed (403)', async () => {
     await command('subscribe whatsapp');
     connector.respondWith({ ...connectorErrors.botNotInRoster(), match: { route: 'createConversation' } });
     await t.webhook(sample('message.inbound'));
-    await waitFor(async () => (await t.app.store.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
-    const conversation = await t.app.store.getConversation(TEAM);
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
+    const conversation = await t.app.store.conversations.getConversation(TEAM);
     assert.equal(conversation?.active, false);
     assert.match(conversation?.removedReason ?? '', /BotNotInConversationRoster/);
-    assert.equal((await t.app.store.activeSubscriptions()).length, 0);
+    assert.equal((await t.app.store.conversations.activeSubscriptions()).length, 0);
   });
 
   it('retries a failed post and keeps work across a restart', async () => {
@@ -195,12 +195,12 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     // The SDK itself retries a 503 a few times: fail all of them, then let the next attempt through.
     const outage = connector.respondWith({ ...connectorErrors.serverError(503), match: { route: 'createConversation' }, times: Infinity });
     await t.webhook(sample('message.inbound'));
-    await waitFor(async () => (await t.app.store.listDeliveries({}, 10)).find((d) => d.attempts === 1), { timeoutMs: 15000, what: 'a failed attempt' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10)).find((d) => d.attempts === 1), { timeoutMs: 15000, what: 'a failed attempt' });
     outage.cancel();
     const dir = t.dir;
     await t.close({ keepFiles: true });
     t = await startTestApp({}, { dir });
-    const delivery = await waitFor(async () => (await t.app.store.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 10000, what: 'delivery after restart' });
+    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 10000, what: 'delivery after restart' });
     assert.equal(delivery.attempts, 2);
     assert.equal(connector.find((r) => r.route === 'createConversation' && r.response?.status === 201).length, 1);
   });

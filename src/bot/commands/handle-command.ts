@@ -31,19 +31,19 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
     case 'help':
       return helpCard();
     case 'list': {
-      const items = await store.listSubscriptions(ctx.conversationId);
-      const dead = await store.listDeliveries({ state: 'dead', conversationId: ctx.conversationId }, 1000);
+      const items = await store.conversations.listSubscriptions(ctx.conversationId);
+      const dead = await store.deliveries.listDeliveries({ state: 'dead', conversationId: ctx.conversationId }, 1000);
       return subscriptionsCard({
         items: items.map((s) => summarize(s, deps)),
         deadLetters: { count: dead.length, lastError: dead.at(-1)?.lastError ?? null },
       });
     }
     case 'subscribe': {
-      const { created, subscription } = await store.addSubscription(ctx.conversationId, command.filters, ctx.userId, now());
+      const { created, subscription } = await store.conversations.addSubscription(ctx.conversationId, command.filters, ctx.userId, now());
       return created ? subscribedCard(summarize(subscription, deps)) : alreadySubscribedCard(summarize(subscription, deps));
     }
     case 'unsubscribe': {
-      const current = await store.listSubscriptions(ctx.conversationId);
+      const current = await store.conversations.listSubscriptions(ctx.conversationId);
       const target = command.target;
       let chosen: Subscription[];
       if (target.kind === 'all') chosen = current;
@@ -68,7 +68,7 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
           });
         }
       }
-      const removed = await store.removeSubscriptions(ctx.conversationId, chosen.map((s) => s.id), `unsubscribed by ${ctx.userId ?? 'a user'}`, now());
+      const removed = await store.conversations.removeSubscriptions(ctx.conversationId, chosen.map((s) => s.id), `unsubscribed by ${ctx.userId ?? 'a user'}`, now());
       return unsubscribedCard({ removed: removed.map((s) => summarize(s, deps)) });
     }
   }

@@ -1,4 +1,6 @@
 /** Versioned schema migrations for the SQLite store; applied in order, each exactly once. */
+import type { SqliteDb } from './database';
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE events (
@@ -131,3 +133,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX room_threads_stale ON room_threads (root_updated_at) WHERE root_stale = 1;
   `,
 ];
+
+/** Applies the migrations the database does not have yet, each in its own transaction. */
+export function migrate(db: SqliteDb): void {
+  db.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const row = db.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.db.exec(MIGRATIONS[version - 1]);
+      db.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+    });
+  }
+}

@@ -90,11 +90,11 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
 
   it('stores the answer in the request log only for a conversation the bot has recorded', async () => {
     await turn(100);
-    assert.deepEqual(await store.teamsRequestsSince(0), [], 'unknown conversation (e.g. a tenant without consent): nothing stored');
-    await store.upsertConversation({
+    assert.deepEqual(await store.requests.teamsRequestsSince(0), [], 'unknown conversation (e.g. a tenant without consent): nothing stored');
+    await store.conversations.upsertConversation({
       id: CHANNEL, type: 'channel', tenantId: TENANT, serviceUrl: command.serviceUrl ?? '', channelId: 'msteams', teamId: null, botId: '28:bot', botName: 'klink',
     }, Date.now());
     await turn(100);
-    assert.deepEqual((await store.teamsRequestsSince(0)).map((r) => [r.conversationId, r.tenantId]), [[CHANNEL, TENANT]]);
+    assert.deepEqual((await store.requests.teamsRequestsSince(0)).map((r) => [r.conversationId, r.tenantId]), [[CHANNEL, TENANT]]);
   });
 });

@@ -1,0 +1,34 @@
+/** Tenants that opted in through admin consent, and further klink connections (each of one tenant). */
+
+/** A tenant whose admin completed admin consent. */
+export interface TenantConsent {
+  tenantId: string;
+  grantedBy: string | null;
+  scopes: string[];
+  grantedAt: number;
+}
+
+/** A further klink connection (workspace webhook) and the tenant its events belong to. */
+export interface KlinkConnection {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** The signing secret, encrypted with DATA_ENCRYPTION_KEY (see src/auth/secret-box.ts). */
+  secretEncrypted: string;
+  createdAt: number;
+}
+
+export interface TenantStore {
+  recordConsent(consent: TenantConsent): Promise<void>;
+  /** The active consent of a tenant, or null. */
+  getConsent(tenantId: string): Promise<TenantConsent | null>;
+  listConsents(): Promise<TenantConsent[]>;
+  /** Withdraws a tenant's consent and deactivates its conversations; returns how many were deactivated. */
+  revokeTenant(tenantId: string, reason: string, now: number): Promise<number>;
+
+  addConnection(connection: KlinkConnection): Promise<void>;
+  /** A connection; removed ones only with `includeRemoved` (their events already taken still need a tenant). */
+  getConnection(id: string, options?: { includeRemoved?: boolean }): Promise<KlinkConnection | null>;
+  listConnections(): Promise<KlinkConnection[]>;
+  removeConnection(id: string, now: number): Promise<boolean>;
+}
