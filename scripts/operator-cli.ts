@@ -1,18 +1,23 @@
 /** The shared start of the operator commands: configuration, the bot's database, exit code. */
-import { type Config, loadConfig } from '../src/config';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import { type Config, ConfigError, loadConfig } from '../src/config';
+import { StoreOpenError } from '../src/store/errors';
+import { openStore } from '../src/store/open-store';
 import type { Store } from '../src/store/store';
 
-/** Runs `command` against the database DATABASE_URL names, then exits with its code. */
+/** Runs `command` against the database DATABASE_URL names (SQLite or PostgreSQL), then exits with its code. */
 export function runOperatorCommand(name: string, command: (store: Store, config: Readonly<Config>) => Promise<number>): void {
-  const config = loadConfig(process.env);
-  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
-  const store = openSqliteStore(config.store.file);
-  command(store, config).then(async (code) => {
-    await store.close();
-    process.exit(code);
-  }, (err: unknown) => {
-    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+  const run = async (): Promise<number> => {
+    const config = loadConfig(process.env);
+    const store = await openStore(config.store);
+    try {
+      return await command(store, config);
+    } finally {
+      await store.close();
+    }
+  };
+  run().then((code) => process.exit(code), (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof StoreOpenError;
+    process.stderr.write(`${name}: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   });
 }

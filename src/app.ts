@@ -1,39 +1,32 @@
-/** Builds the whole application from a configuration: store, bot, delivery worker and HTTP server. */
-import { randomInt } from 'node:crypto';
-import {
-  CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
-} from 'botbuilder';
-import type restify from 'restify';
-import { TenantPolicy } from './auth/tenant-policy';
-import { KlinkBot } from './bot/klink-bot';
-import { ReplyPacing } from './bot/reply-pacing';
-import type { Config, WebhookAuth } from './config';
-import { DeliveryWorker } from './delivery/delivery-worker';
-import { registerConsentRoutes } from './http/consent-routes';
-import { createServer } from './http/server';
-import { Connections } from './klink/connections';
-import { ensureLocalWebhookSecret } from './klink/local-secret';
+/**
+ * Builds the application for its role (PROCESS_ROLE): `all` takes webhooks and Teams activities
+ * here and delivers in a worker thread; `web` only takes them; `worker` only delivers (with a
+ * small health and metrics endpoint). Any number of each may share one PostgreSQL database.
+ */
+import type { ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import restify from 'restify';
+import type { Config } from './config';
+import { createDelivery } from './delivery/create-delivery';
+import { type DeliveryHandle, inlineDelivery } from './delivery/delivery-handle';
+import { startDeliveryThread } from './delivery/delivery-thread';
+import { healthRoutes } from './http/health-routes';
 import type { Logger } from './log';
 import { type Metrics, createMetrics } from './metrics';
-import { openSqliteStore } from './store/sqlite/sqlite-store';
+import { openStore } from './store/open-store';
 import type { Store } from './store/store';
-import { BotAuthentication } from './teams/bot-authentication';
-import { BotConnectorClient } from './teams/connector-client';
-import { ConnectorSender } from './teams/connector-sender';
-import { createTokenSource } from './teams/token-source';
+import { createWebServer } from './web-app';
 
 export interface App {
   server: restify.Server;
   metrics: Metrics;
   store: Store;
-  worker: DeliveryWorker;
+  /** Delivery in this process (null for PROCESS_ROLE=web). */
+  delivery: DeliveryHandle | null;
   /** Listens on `port` (0 = any free port) and starts delivering; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-/** A request to Teams that takes longer than this is abandoned and retried. */
-const TEAMS_TIMEOUT_MS = 15_000;
 /** On shutdown, in-flight deliveries get this long to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -47,52 +40,43 @@ export interface AppOptions {
   now?: () => number;
   random?: () => number;
   idleCheckMs?: number;
+  claimLeaseMs?: number;
+  /**
+   * Where delivery runs with PROCESS_ROLE=all: `thread` (a worker thread, as `npm start` does)
+   * or `inline` (this thread: tests that inject a clock or watch the worker).
+   */
+  delivery?: 'thread' | 'inline';
 }
 
-export function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): App {
-  const now = options.now ?? Date.now;
-  if (config.store.kind !== 'sqlite') throw new Error('only the SQLite store is available');
-  const store = openSqliteStore(config.store.file);
+export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {
+  const store = await openStore(config.store, { onError: (err) => log.warn({ err }, 'database connection error') });
   const metrics = createMetrics();
-  const connections = new Connections(store, config, resolveWebhookAuth(config, log));
+  const deliveryOptions = { now: options.now, random: options.random, idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs };
+  let delivery: (DeliveryHandle & { start?: () => Promise<void> }) | null = null;
+  let startDelivery = async (): Promise<void> => undefined;
+  if (config.role === 'worker' || (config.role === 'all' && options.delivery === 'inline')) {
+    const inline = inlineDelivery(createDelivery(config, log, store, metrics, deliveryOptions));
+    delivery = inline;
+    startDelivery = () => inline.start();
+  } else if (config.role === 'all') {
+    startDelivery = async () => {
+      delivery = await startDeliveryThread(log, { idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs });
+    };
+  }
 
-  // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
-  const auth = new BotAuthentication(config.localMode ? {} : {
-    ...botFrameworkSettings(config),
-    ...options.botFrameworkAuthentication,
-  });
-  const adapter = new CloudAdapter(auth);
-  adapter.onTurnError = async (context: TurnContext, err: Error) => {
-    const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
-    log.error({ err, errorId, conversationId: context.activity.conversation?.id }, 'turn failed');
-    await context.sendActivity(`Something went wrong on my side (error id ${errorId}); nothing was changed. Please try again.`);
-  };
-
-  const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
-  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
-  const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS });
-  const sender = new ConnectorSender(connector);
-  const worker = new DeliveryWorker({
-    store, log, now, metrics, sender, random: options.random ?? Math.random,
-    connectionTenant: (id) => connections.tenantOf(id),
-    settings,
-    threadWindowMs: config.threadWindowMs,
-    retentionMs: config.retentionMs,
-    idleCheckMs: options.idleCheckMs,
-  });
-  // The bot's answers within a turn count against the same Teams limits as delivery.
-  adapter.use(new ReplyPacing({ pacer: worker.pacer, store, now, log }));
   let shuttingDown = false;
-  const server = createServer({
-    log, store, adapter, bot, connections, deliveryProblem: () => worker.problem, shuttingDown: () => shuttingDown,
-    webhook: { store, log, now, metrics, onStored: () => worker.kick() },
-  });
-  registerConsentRoutes(server, { store: store.tenants, log, now, config });
+  const health = { log, store, metrics, delivery: () => delivery, shuttingDown: () => shuttingDown };
+  const server = config.role === 'worker'
+    ? workerServer(health)
+    : createWebServer(config, log, store, metrics, health, options);
 
   return {
-    server, store, worker, metrics,
+    server, store, metrics,
+    get delivery() {
+      return delivery;
+    },
     listen: async (port, host = config.host) => {
-      await worker.start();
+      await startDelivery();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
@@ -104,31 +88,15 @@ export function createApp(config: Readonly<Config>, log: Logger, options: AppOpt
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await closed;
-      const settled = await worker.stop(SHUTDOWN_GRACE_MS);
-      if (!settled) log.warn('shutdown: some deliveries were still in flight; they are sent again after restart');
-      connector.close();
+      if (delivery !== null) await delivery.stop(SHUTDOWN_GRACE_MS);
       await store.close();
     },
   };
 }
 
-/** botbuilder's settings for the bot's identity (names as botbuilder reads them). */
-export function botFrameworkSettings(config: Readonly<Config>): ConfigurationBotFrameworkAuthenticationOptions {
-  return {
-    MicrosoftAppId: config.bot.id ?? undefined,
-    MicrosoftAppPassword: config.bot.password ?? undefined,
-    MicrosoftAppTenantId: config.bot.tenantId ?? undefined,
-    MicrosoftAppType: config.bot.type,
-    CertificateThumbprint: config.bot.certificate?.thumbprint,
-    CertificatePrivateKey: config.bot.certificate?.privateKey,
-  };
-}
-
-/** In local mode without a configured secret, a generated one is used (and said so once). */
-function resolveWebhookAuth(config: Readonly<Config>, log: Logger): WebhookAuth {
-  if (!config.generateWebhookSecret) return config.webhook;
-  const local = ensureLocalWebhookSecret(config.dataDir);
-  log.warn({ file: local.file, created: local.created },
-    'no KLINK_WEBHOOK_SECRET configured: using the local signing secret in this file (npm run send-sample signs with it)');
-  return { mode: 'signature', secrets: [local.secret] };
+/** PROCESS_ROLE=worker answers only /healthz, /readyz and /metrics. */
+function workerServer(health: Parameters<typeof healthRoutes>[1]): restify.Server {
+  const server = restify.createServer({ name: 'klink-teams-worker', handleUncaughtExceptions: false });
+  healthRoutes(server, health);
+  return server;
 }

@@ -4,6 +4,7 @@
  * Nothing else in the code base reads `process.env`.
  */
 import path from 'node:path';
+import { DATABASE_VARIABLES, type StoreUrl, readDatabase } from './config-database';
 
 export type WebhookAuth =
   | { mode: 'signature'; secrets: string[] }
@@ -23,7 +24,10 @@ export interface BotIdentity {
   type: BotType;
 }
 
-export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type { PostgresSettings, StoreUrl } from './config-database';
+
+/** What a process runs: `all` (default) the HTTP endpoints with delivery in a worker thread, `web` only the endpoints, `worker` only delivery. */
+export type ProcessRole = 'all' | 'web' | 'worker';
 
 export interface Config {
   port: number;
@@ -33,6 +37,7 @@ export interface Config {
   /** No Bot Framework auth: what the Agents Playground talks to. Never in production. */
   localMode: boolean;
   store: StoreUrl;
+  role: ProcessRole;
   /** Folder for local state that is not in the database (a generated webhook secret). */
   dataDir: string;
   webhook: WebhookAuth;
@@ -75,7 +80,8 @@ export const CONFIG_VARIABLES = [
   'KLINK_WEBHOOK_HEADER_NAME', 'KLINK_WEBHOOK_HEADER_VALUE', 'KLINK_ROOM_URL_TEMPLATE', 'KLINK_VIP_TAGS',
   'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
   'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
-  'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS',
+  'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS', 'PROCESS_ROLE',
+  ...DATABASE_VARIABLES,
 ] as const;
 
 /**
@@ -101,7 +107,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   const production = get('NODE_ENV') === 'production';
 
   const port = readPort(get('PORT'), problems);
-  const store = readStore(get('DATABASE_URL'), problems);
+  const store = readDatabase(get, problems);
+  const role = (get('PROCESS_ROLE') ?? 'all') as ProcessRole;
+  if (!['all', 'web', 'worker'].includes(role)) {
+    problems.push(`PROCESS_ROLE "${role}" is not one of all (default: web endpoints and delivery), web (endpoints only) or worker (delivery only)`);
+  }
   const dataDir = store.kind === 'sqlite' ? path.dirname(store.file) : path.resolve('data');
 
   const botId = get('BOT_ID');
@@ -162,6 +172,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     production,
     localMode,
     store,
+    role,
     dataDir,
     webhook,
     generateWebhookSecret: generate,
@@ -254,23 +265,6 @@ function readPort(raw: string | null, problems: string[]): number {
     return 3978;
   }
   return port;
-}
-
-function readStore(raw: string | null, problems: string[]): StoreUrl {
-  const value = raw ?? 'sqlite:data/klink-teams.db';
-  if (value.startsWith('sqlite:')) {
-    const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file === '') {
-      problems.push('DATABASE_URL "sqlite:" names no file: use sqlite:<path>, e.g. sqlite:data/klink-teams.db');
-    }
-    return { kind: 'sqlite', file: path.resolve(file || 'data/klink-teams.db') };
-  }
-  if (/^postgres(ql)?:\/\//.test(value)) {
-    problems.push('DATABASE_URL: the PostgreSQL store is not available in this version: use sqlite:<path>');
-    return { kind: 'postgres', url: value };
-  }
-  problems.push(`DATABASE_URL must start with sqlite: or postgres:// (got "${value.split(':')[0]}:…")`);
-  return { kind: 'sqlite', file: path.resolve('data/klink-teams.db') };
 }
 
 function readWebhookAuth(

@@ -1,7 +1,8 @@
-/** Entry point: configuration → logger → application → listen. */
+/** Entry point: configuration → logger → application (by PROCESS_ROLE) → listen. */
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './app';
 import { createLogger } from './log';
+import { StoreOpenError } from './store/errors';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -9,9 +10,9 @@ async function main(): Promise<void> {
   if (config.localMode) {
     log.warn('LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground). Never expose this to the internet.');
   }
-  const app = createApp(config, log);
+  const app = await createApp(config, log);
   const port = await app.listen(config.port);
-  log.info({ port, host: config.host, store: config.store.kind }, 'klink-teams listening');
+  log.info({ port, host: config.host, role: config.role, store: app.store.description }, 'klink-teams listening');
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: no new webhooks, finishing deliveries in flight');
     setTimeout(() => process.exit(1), 20_000).unref();
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  const known = err instanceof ConfigError || err instanceof StoreOpenError;
+  const message = err instanceof ConfigError ? err.message : known ? `klink-teams cannot start: ${(err as Error).message}` : (err as Error).stack ?? String(err);
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 });

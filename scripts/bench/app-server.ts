@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: settings.logLevel,
   });
   // The logger writes to stdout, which the benchmark sends to a log file.
-  const app = createApp(config, createLogger(config.logLevel));
+  const app = await createApp(config, createLogger(config.logLevel));
   const port = await app.listen(0);
   serveParent({
     port,

@@ -1,12 +1,12 @@
 /**
  * The bot's own answers within a turn (command cards, welcome and consent cards) count against
  * the same Teams limits as delivery: a reply in a channel thread counts against the channel.
- * Each reply takes a slot from its conversation's and tenant's budget, waiting for one for a
- * little while if delivery has just spent it, and is recorded, so delivery makes room for it.
- * A reply is never dropped: after MAX_WAIT_MS it goes anyway (still counted).
+ * Each reply takes a slot from the conversation's and tenant's budget in the store — shared
+ * with every delivery worker and every instance — waiting for one for a little while if
+ * delivery has just spent it. A reply is never dropped: after MAX_WAIT_MS it goes anyway (still
+ * counted).
  */
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
-import type { Pacer } from '../delivery/pacing';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { describeConversation } from './klink-bot';
@@ -18,29 +18,34 @@ export const MAX_WAIT_MS = 3_000;
 const NOT_SENT = new Set(['invokeResponse', 'delay', 'trace']);
 
 export interface ReplyPacingDeps {
-  pacer: Pacer;
-  store: Store;
+  store: Pick<Store, 'conversations' | 'budget'>;
   now: () => number;
   log: Logger;
 }
 
-type Slot = (answeredAt: number) => void;
+interface Target {
+  conversationId: string;
+  tenantId: string;
+}
 
 export class ReplyPacing implements Middleware {
   constructor(private readonly deps: ReplyPacingDeps) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    const target = describeConversation(context.activity);
-    if (target !== null) {
+    const conversation = describeConversation(context.activity);
+    if (conversation !== null) {
+      const target = { conversationId: conversation.id, tenantId: conversation.tenantId };
       context.onSendActivities(async (_context, activities: Partial<Activity>[], send) => {
         const requests = activities.filter((a) => !NOT_SENT.has(a.type ?? '')).length;
-        if (requests === 0) return send();
-        const slots: Slot[] = [];
-        for (let i = 0; i < requests; i++) slots.push(await this.slot(target.id, target.tenantId));
+        // Only in conversations the bot has recorded: in a tenant it may not act in (the consent
+        // card) it stores nothing.
+        if (requests === 0 || (await this.deps.store.conversations.getConversation(target.conversationId)) === null) return send();
+        const slots: number[] = [];
+        for (let i = 0; i < requests; i++) slots.push(await this.slot(target));
         try {
           return await send();
         } finally {
-          await this.answered(target.id, target.tenantId, slots);
+          await this.answered(target, slots);
         }
       });
     }
@@ -48,34 +53,27 @@ export class ReplyPacing implements Middleware {
   }
 
   /** A slot in the conversation's and tenant's budget, waiting for one up to MAX_WAIT_MS. */
-  private async slot(conversationId: string, tenantId: string): Promise<Slot> {
-    const { pacer, now } = this.deps;
+  private async slot(target: Target): Promise<number> {
+    const { store, now } = this.deps;
     const deadline = now() + MAX_WAIT_MS;
     for (;;) {
-      const slot = pacer.tryAcquire(conversationId, tenantId, now());
-      if (typeof slot !== 'number') return slot;
       const left = deadline - now();
-      if (left <= 0) {
-        this.deps.log.warn({ conversationId }, 'reply sent over the conversation\'s budget after waiting; Teams may throttle it');
-        return pacer.acquire(conversationId, tenantId);
+      const taken = await store.budget.take(target, now(), { force: left <= 0 });
+      if (taken.granted) {
+        if (left <= 0) this.deps.log.warn({ conversationId: target.conversationId }, 'reply sent over the conversation\'s budget after waiting; Teams may throttle it');
+        return taken.slot;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(slot, left)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(taken.waitMs, left))));
     }
   }
 
-  /**
-   * Frees the slots at the answer time and stores the requests, so they count after a restart
-   * too — only in conversations the bot has recorded: in a tenant it may not act in (the consent
-   * card) it stores nothing.
-   */
-  private async answered(conversationId: string, tenantId: string, slots: Slot[]): Promise<void> {
+  /** Marks the replies' slots answered, so the budget counts them at their answer time. */
+  private async answered(target: Target, slots: number[]): Promise<void> {
     const at = this.deps.now();
-    for (const slot of slots) slot(at);
     try {
-      if ((await this.deps.store.conversations.getConversation(conversationId)) === null) return;
-      for (let i = 0; i < slots.length; i++) await this.deps.store.requests.recordTeamsRequest({ conversationId, tenantId, at });
+      for (const slot of slots) await this.deps.store.budget.answered(slot, at);
     } catch (err) {
-      this.deps.log.warn({ err, conversationId }, 'could not store a reply in the request log');
+      this.deps.log.warn({ err, conversationId: target.conversationId }, 'could not mark a reply answered; it counts as in flight until it expires');
     }
   }
 }

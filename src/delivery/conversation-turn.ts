@@ -6,16 +6,15 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { Conversation, DueDelivery, Store } from '../store/store';
+import type { Conversation, DueDelivery, SlotRefusal, Store } from '../store/store';
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
+import { type HeldSlot, takeSlot } from './budget-slot';
 import { type CardSettings, type MessageCardCache, digestActivity, messageActivity, messageOf } from './delivery-card';
-import type { Pacer } from './pacing';
 import { decideAfterFailure } from './retry-policy';
 
 export interface TurnDeps {
-  store: Store;
+  store: Pick<Store, 'events' | 'conversations' | 'deliveries' | 'threads' | 'budget'>;
   sender: TeamsSender;
-  pacer: Pacer;
   log: Logger;
   metrics: Metrics;
   now: () => number;
@@ -26,7 +25,14 @@ export interface TurnDeps {
   threadWindowMs: number;
   /** Teams answered 401: the worker stops sending everywhere for a while. */
   onCredentialsRejected: (reason: string) => void;
+  /** Whether this worker still holds the conversation's claim: no request is sent without it. */
+  holdsClaim: (conversationId: string) => boolean;
+  /** The conversation's tenant has no budget left until `at`: other conversations of it need not ask before then. */
+  onTenantWait: (tenantId: string, at: number) => void;
 }
+
+/** How a turn ended: run again after `waitMs` (0: at once), or nothing to do now (null). */
+export type TurnOutcome = number | null;
 
 /** Most messages one digest card stands for; more pending messages make further digests. */
 export const DIGEST_MAX = 500;
@@ -45,15 +51,13 @@ const CREDENTIALS_WAIT_MS = 60_000;
  * requests. Returns the milliseconds after which it should run again, or null when it has
  * nothing more to do now.
  */
-export async function runConversationTurn(target: { id: string; tenantId: string }, deps: TurnDeps): Promise<number | null> {
+export async function runConversationTurn(target: { id: string; tenantId: string }, deps: TurnDeps): Promise<TurnOutcome> {
   const conversationId = target.id;
   for (let step = 0; step < MAX_STEPS; step++) {
+    if (!deps.holdsClaim(conversationId)) return null;
     const now = deps.now();
-    // Ask the budget first: a conversation (or tenant) that must wait costs nothing else.
-    const budgetWait = deps.pacer.waitMs(conversationId, target.tenantId, now);
-    if (budgetWait > 0) return budgetWait;
     const pending = await deps.store.deliveries.pendingDeliveriesFor(conversationId, DIGEST_MAX);
-    if (pending.length === 0) return updateStaleRoot(conversationId, deps);
+    if (pending.length === 0) return updateStaleRoot(target, deps);
     // Messages go out in the order they came: the oldest waits for its retry, the rest wait with it.
     if (pending[0].delivery.nextAttemptAt > now) return pending[0].delivery.nextAttemptAt - now;
     const firstNotDue = pending.findIndex((item) => item.delivery.nextAttemptAt > now);
@@ -65,15 +69,19 @@ export async function runConversationTurn(target: { id: string; tenantId: string
       continue;
     }
     if (conversation.pausedUntil !== null && conversation.pausedUntil > now) return conversation.pausedUntil - now;
-    const headroom = deps.pacer.headroom(conversation.id, now);
-    const wait = due.length > 1 && due.length > headroom ? await sendDigest(conversation, due, deps) : await sendOne(due[0], deps);
+    const slot = await acquire(conversation, deps);
+    if (!('grant' in slot)) return slot.waitMs;
+    // More due than the budget allows one by one: one digest card stands for them all.
+    const wait = due.length > 1 && due.length > slot.grant.headroom + 1
+      ? await sendDigest(conversation, due, slot, deps)
+      : await sendOne(due[0], slot, deps);
     if (wait > 0) return wait;
   }
   return 0;
 }
 
 /** Sends one message: a new post (thread root) or a reply in the room's recent thread. */
-async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
+async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promise<number> {
   const { store, now } = deps;
   const { delivery, event, conversation } = item;
   const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
@@ -89,13 +97,12 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
     activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
     log.error({ err }, 'card could not be built; delivery dead-lettered');
+    await slot.release();
     await store.deliveries.markDead(delivery.id, `card: ${(err as Error).message}`, now());
     deps.metrics.deliveries.inc({ result: 'dead' });
     deps.metrics.deadLetters.inc();
     return 0;
   }
-  const slot = acquire(conversation, deps);
-  if (typeof slot === 'number') return slot;
   let result;
   try {
     result = threadRoot !== null
@@ -120,7 +127,7 @@ async function sendOne(item: DueDelivery, deps: TurnDeps): Promise<number> {
 }
 
 /** Combines the due messages into one digest card posted in the conversation. */
-async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: TurnDeps): Promise<number> {
+async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: HeldSlot, deps: TurnDeps): Promise<number> {
   const { store, now } = deps;
   const log = deps.log.child({ conversationId: conversation.id, digestOf: due.length });
   const items = [];
@@ -135,10 +142,8 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
   } catch (err) {
     // A message the digest cannot show goes alone: sendOne dead-letters a card it cannot build.
     log.warn({ err }, 'digest could not be built; sending the oldest message alone');
-    return sendOne(due[0], deps);
+    return sendOne(due[0], slot, deps);
   }
-  const slot = acquire(conversation, deps);
-  if (typeof slot === 'number') return slot;
   let result;
   try {
     result = await deps.sender.post(conversation, activity);
@@ -153,20 +158,25 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], deps: 
 }
 
 /** With spare budget, brings the oldest out-of-date thread root card up to date (latest message, count). */
-async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<number | null> {
-  const { store, now, pacer } = deps;
+async function updateStaleRoot(target: { id: string; tenantId: string }, deps: TurnDeps): Promise<TurnOutcome> {
+  const { store, now } = deps;
+  const conversationId = target.id;
   const [thread] = await store.threads.staleRoomThreads(conversationId, now() - ROOT_UPDATE_INTERVAL_MS);
   if (!thread) return null;
   const conversation = await store.conversations.getConversation(conversationId);
   if (!conversation?.active) return null;
   if ((conversation.pausedUntil ?? 0) > now()) return null;
-  if (pacer.headroom(conversationId, now()) < ROOT_UPDATE_MIN_HEADROOM || pacer.longWindowUse(conversationId, now()) >= ROOT_UPDATE_MAX_HOURLY_USE) {
+  const slot = await acquire(conversation, deps, { spare: { headroom: ROOT_UPDATE_MIN_HEADROOM, hourlyShare: ROOT_UPDATE_MAX_HOURLY_USE } });
+  if (!('grant' in slot)) {
     // No spare budget: look again after the interval rather than on every pass.
-    await store.threads.deferRootUpdate(conversationId, thread.roomId, now());
-    return null;
+    if (slot.blockedBy === 'spare') await store.threads.deferRootUpdate(conversationId, thread.roomId, now());
+    return slot.blockedBy === 'spare' ? null : slot.waitMs;
   }
   const [root, latest] = await Promise.all([store.events.getEvent(thread.rootEventId), store.events.getEvent(thread.latestEventId)]);
-  if (!root || !latest) return null;
+  if (!root || !latest) {
+    await slot.release();
+    return null;
+  }
   const message = messageOf(root);
   const latestMessage = messageOf(latest);
   const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
@@ -174,8 +184,6 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
     controls: { eventId: root.id, subscriptionIds: [] },
     thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
   });
-  const slot = acquire(conversation, deps);
-  if (typeof slot === 'number') return null;
   try {
     await deps.sender.update(conversation, thread.rootActivityId, activity, thread.rootActivityId);
     await slot.release();
@@ -193,28 +201,13 @@ async function updateStaleRoot(conversationId: string, deps: TurnDeps): Promise<
 }
 
 /**
- * Takes a request slot (conversation and tenant limits), or returns the milliseconds to wait.
- * The slot's `release` marks when the request was answered and records it durably, so pacing
- * holds across a restart.
+ * Takes a request slot from Teams' budget (conversation and tenant windows, pauses), or says how
+ * long to wait; a tenant-wide wait is passed on so the tenant's other conversations wait without asking.
  */
-function acquire(
-  conversation: Conversation,
-  deps: TurnDeps,
-): number | { release: () => Promise<void>; answered: () => { conversationId: string; tenantId: string; at: number } } {
-  const slot = deps.pacer.tryAcquire(conversation.id, conversation.tenantId, deps.now());
-  if (typeof slot === 'number') return slot;
-  /** Marks the answer in the pacer; the caller stores the returned request record. */
-  const answered = () => {
-    const at = deps.now();
-    slot(at);
-    return { conversationId: conversation.id, tenantId: conversation.tenantId, at };
-  };
-  return {
-    answered,
-    release: async () => {
-      await deps.store.requests.recordTeamsRequest(answered());
-    },
-  };
+async function acquire(conversation: Pick<Conversation, 'id' | 'tenantId'>, deps: TurnDeps, options?: Parameters<typeof takeSlot>[3]): Promise<HeldSlot | SlotRefusal> {
+  const slot = await takeSlot(deps.store.budget, conversation, deps.now, options);
+  if (!('grant' in slot) && slot.blockedBy === 'tenant') deps.onTenantWait(conversation.tenantId, deps.now() + slot.waitMs);
+  return slot;
 }
 
 function delivered(deps: TurnDeps, items: DueDelivery[], result: 'delivered' | 'digested'): void {

@@ -2,16 +2,20 @@
  * The delivery loop: dispatches committed events into delivery rows, then gives each
  * conversation with due work a turn at Teams — many conversations at once, one turn per
  * conversation at a time, so a slow or throttled conversation never holds up the others.
- * Everything it needs is read from the store, so a restart resumes where it stopped.
+ *
+ * Any number of workers (threads, processes, instances) may share one store: a worker serves a
+ * conversation only while it holds the conversation's claim, renewed every few seconds; one
+ * worker at a time dispatches (a lease), so deliveries keep the order of their events; and
+ * Teams' limits are a budget in the store that every worker and every bot answer takes from.
+ * Everything is read from the store, so a restart, or another worker, resumes where one stopped.
  */
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { Store } from '../store/store';
+import type { Conversation, Store } from '../store/store';
 import type { TeamsSender } from '../teams/sender';
 import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-turn';
 import { type CardSettings, MessageCardCache } from './delivery-card';
 import { dispatchPending } from './dispatcher';
-import { CONVERSATION_WINDOWS, Pacer } from './pacing';
 
 export interface DeliveryWorkerDeps {
   store: Store;
@@ -26,20 +30,30 @@ export interface DeliveryWorkerDeps {
   threadWindowMs: number;
   /** Message text is removed from events this long after their delivery finished. */
   retentionMs: number;
+  /** This worker's name in claims and leases: unique among the workers sharing the store. */
+  holder: string;
   /** Longest idle wait before the store is checked again (work from other writers, clock drift). */
   idleCheckMs?: number;
   /** Conversations served at once. */
   concurrency?: number;
+  /** A conversation claim lasts this long unless renewed (renewed every quarter of it). */
+  claimLeaseMs?: number;
 }
 
+type Target = Pick<Conversation, 'id' | 'tenantId'>;
+
 const CREDENTIALS_PAUSE_MS = 60_000;
-/** Conversations lined up by one look at the store. */
-const READY_BATCH = 1_000;
+/** Conversations claimed by one look at the store: enough to keep the turns busy, few enough to leave work for other workers. */
+const CLAIM_BATCH = 256;
 const MAINTENANCE_EVERY_MS = 60_000;
-const PACING_HISTORY_MS = Math.max(...CONVERSATION_WINDOWS.map((w) => w.ms)) * 1.1;
+const DEFAULT_CLAIM_LEASE_MS = 10_000;
+/** A claim is not used in its last seconds: another worker may take it once it expires. */
+const CLAIM_SAFETY_MS = 4_000;
+/** A worker that died while dispatching holds up dispatch this long at most. */
+const DISPATCH_LEASE_MS = 10_000;
+const MAINTENANCE_LEASE_MS = 2 * MAINTENANCE_EVERY_MS;
 
 export class DeliveryWorker {
-  readonly pacer = new Pacer();
   private readonly cards: MessageCardCache;
   private running = false;
   private loop: Promise<void> | null = null;
@@ -47,20 +61,26 @@ export class DeliveryWorker {
   /** While idle: when the idle wait ends on its own, and its timer. */
   private idleUntil = Infinity;
   private idleTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unwatch: (() => Promise<void>) | null = null;
   private kicked = false;
-  /** The last look at the store found more due conversations than one batch lines up. */
+  /** The last look at the store claimed a full batch: more may be due. */
   private moreDue = false;
   /** When the store was last looked at for due conversations, and when to look next without a kick. */
   private lastLook = 0;
   private nextLook = 0;
+  /** Conversation claims this worker holds, and until when each may be used. */
+  private readonly claims = new Map<string, number>();
   /** Conversations found with due work while in a turn: lined up again when the turn ends. */
   private readonly again = new Set<string>();
   /** Conversation turns under way. */
   private readonly turns = new Map<string, Promise<void>>();
   /** Conversations with due work, lined up for a turn. */
-  private readonly ready = new Map<string, { id: string; tenantId: string }>();
+  private readonly ready = new Map<string, Target>();
   /** Conversations whose budget (or a pause) says not before a time: lined up again then, without a look at the store. */
-  private readonly notBefore = new Map<string, { at: number; conversation: { id: string; tenantId: string } }>();
+  private readonly notBefore = new Map<string, { at: number; conversation: Target }>();
+  /** Tenants whose budget is spent until a time: their conversations wait without asking. */
+  private readonly tenantWaits = new Map<string, number>();
   private credentialsPausedUntil = 0;
   private credentialsProblem: string | null = null;
   private lastMaintenance = 0;
@@ -69,13 +89,12 @@ export class DeliveryWorker {
     this.cards = new MessageCardCache(deps.settings);
   }
 
-  /** Seeds pacing from the requests of the last hour (they count against Teams' limits too) and starts. */
+  /** Listens for new work from any writer of the store and starts the loop. */
   async start(): Promise<void> {
     if (this.running) return;
-    for (const r of await this.deps.store.requests.teamsRequestsSince(this.deps.now() - PACING_HISTORY_MS)) {
-      this.pacer.record(r.conversationId, r.tenantId, r.at);
-    }
+    this.unwatch = await this.deps.store.watch(() => this.kick());
     this.running = true;
+    this.heartbeat = setInterval(() => void this.renewClaims(), this.leaseMs / 4);
     this.loop = this.run();
   }
 
@@ -85,14 +104,19 @@ export class DeliveryWorker {
     this.wake?.();
   }
 
-  /** Set while Teams rejects the bot's credentials (401): readiness reports it. */
+  /** Set while Teams rejects the bot credentials (401): readiness reports it. */
   get problem(): string | null {
     return this.credentialsPausedUntil > this.deps.now() ? this.credentialsProblem : null;
   }
 
-  /** Stops starting turns and waits up to `timeoutMs` for the ones under way; returns whether all finished. */
+  /**
+   * Stops starting turns, waits up to `timeoutMs` for the ones under way, and gives up this
+   * worker's claims and leases so others take over at once; returns whether all turns finished.
+   */
   async stop(timeoutMs = 10_000): Promise<boolean> {
+    if (!this.running) return true;
     this.running = false;
+    clearInterval(this.heartbeat);
     this.kick();
     await this.loop;
     let timer: NodeJS.Timeout | undefined;
@@ -101,7 +125,21 @@ export class DeliveryWorker {
       new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
     ]);
     clearTimeout(timer);
+    await this.unwatch?.();
+    const { store, holder, log } = this.deps;
+    try {
+      // Conversations still in a turn keep their claims until those expire: their request may still be answered.
+      await store.deliveries.releaseClaims(holder, [...this.claims.keys()].filter((id) => !this.turns.has(id)));
+      await store.leases.releaseLease('dispatch', holder);
+      await store.leases.releaseLease('maintenance', holder);
+    } catch (err) {
+      log.warn({ err }, 'could not give up claims on shutdown; they expire on their own');
+    }
     return finished;
+  }
+
+  private get leaseMs(): number {
+    return this.deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   }
 
   private async run(): Promise<void> {
@@ -114,51 +152,72 @@ export class DeliveryWorker {
         this.deps.log.error({ err }, 'delivery pass failed; retrying on the next pass');
       }
       if (this.running && !this.kicked) await this.idle();
-      // The store is synchronous: without this the loop could run on microtasks alone and
-      // starve the event loop (answers from Teams, webhooks, timers).
+      // A synchronous store (SQLite) could otherwise keep the loop on microtasks alone and starve
+      // the event loop (answers from Teams, timers).
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   /**
    * Lines up conversations whose wait is over and, when `look` (new work was committed, a retry
-   * or pause ends, or the idle check), asks the store which conversations have due work.
-   * Conversations waiting on their budget are not asked about again: they are lined up when
-   * their wait is over, so a long wait costs nothing.
+   * or pause ends, or the idle check), dispatches new events and claims conversations with due
+   * work. Conversations waiting on their budget are not asked about again: they are lined up
+   * when their wait is over, so a long wait costs nothing.
    */
   private async pass(look: boolean): Promise<void> {
-    const { store, log, settings } = this.deps;
+    const { store, now } = this.deps;
     if (look) {
       // Set first: a look that fails is retried at the idle check, not at once.
-      this.lastLook = this.deps.now();
-      while ((await dispatchPending(store, log, settings.vipTags, this.deps.connectionTenant, this.deps.now())) > 0) {
-        // dispatch everything committed so far before sending
-      }
+      this.lastLook = now();
+      await this.dispatch();
     }
-    const now = this.deps.now();
-    await this.maintain(now);
+    await this.maintain(now());
+    const time = now();
     for (const [id, waiting] of this.notBefore) {
-      if (waiting.at > now) continue;
+      if (waiting.at > time) continue;
       this.notBefore.delete(id);
       this.ready.set(id, waiting.conversation);
     }
-    if (this.credentialsPausedUntil > now) return;
+    if (this.credentialsPausedUntil > time) return;
     if (look) {
-      this.lastLook = now;
-      // One query lines up many conversations; turns then start from the line as others finish.
-      // Conversations lined up or waiting on their budget would only fill the batch; one in a
-      // turn may have got new work after its turn read its queue, so it runs again afterwards.
-      const due = await store.deliveries.dueConversations(now, READY_BATCH, [...this.ready.keys(), ...this.notBefore.keys()]);
-      this.moreDue = due.length >= READY_BATCH;
-      for (const { conversation } of due) this.lineUp(conversation);
-      for (const conversation of await store.threads.conversationsWithStaleRoots(now - ROOT_UPDATE_INTERVAL_MS, 20, now)) this.lineUp(conversation);
+      this.lastLook = time;
+      const claimed = await store.deliveries.claimConversations({
+        holder: this.deps.holder, now: time, leaseMs: this.leaseMs, limit: CLAIM_BATCH,
+        skip: [...this.ready.keys(), ...this.notBefore.keys()],
+        staleRootsBefore: time - ROOT_UPDATE_INTERVAL_MS,
+      });
+      this.moreDue = claimed.length >= CLAIM_BATCH;
+      for (const conversation of claimed) {
+        this.claims.set(conversation.id, time + this.leaseMs);
+        this.lineUp(conversation);
+      }
     }
     this.fill();
   }
 
-  private lineUp(conversation: { id: string; tenantId: string }): void {
+  /** Dispatches everything committed so far, if no other worker is dispatching. */
+  private async dispatch(): Promise<void> {
+    const { store, holder, log, settings } = this.deps;
+    const deps = { store, log, vipTags: settings.vipTags, connectionTenant: this.deps.connectionTenant };
+    if ((await store.deliveries.undispatchedEvents(1)).length === 0) return;
+    if (!(await store.leases.acquireLease('dispatch', holder, this.deps.now(), DISPATCH_LEASE_MS))) return;
+    try {
+      while ((await dispatchPending(deps, this.deps.now())) > 0) {
+        if (!(await store.leases.acquireLease('dispatch', holder, this.deps.now(), DISPATCH_LEASE_MS))) return;
+      }
+    } finally {
+      await store.leases.releaseLease('dispatch', holder);
+    }
+  }
+
+  private lineUp(conversation: Target): void {
     if (this.turns.has(conversation.id)) this.again.add(conversation.id);
-    else if (!this.notBefore.has(conversation.id)) this.ready.set(conversation.id, conversation);
+    else if (!this.notBefore.has(conversation.id)) this.ready.set(conversation.id, { id: conversation.id, tenantId: conversation.tenantId });
+  }
+
+  /** Whether this worker may still send to the conversation. */
+  private holdsClaim(id: string): boolean {
+    return (this.claims.get(id) ?? 0) - CLAIM_SAFETY_MS > this.deps.now();
   }
 
   /** Starts turns for lined-up conversations while there is capacity. */
@@ -168,15 +227,14 @@ export class DeliveryWorker {
     for (const [id, conversation] of this.ready) {
       if (this.turns.size >= this.concurrency || this.credentialsPausedUntil > now) return;
       this.ready.delete(id);
+      if (!this.holdsClaim(id)) continue; // lost or expired: the next look claims it again if it is still due
       if (this.turns.has(id)) {
         this.again.add(id);
         continue;
       }
-      if ((this.notBefore.get(id)?.at ?? 0) > now) continue;
-      // A conversation whose (or whose tenant's) budget is spent waits without a turn.
-      const wait = this.pacer.waitMs(id, conversation.tenantId, now);
-      if (wait > 0) {
-        this.waitUntil(conversation, now + wait);
+      const tenantWait = this.tenantWaits.get(conversation.tenantId) ?? 0;
+      if (tenantWait > now) {
+        this.waitUntil(conversation, tenantWait);
         continue;
       }
       this.notBefore.delete(id);
@@ -188,13 +246,14 @@ export class DeliveryWorker {
     return this.deps.concurrency ?? 64;
   }
 
-  private startTurn(conversation: { id: string; tenantId: string }): void {
+  private startTurn(conversation: Target): void {
     const conversationId = conversation.id;
     const turn = runConversationTurn(conversation, {
       ...this.deps,
-      pacer: this.pacer,
       cards: this.cards,
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
+      holdsClaim: (id) => this.holdsClaim(id),
+      onTenantWait: (tenantId, at) => this.tenantWaits.set(tenantId, Math.max(at, this.tenantWaits.get(tenantId) ?? 0)),
     }).then(
       (waitMs) => {
         // 0: the turn stopped with work left (its step limit): it is lined up again at once.
@@ -218,12 +277,41 @@ export class DeliveryWorker {
   }
 
   /** The conversation waits until `at`; an idle loop wakes by then. */
-  private waitUntil(conversation: { id: string; tenantId: string }, at: number): void {
+  private waitUntil(conversation: Target, at: number): void {
     this.notBefore.set(conversation.id, { at, conversation });
     if (this.wake !== null && at < this.idleUntil) {
       clearTimeout(this.idleTimer);
       this.idleUntil = at;
       this.idleTimer = setTimeout(this.wake, Math.max(0, at - this.deps.now()));
+    }
+  }
+
+  /**
+   * Extends the claims of conversations this worker is serving or will serve; forgets the ones
+   * it lost (another worker took them after they expired) and the ones it no longer needs.
+   */
+  private async renewClaims(): Promise<void> {
+    const { store, holder, log, now } = this.deps;
+    const needed = [...new Set([...this.turns.keys(), ...this.ready.keys(), ...this.notBefore.keys()])];
+    const time = now();
+    const neededIds = new Set(needed);
+    for (const [id, until] of this.claims) if (until <= time && !neededIds.has(id)) this.claims.delete(id);
+    if (needed.length === 0) return;
+    try {
+      const held = new Set(await store.deliveries.renewClaims(holder, needed, time, this.leaseMs));
+      for (const id of needed) {
+        if (held.has(id)) {
+          this.claims.set(id, time + this.leaseMs);
+          continue;
+        }
+        this.claims.delete(id);
+        this.ready.delete(id);
+        this.notBefore.delete(id);
+      }
+      if (held.size < needed.length) log.warn({ lost: needed.length - held.size }, 'conversation claims lost to another worker');
+    } catch (err) {
+      // Not renewed: the claims run out on their own and turns stop before they do.
+      log.error({ err }, 'could not renew conversation claims');
     }
   }
 
@@ -237,16 +325,17 @@ export class DeliveryWorker {
     this.credentialsPausedUntil = now + CREDENTIALS_PAUSE_MS;
   }
 
-  /** Housekeeping once a minute: pacing history, message text retention, queue depth. */
+  /** Housekeeping once a minute: queue depth here; budget history and message text retention by one worker. */
   private async maintain(now: number): Promise<void> {
     if (now - this.lastMaintenance < MAINTENANCE_EVERY_MS) return;
     this.lastMaintenance = now;
-    const { store } = this.deps;
-    await store.requests.pruneTeamsRequests(now - PACING_HISTORY_MS);
-    this.pacer.sweep(now);
+    const { store, holder } = this.deps;
+    for (const [tenantId, at] of this.tenantWaits) if (at <= now) this.tenantWaits.delete(tenantId);
+    this.deps.metrics.queueDepth.set(await store.deliveries.countPending());
+    if (!(await store.leases.acquireLease('maintenance', holder, now, MAINTENANCE_LEASE_MS))) return;
+    await store.budget.prune(now);
     const purged = await store.events.purgeMessageText(now - this.deps.retentionMs, now);
     if (purged > 0) this.deps.log.info({ events: purged }, 'message text removed after the retention period');
-    this.deps.metrics.queueDepth.set(await store.deliveries.countPending());
   }
 
   /**

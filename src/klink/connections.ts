@@ -35,17 +35,22 @@ export class Connections {
     return { id, auth: { mode: 'signature', secrets: [secret] }, tenantId: stored.tenantId };
   }
 
-  /** The tenant of a connection's events (see ResolvedConnection.tenantId). */
-  async tenantOf(id: string): Promise<string | null> {
-    if (id === DEFAULT_CONNECTION) return this.defaultTenant();
-    // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
-    return (await this.store.tenants.getConnection(id, { includeRemoved: true }))?.tenantId ?? '(no tenant)';
-  }
-
   /** KLINK_TENANT_ID (default BOT_TENANT_ID); in local mode without it, any tenant. */
   private defaultTenant(): string | null {
     return this.config.klinkTenantId;
   }
+}
+
+/**
+ * The tenant a connection's events may be posted in (see ResolvedConnection.tenantId): for the
+ * default connection KLINK_TENANT_ID (null: any, local mode only), else the stored connection's.
+ */
+export function connectionTenants(store: Pick<Store, 'tenants'>, config: Pick<Config, 'klinkTenantId'>): (id: string) => Promise<string | null> {
+  return async (id) => {
+    if (id === DEFAULT_CONNECTION) return config.klinkTenantId;
+    // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
+    return (await store.tenants.getConnection(id, { includeRemoved: true }))?.tenantId ?? '(no tenant)';
+  };
 }
 
 /** Creates a connection for `tenantId` with klink's signing secret, sealed with DATA_ENCRYPTION_KEY. */

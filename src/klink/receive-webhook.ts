@@ -22,8 +22,6 @@ export interface WebhookDeps {
   store: Store;
   log: Logger;
   now: () => number;
-  /** Called after a message event was committed, to wake the dispatcher. */
-  onStored: () => void;
   metrics: Metrics;
 }
 
@@ -97,6 +95,5 @@ export async function receiveWebhook(
     contact,
   });
   log.info({ event, eventId: stored.eventId, dataId: id, duplicate: stored.duplicate }, 'webhook stored');
-  if (kind === 'message' && !stored.duplicate) deps.onStored();
   return { status: 200, body: { ok: true, result: stored.duplicate ? 'duplicate' : 'stored' } };
 }

@@ -1,7 +1,11 @@
-/** The delivery queue: one row per (event, Teams conversation), walked to delivered or dead. */
+/**
+ * The delivery queue: one row per (event, Teams conversation), walked to delivered or dead.
+ * Several delivery workers may share one queue: a worker serves a conversation only while it
+ * holds that conversation's claim (a lease it renews), so no two send to one conversation at once
+ * and its messages keep their order; a worker that dies loses its claims when they expire.
+ */
 import type { Conversation } from './conversations';
 import type { StoredEvent } from './events';
-import type { TeamsRequestRecord } from './requests';
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead';
 export type DeliveryVia = 'post' | 'reply' | 'digest';
@@ -24,17 +28,16 @@ export interface Delivery {
   deliveredAt: number | null;
 }
 
-/** A due delivery with what is needed to send it. */
+/** A delivery as operators see it: with the worker whose claim covers its conversation, if any. */
+export interface ListedDelivery extends Delivery {
+  claim: { holder: string; until: number } | null;
+}
+
+/** A pending delivery with what is needed to send it. */
 export interface DueDelivery {
   delivery: Delivery;
   event: StoredEvent;
   conversation: Conversation;
-}
-
-/** A conversation with deliveries due now. */
-export interface DueConversation {
-  conversation: Conversation;
-  due: number;
 }
 
 export interface DispatchTarget {
@@ -42,30 +45,67 @@ export interface DispatchTarget {
   subscriptionIds: number[];
 }
 
+export interface DispatchedEvent {
+  eventId: number;
+  targets: DispatchTarget[];
+}
+
+/** The request that carried a card to Teams: its budget slot and when Teams answered. */
+export interface AnsweredSlot {
+  slot: number;
+  answeredAt: number;
+}
+
 export interface DeliveredRecord {
   deliveryId: number;
   activityId: string | null;
   via: 'post' | 'reply';
-  request: TeamsRequestRecord;
+  request: AnsweredSlot;
   thread:
     | { kind: 'start'; conversationId: string; roomId: string; rootActivityId: string; eventId: number }
     | { kind: 'add'; conversationId: string; roomId: string; eventId: number }
     | null;
 }
 
+export interface ClaimRequest {
+  /** The worker taking the claims (unique per worker). */
+  holder: string;
+  now: number;
+  /** A claim lasts this long unless renewed. */
+  leaseMs: number;
+  limit: number;
+  /** Conversations the caller already serves or knows to be waiting. */
+  skip: readonly string[];
+  /** Also claim conversations with a thread root card last updated before this time and out of date. */
+  staleRootsBefore: number;
+}
+
+export interface DeliveryFilter {
+  state?: DeliveryState;
+  conversationId?: string;
+  eventIds?: readonly number[];
+}
+
 export interface DeliveryQueue {
   /** Message events not yet turned into deliveries, oldest first. */
   undispatchedEvents(limit: number): Promise<StoredEvent[]>;
-  /** Creates one delivery per conversation (unique per event) and marks the event dispatched, atomically. */
-  dispatchEvent(eventId: number, targets: DispatchTarget[], now: number): Promise<void>;
-
-  dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
   /**
-   * Not paused conversations with deliveries due at `now`, longest waiting first, leaving out
-   * `skip` (conversations the caller is already serving or knows to be waiting).
+   * Creates one delivery per (event, conversation) and marks the events dispatched, in one
+   * transaction, in the order given; other workers are told there is new work.
    */
-  dueConversations(now: number, limit: number, skip?: readonly string[]): Promise<DueConversation[]>;
-  /** Pending deliveries of one conversation in the order their events arrived, due or not. */
+  dispatchEvents(events: DispatchedEvent[], now: number): Promise<void>;
+
+  /**
+   * Claims conversations that are not paused and not claimed by another worker, and that have
+   * deliveries due at `now` (longest waiting first) or an out-of-date thread root.
+   */
+  claimConversations(request: ClaimRequest): Promise<Conversation[]>;
+  /** Extends `holder`'s claims on these conversations; returns the ones it still holds. */
+  renewClaims(holder: string, conversationIds: readonly string[], now: number, leaseMs: number): Promise<string[]>;
+  /** Gives claims up (shutdown), so other workers take the conversations over at once. */
+  releaseClaims(holder: string, conversationIds: readonly string[]): Promise<void>;
+
+  /** Pending deliveries of one conversation in the order their events were dispatched, due or not. */
   pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]>;
   /** Whether this event was delivered (or is being delivered) to this conversation. */
   hasDelivery(eventId: number, conversationId: string): Promise<boolean>;
@@ -76,16 +116,17 @@ export interface DeliveryQueue {
    */
   nextDueAt(after: number): Promise<number | null>;
   countPending(conversationId?: string): Promise<number>;
-  markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void>;
-  /** A card reached Teams: the request, the delivery and the room's thread are recorded in one transaction. */
+
+  /** A card reached Teams: its budget slot, the delivery and the room's thread, in one transaction. */
   recordDelivered(input: DeliveredRecord, now: number): Promise<void>;
-  /** Several deliveries reached Teams inside one digest card (with the request that carried it, if given), in one transaction. */
-  markDigested(deliveryIds: number[], activityId: string | null, now: number, request?: TeamsRequestRecord): Promise<void>;
+  /** Several deliveries reached Teams inside one digest card, with the slot that carried it, in one transaction. */
+  markDigested(deliveryIds: number[], activityId: string | null, now: number, request: AnsweredSlot): Promise<void>;
   markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void>;
   /** Teams answered 413: try again at once with a smaller card. */
   markShrink(deliveryId: number, error: string, now: number): Promise<void>;
   markDead(deliveryId: number, error: string, now: number): Promise<void>;
-  listDeliveries(filter: { state?: DeliveryState; conversationId?: string }, limit: number): Promise<Delivery[]>;
-  /** Puts dead deliveries back in the queue (`ids` null: all of them); returns how many. */
+
+  listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]>;
+  /** Puts dead deliveries back in the queue (`ids` null: all of them); returns how many. Workers are told. */
   requeueDead(ids: number[] | null, now: number): Promise<number>;
 }

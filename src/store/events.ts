@@ -34,6 +34,8 @@ export interface EventStore {
    */
   recordEvent(event: NewEvent): Promise<{ eventId: number; duplicate: boolean }>;
   getEvent(id: number): Promise<StoredEvent | null>;
+  /** The events with these klink ids (`data.id`), of any connection and type, oldest first: tracing a message. */
+  findEvents(dataIds: readonly string[]): Promise<StoredEvent[]>;
   getContact(id: string): Promise<KlinkContact | null>;
   /** Removes message text from events whose deliveries are all finished and that are older than `before`. */
   purgeMessageText(before: number, now: number): Promise<number>;

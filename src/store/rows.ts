@@ -4,7 +4,7 @@
  */
 import { filtersFromJson } from '../subscriptions/filters';
 import type { Conversation, ConversationType, Subscription } from './conversations';
-import type { Delivery, DeliveryState, DeliveryVia } from './deliveries';
+import type { Delivery, DeliveryState, DeliveryVia, ListedDelivery } from './deliveries';
 import type { StoredEvent } from './events';
 import type { KlinkConnection, TenantConsent } from './tenants';
 import type { RoomThread } from './threads';
@@ -31,6 +31,7 @@ export interface ThreadRow {
   conversation_id: string; room_id: string; root_activity_id: string; root_event_id: number; started_at: number;
   last_posted_at: number; message_count: number; latest_event_id: number; root_updated_at: number; root_stale: Flag;
 }
+export interface ClaimColumns { claimed_by: string | null; claimed_until: number | null }
 export interface ConsentRow { tenant_id: string; granted_by: string | null; scopes: string; granted_at: number }
 export interface ConnectionRow { id: string; tenant_id: string; name: string; secret_encrypted: string; created_at: number }
 
@@ -67,6 +68,14 @@ export function toDelivery(row: DeliveryRow): Delivery {
     nextAttemptAt: row.next_attempt_at, lastError: row.last_error, activityId: row.activity_id,
     subscriptionIds: json(row.subscription_ids), shrink: row.shrink, via: row.via, deliveredAt: row.delivered_at,
   };
+}
+
+/** A delivery with the claim on its conversation (pending ones only; finished ones need none). */
+export function toListed(row: DeliveryRow & ClaimColumns): ListedDelivery {
+  const delivery = toDelivery(row);
+  const claim = delivery.state === 'pending' && row.claimed_by !== null && row.claimed_until !== null
+    ? { holder: row.claimed_by, until: row.claimed_until } : null;
+  return { ...delivery, claim };
 }
 
 export function toThread(row: ThreadRow): RoomThread {

@@ -1,29 +1,43 @@
 /**
  * The store, one interface per concern. Callers depend on the concern they use
  * (`Pick<Store, 'deliveries'>`, or the concern's interface itself). SQLite is the embedded
- * default; PostgreSQL serves several instances. Both pass one contract suite (test/contract).
+ * default for one machine; PostgreSQL serves several instances. Both pass one contract suite
+ * (test/integration/store-contract.test.ts).
  */
+import type { TeamsBudget } from './budget';
 import type { ConversationStore } from './conversations';
 import type { DeliveryQueue } from './deliveries';
 import type { EventStore } from './events';
-import type { TeamsRequestLog } from './requests';
+import type { LeaseStore } from './leases';
 import type { TenantStore } from './tenants';
 import type { ThreadStore } from './threads';
 
+export type * from './budget';
 export type * from './conversations';
 export type * from './deliveries';
 export type * from './events';
-export type * from './requests';
+export type * from './leases';
 export type * from './tenants';
 export type * from './threads';
 
 export interface Store {
+  /** What the store is, for logs and operators (`sqlite /path/file.db`, `postgres host/db`). */
+  readonly description: string;
   events: EventStore;
   conversations: ConversationStore;
   deliveries: DeliveryQueue;
   threads: ThreadStore;
-  requests: TeamsRequestLog;
+  budget: TeamsBudget;
+  leases: LeaseStore;
   tenants: TenantStore;
+  /**
+   * Calls `listener` whenever new work may be due: a message event was committed, events were
+   * dispatched, dead deliveries were re-queued — by this process or any other on the same
+   * database (PostgreSQL: LISTEN/NOTIFY; SQLite: the processes' threads). Returns how to stop.
+   */
+  watch(listener: () => void): Promise<() => Promise<void>>;
+  /** Rows per table: what an operator checks first, and what tests use to prove nothing was stored. */
+  rowCounts(): Promise<Record<string, number>>;
   /** The store can be read (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

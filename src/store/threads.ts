@@ -1,6 +1,4 @@
 /** The Teams thread of each klink room in each channel, and whether its root card is current. */
-import type { Conversation } from './conversations';
-
 export interface RoomThread {
   conversationId: string;
   roomId: string;
@@ -19,8 +17,6 @@ export interface ThreadStore {
   getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null>;
   /** Threads of a conversation whose root card is out of date and was last updated before `updatedBefore`. */
   staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]>;
-  /** Active, not paused conversations that have such threads. */
-  conversationsWithStaleRoots(updatedBefore: number, limit: number, now: number): Promise<Conversation[]>;
   markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void>;
   /** The root card stays out of date, but is looked at again only after the update interval. */
   deferRootUpdate(conversationId: string, roomId: string, now: number): Promise<void>;

@@ -22,17 +22,6 @@ function botAdded(serviceUrl = SERVICE_URL) {
   return { activity, conversationId: activity.channelData.channel.id };
 }
 
-/** Row counts of every table, straight from the database file. */
-async function tableCounts(dbFile: string): Promise<Record<string, number>> {
-  const Database = (await import('better-sqlite3')).default;
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
-    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]));
-  } finally {
-    db.close();
-  }
-}
 
 describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', () => {
   let fake: FakeOpenId;
@@ -70,12 +59,12 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
 
   /** Posts with `authorization` and proves the request was refused with 401 and nothing was stored. */
   async function assertRejected(authorization: string | undefined, serviceUrl = SERVICE_URL): Promise<void> {
-    const before = await tableCounts(t.dbFile);
+    const before = await t.app.store.rowCounts();
     const { activity, conversationId } = botAdded(serviceUrl);
     const { status, body } = await post(activity, authorization);
     // Nothing stored is checked first: it is the property that matters most.
     assert.equal(await t.app.store.conversations.getConversation(conversationId), null, `the conversation must not be recorded (status ${status})`);
-    assert.deepEqual(await tableCounts(t.dbFile), before, 'no table may change');
+    assert.deepEqual(await t.app.store.rowCounts(), before, 'no table may change');
     assert.equal(status, 401, `expected 401, got ${status}: ${body}`);
   }
 

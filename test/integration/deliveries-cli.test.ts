@@ -30,8 +30,8 @@ describe('npm run deliveries (dead letters)', function () {
       id: '19:c@thread.tacv2', type: 'channel', tenantId: 't', serviceUrl: 'https://x/', channelId: 'msteams', teamId: null, botId: 'b', botName: 'klink',
     }, 1);
     const { eventId } = await store.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
-    await store.deliveries.dispatchEvent(eventId, [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }], 2);
-    [{ delivery: { id: deadId } }] = await store.deliveries.dueDeliveries(3, 1);
+    await store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }] }], 2);
+    [{ id: deadId }] = await store.deliveries.listDeliveries({ state: 'pending' }, 1);
     await store.deliveries.markDead(deadId, '400 BadArgument', 4);
   });
   afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { CONVERSATION_WINDOWS, TENANT_WINDOWS } from '../../src/delivery/pacing';
+import { CONVERSATION_WINDOWS, TENANT_WINDOWS } from '../../src/store/budget';
 import { type FakeConnector, type RecordedRequest, connectorErrors, startFakeConnector } from '../support/fake-connector';
 import { contactEvent, messageEvent } from '../support/fixtures';
 import { maxInWindow } from '../support/rate-windows';
@@ -26,7 +26,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
   beforeEach(async () => {
     connector = await startFakeConnector();
     clock = new TestClock();
-    t = await startTestApp({}, undefined, clock);
+    t = await startTestApp({}, { clock });
   });
   afterEach(async () => {
     await t.close();
@@ -93,7 +93,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
 
   it('a message that arrives while its channel\'s turn is still busy goes out when the turn ends, not at the next idle check', async () => {
     await t.close();
-    t = await startTestApp({}, undefined, clock, { idleCheckMs: 30_000 });
+    t = await startTestApp({}, { clock, idleCheckMs: 30_000 });
     await subscribe(TEAM);
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
     await allDelivered(1);
@@ -111,7 +111,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
 
   it('work another process writes to the store (a re-queued dead letter, another instance) is picked up at once, even during a long fan-out', async () => {
     await t.close();
-    t = await startTestApp({}, undefined, clock, { idleCheckMs: 5_000 });
+    t = await startTestApp({}, { clock, idleCheckMs: 5_000 });
     // 100 channels in one tenant: two waves of 50, a second apart.
     const busy = Array.from({ length: 100 }, (_, i) => `19:busy-${i}@thread.tacv2`);
     for (const channel of busy) await subscribe(channel);
@@ -120,14 +120,14 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     connector.reset();
     await t.webhook(messageEvent({ id: 'fan' }));
     await connector.waitForRequests({ channelId: quiet }, 1, 5000);
-    // Written straight to the store, as another instance or `npm run deliveries -- retry` would: no kick.
+    // Written straight to the store, as another instance would: the store tells every worker, no kick needed.
     const { store } = t.app;
     const body = messageEvent({ id: 'direct', roomId: 'room-direct' });
     const { eventId } = await store.events.recordEvent({
       connectionId: 'default', eventType: 'message.inbound', dataId: 'direct', kind: 'message', payload: JSON.stringify(body), receivedAt: clock.now(), roomId: 'room-direct',
     });
     const added = Date.now();
-    await store.deliveries.dispatchEvent(eventId, [{ conversationId: quiet, subscriptionIds: [] }], clock.now());
+    await store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: quiet, subscriptionIds: [] }] }], clock.now());
     const [, second] = await connector.waitForRequests({ channelId: quiet }, 2, 10_000);
     await allDelivered(102);
     assert.ok(second.receivedAt - added < 1_000, `picked up ${second.receivedAt - added} ms after it was written (idle check 5 s)`);
@@ -137,9 +137,8 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const sandbox = sinon.createSandbox();
     try {
       await t.close();
-      t = await startTestApp({}, undefined, clock, { idleCheckMs: 1_000 });
+      t = await startTestApp({}, { clock, idleCheckMs: 1_000 });
       const failing = sandbox.stub(t.app.store.deliveries, 'undispatchedEvents').rejects(new Error('SQLITE_FULL: database or disk is full'));
-      t.app.worker.kick();
       // Watch the loop for 1.5 s: the idle check allows two tries in that time.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.ok(failing.callCount >= 1 && failing.callCount <= 4, `${failing.callCount} tries in 1.5 s`);
@@ -213,7 +212,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
       const channels = Array.from({ length: 60 }, (_, i) => `19:wait-${i}@thread.tacv2`);
       for (const channel of channels) await subscribe(channel);
       connector.reset();
-      const looks = sandbox.spy(t.app.store.deliveries, 'dueConversations');
+      const looks = sandbox.spy(t.app.store.deliveries, 'claimConversations');
       await t.webhook(messageEvent({ id: 'wait-1' }));
       await allDelivered(60);
       const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt).sort((a, b) => a - b);

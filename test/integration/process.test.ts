@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { signBody } from '../../src/klink/verify';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
-import { makeTempDir } from '../support/temp-dir';
+import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
+import { deliveryReport } from '../support/delivery-report';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,10 +35,10 @@ interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startServer(dbFile: string, port: number): Promise<Server> {
+async function startServer(databaseUrl: string, port: number): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${dbFile}`, PORT: String(port), KLINK_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), KLINK_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -66,14 +66,14 @@ async function subscribe(server: Server, connector: FakeConnector, channelId: st
   await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 10_000);
 }
 
-describe('the server process', function () {
-  this.timeout(120_000);
-  let temp: ReturnType<typeof makeTempDir>;
+eachStore('the server process', (kind) => {
+  let database: TestDatabase;
   let connector: FakeConnector;
   let server: Server | null = null;
 
-  beforeEach(async () => {
-    temp = makeTempDir();
+  beforeEach(async function () {
+    this.timeout(120_000);
+    database = await createTestDatabase(kind);
     connector = await startFakeConnector();
   });
   afterEach(async () => {
@@ -82,13 +82,13 @@ describe('the server process', function () {
       await server.exited;
     }
     await connector.close();
-    temp.remove();
+    await database.remove();
   });
 
-  it('kill -9 under load loses nothing that was acknowledged; after restart every acknowledged event is delivered', async () => {
-    const dbFile = path.join(temp.dir, 'k.db');
+  it('kill -9 under load loses nothing that was acknowledged; after restart every acknowledged event is delivered', async function () {
+    this.timeout(120_000);
     const port = await freePort();
-    server = await startServer(dbFile, port);
+    server = await startServer(database.url, port);
     const channels = Array.from({ length: 10 }, (_, i) => `19:crash-${i}@thread.tacv2`);
     for (const channel of channels) await subscribe(server, connector, channel);
     // Slow answers keep deliveries in flight when the process dies.
@@ -114,31 +114,27 @@ describe('the server process', function () {
     await Promise.all(load);
     assert.ok(acknowledged.length < 400, 'killed under load, not after it');
 
-    server = await startServer(dbFile, port);
-    const db = new Database(dbFile, { readonly: true });
+    server = await startServer(database.url, port);
+    const store = await database.open();
     try {
-      const undelivered = () => db.prepare(`
-        SELECT COUNT(*) AS n FROM events e WHERE e.data_id IN (SELECT value FROM json_each(?))
-          AND (e.dispatched_at IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state <> 'delivered')
-               OR (SELECT COUNT(*) FROM deliveries d WHERE d.event_id = e.id) <> ?)`)
-        .get(JSON.stringify(acknowledged), channels.length) as { n: number };
-      const stored = db.prepare('SELECT COUNT(*) AS n FROM events WHERE data_id IN (SELECT value FROM json_each(?))').get(JSON.stringify(acknowledged)) as { n: number };
-      assert.equal(stored.n, acknowledged.length, 'every acknowledged event is in the store');
-      await waitFor(() => undelivered().n === 0, { timeoutMs: 60_000, intervalMs: 100, what: 'every acknowledged event delivered to all 10 channels' });
+      assert.equal((await deliveryReport(store, acknowledged, channels.length)).stored, acknowledged.length, 'every acknowledged event is in the store');
+      const report = await waitFor(async () => {
+        const now = await deliveryReport(store, acknowledged, channels.length);
+        return now.undelivered.length === 0 && now;
+      }, { timeoutMs: 60_000, intervalMs: 200, what: 'every acknowledged event delivered to all 10 channels' });
       // Duplicates are limited to the requests in flight at the kill: posts Teams accepted that no delivery points at.
       const accepted = connector.requests.filter((r) => (r.route === 'createConversation' || r.route === 'sendToConversation') && r.response?.status === 201 && r.activityId);
-      const referenced = new Set((db.prepare('SELECT DISTINCT activity_id AS a FROM deliveries WHERE activity_id IS NOT NULL').all() as Array<{ a: string }>).map((r) => r.a));
-      const orphans = accepted.filter((r) => !referenced.has(r.activityId ?? '')).length;
+      const orphans = accepted.filter((r) => !report.activityIds.has(r.activityId ?? '')).length;
       assert.ok(orphans <= 64, `${orphans} posts were sent twice (at most the 64 turns in flight)`);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
-  it('SIGTERM stops taking webhooks, finishes what is in flight and exits within a bounded time', async () => {
-    const dbFile = path.join(temp.dir, 'k.db');
+  it('SIGTERM stops taking webhooks, finishes what is in flight and exits within a bounded time', async function () {
+    this.timeout(120_000);
     const port = await freePort();
-    server = await startServer(dbFile, port);
+    server = await startServer(database.url, port);
     await subscribe(server, connector, '19:term@thread.tacv2');
     connector.respondWith({ match: { route: 'createConversation' }, delayMs: 1500, times: Infinity });
     assert.equal(await webhook(server.url, messageEvent({ id: 'term-1' })), 200);
@@ -163,24 +159,18 @@ describe('the server process', function () {
     assert.equal(code, 0, server.output.join('').slice(-3000));
     assert.ok(tookMs < 15_000, `exited after ${tookMs} ms`);
 
-    const db = new Database(dbFile, { readonly: true });
+    const store = await database.open();
     try {
-      const delivered = db.prepare(`SELECT d.state FROM deliveries d JOIN events e ON e.id = d.event_id WHERE e.data_id = 'term-1'`).all() as Array<{ state: string }>;
-      assert.deepEqual(delivered.map((r) => r.state), ['delivered'], 'the delivery in flight was finished before exit');
-      const stored = db.prepare('SELECT data_id AS id FROM events WHERE data_id LIKE ? ORDER BY id').all('term-after-%') as Array<{ id: string }>;
-      assert.deepEqual(stored.map((r) => r.id), accepted, 'every webhook answered 200 is stored');
+      const first = await deliveryReport(store, ['term-1'], 1);
+      assert.deepEqual(first.deliveries.map((d) => d.state), ['delivered'], 'the delivery in flight was finished before exit');
+      const after = await store.events.findEvents(accepted);
+      assert.deepEqual(after.map((e) => e.dataId), accepted, 'every webhook answered 200 is stored');
+      // What was taken but not yet sent is returned to the store and goes out after a restart.
+      server = await startServer(database.url, port);
+      await waitFor(async () => (await deliveryReport(store, accepted, 1)).undelivered.length === 0,
+        { timeoutMs: 10_000, what: 'the webhooks taken during shutdown to be delivered after restart' });
     } finally {
-      db.close();
-    }
-    // What was taken but not yet sent is returned to the store and goes out after a restart.
-    server = await startServer(dbFile, port);
-    const check = new Database(dbFile, { readonly: true });
-    try {
-      const deliveredAfterRestart = () => (check.prepare(`SELECT COUNT(*) AS n FROM deliveries d JOIN events e ON e.id = d.event_id
-        WHERE e.data_id LIKE 'term-after-%' AND d.state = 'delivered'`).get() as { n: number }).n;
-      await waitFor(() => deliveredAfterRestart() === accepted.length, { timeoutMs: 10_000, what: 'the webhooks taken during shutdown to be delivered after restart' });
-    } finally {
-      check.close();
+      await store.close();
     }
   });
 });

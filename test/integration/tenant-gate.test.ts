@@ -69,7 +69,7 @@ describe('tenant gate (authenticated /api/messages)', function () {
 
     assert.equal((await send(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: FOREIGN }, 'add'))).status, 200);
     assert.equal(await t.app.store.conversations.getConversation(CHANNEL), null, 'an install is not recorded either');
-    assert.deepEqual(await t.app.store.requests.teamsRequestsSince(0), [], 'nor are the answers in the request log');
+    assert.deepEqual(await t.app.store.budget.slotsSince(0), [], 'nor do the answers take from its budget');
   });
 
   it('answers a card button from a tenant without consent with the same explanation, in place', async () => {

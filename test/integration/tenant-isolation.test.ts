@@ -25,7 +25,7 @@ describe('tenant isolation between klink connections', function () {
   function connectionsCli(...args: string[]): { status: number | null; out: string } {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/connections.ts', ...args], {
       cwd: ROOT, encoding: 'utf8', timeout: 30_000,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${t.dbFile}`, DATA_ENCRYPTION_KEY: KEY, PUBLIC_URL: 'https://klink-teams.example.com' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.database.url, DATA_ENCRYPTION_KEY: KEY, PUBLIC_URL: 'https://klink-teams.example.com' },
     });
     return { status: result.status, out: result.stdout + result.stderr };
   }

@@ -6,15 +6,9 @@ import { signBody } from '../../src/klink/verify';
 import { messageEvent, sample } from '../support/fixtures';
 import { type TestApp, startTestApp } from '../support/test-app';
 
-/** Counts rows straight from the database file, to prove what was (not) stored. */
+/** Counts stored events, to prove what was (not) stored. */
 async function storedEvents(t: TestApp): Promise<number> {
-  const Database = (await import('better-sqlite3')).default;
-  const db = new Database(t.dbFile, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return (await t.app.store.rowCounts()).events;
 }
 
 describe('POST /api/klink/webhook', () => {
@@ -114,11 +108,9 @@ describe('POST /api/klink/webhook', () => {
     assert.ok(t.logs.some((line) => line.includes('no KLINK_WEBHOOK_SECRET configured') && !line.includes(secret)));
     assert.equal((await t.webhook(sample('message.inbound'), { secret })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'))).status, 401);
-    const dir = t.dir;
-    await t.close({ keepFiles: true });
-    t = await startTestApp({ KLINK_WEBHOOK_SECRET: '' }, { dir });
+    await t.close({ keepDatabase: true });
+    t = await startTestApp({ KLINK_WEBHOOK_SECRET: '' }, { database: t.database });
     assert.equal(readLocalWebhookSecret(t.dir), secret);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves /healthz and /readyz', async () => {

@@ -197,9 +197,8 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
     await t.webhook(sample('message.inbound'));
     await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10)).find((d) => d.attempts === 1), { timeoutMs: 15000, what: 'a failed attempt' });
     outage.cancel();
-    const dir = t.dir;
-    await t.close({ keepFiles: true });
-    t = await startTestApp({}, { dir });
+    await t.close({ keepDatabase: true });
+    t = await startTestApp({}, { database: t.database });
     const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 10000, what: 'delivery after restart' });
     assert.equal(delivery.attempts, 2);
     assert.equal(connector.find((r) => r.route === 'createConversation' && r.response?.status === 201).length, 1);

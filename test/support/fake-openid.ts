@@ -7,7 +7,6 @@
 import { createHash, createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { AuthenticationConstants } from 'botframework-connector';
 import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import jwt from 'jsonwebtoken';
@@ -15,7 +14,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { TENANT } from './teams-activities';
-import { makeTempDir } from './temp-dir';
+import { type StoreKind, createTestDatabase, type TestDatabase } from './test-database';
 
 /** What the Bot Connector puts in `iss` (and what botbuilder requires). */
 export const BOT_FRAMEWORK_ISSUER = AuthenticationConstants.ToBotFromChannelTokenIssuer;
@@ -152,20 +151,19 @@ export const TEST_BOT_ID = '5b8c9f4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f';
 export interface AuthenticatedApp {
   app: App;
   url: string;
-  dbFile: string;
+  database: TestDatabase;
   logs: string[];
   close(): Promise<void>;
 }
 
 /**
- * The real app outside local mode (BOT_ID set), botbuilder trusting `fake`, a real SQLite file in a
- * temp dir, on a free port. `env` adds or overrides settings.
+ * The real app outside local mode (BOT_ID set), botbuilder trusting `fake`, on a fresh database
+ * (SQLite unless `store` says otherwise), on a free port. `env` adds or overrides settings.
  */
-export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string, string> = {}): Promise<AuthenticatedApp> {
-  const temp = makeTempDir();
-  const dbFile = path.join(temp.dir, 'klink-teams.db');
+export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite'): Promise<AuthenticatedApp> {
+  const database = await createTestDatabase(store);
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${dbFile}`,
+    DATABASE_URL: database.url,
     BOT_ID: TEST_BOT_ID,
     BOT_TENANT_ID: TENANT,
     BOT_PASSWORD: 'test-client-secret',
@@ -177,19 +175,21 @@ export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string
   });
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = createApp(config, log, { botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0 });
+  const app = await createApp({ ...config, dataDir: database.dir }, log, {
+    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline',
+  });
   try {
     const port = await app.listen(0, '127.0.0.1');
     return {
-      app, url: `http://127.0.0.1:${port}`, dbFile, logs,
+      app, url: `http://127.0.0.1:${port}`, database, logs,
       async close() {
         await app.close();
-        temp.remove();
+        await database.remove();
       },
     };
   } catch (err) {
     await app.close();
-    temp.remove();
+    await database.remove();
     throw err;
   }
 }

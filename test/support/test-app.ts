@@ -1,29 +1,30 @@
 /**
- * The real application on a free port, with a real SQLite file in a temp dir and its logs
- * captured, plus helpers that speak to it the way klink and Teams do.
+ * The real application on a free port, on a fresh database (SQLite file or PostgreSQL schema),
+ * with delivery in this thread and its logs captured, plus helpers that speak to it the way
+ * klink and Teams do.
  */
-import path from 'node:path';
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signBody } from '../../src/klink/verify';
-import { makeTempDir } from './temp-dir';
+import { type StoreKind, type TestDatabase, createTestDatabase } from './test-database';
 
 export const TEST_SECRET = 'test-signing-secret';
 
 export interface TestApp {
   app: App;
   url: string;
+  database: TestDatabase;
+  /** The test's temp dir (the app's data dir with SQLite). */
   dir: string;
-  dbFile: string;
   /** Every log line, as written (JSON). */
   logs: string[];
   /** POSTs a webhook body signed with TEST_SECRET unless headers say otherwise. */
   webhook(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string | Buffer }): Promise<{ status: number; json: Record<string, unknown> }>;
   /** POSTs a Bot Framework activity to /api/messages. */
   activity(activity: object): Promise<number>;
-  /** Stops the app; `keepFiles` leaves the database for a restart. */
-  close(options?: { keepFiles?: boolean }): Promise<void>;
+  /** Stops the app; `keepDatabase` leaves the database (and the dir) for a restart. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 /** A clock tests can move forward; time otherwise runs as usual. */
@@ -35,13 +36,20 @@ export class TestClock {
   }
 }
 
-export async function startTestApp(
-  env: Record<string, string> = {}, existing?: { dir: string }, clock = new TestClock(), options: { idleCheckMs?: number } = {},
-): Promise<TestApp> {
-  const temp = existing ? { dir: existing.dir, remove: () => undefined } : makeTempDir();
-  const dbFile = path.join(temp.dir, 'klink-teams.db');
+export interface TestAppOptions {
+  /** The store to run on (default SQLite); ignored when `database` is given. */
+  store?: StoreKind;
+  /** An existing database, e.g. of an app that was closed with keepDatabase (a restart). */
+  database?: TestDatabase;
+  clock?: TestClock;
+  idleCheckMs?: number;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? await createTestDatabase(options.store ?? 'sqlite');
+  const clock = options.clock ?? new TestClock();
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${dbFile}`,
+    DATABASE_URL: database.url,
     KLINK_WEBHOOK_SECRET: TEST_SECRET,
     KLINK_ROOM_URL_TEMPLATE: 'https://app.klink.cloud/inbox/{roomId}?message={messageId}',
     LOG_LEVEL: 'debug',
@@ -49,19 +57,21 @@ export async function startTestApp(
   });
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
-  const app = createApp(config, log, { idleCheckMs: options.idleCheckMs ?? 100, random: () => 0, now: clock.now });
+  const app = await createApp({ ...config, dataDir: database.dir }, log, {
+    idleCheckMs: options.idleCheckMs ?? 100, random: () => 0, now: clock.now, delivery: 'inline',
+  });
   const port = await app.listen(0);
   const url = `http://127.0.0.1:${port}`;
   return {
-    app, url, dir: temp.dir, dbFile, logs,
-    async webhook(body, options = {}) {
-      const raw = options.raw ?? JSON.stringify(body);
+    app, url, database, dir: database.dir, logs,
+    async webhook(body, webhookOptions = {}) {
+      const raw = webhookOptions.raw ?? JSON.stringify(body);
       const response = await fetch(`${url}/api/klink/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-signature': signBody(options.secret ?? TEST_SECRET, raw),
-          ...options.headers,
+          'x-signature': signBody(webhookOptions.secret ?? TEST_SECRET, raw),
+          ...webhookOptions.headers,
         },
         body: raw,
       });
@@ -77,9 +87,9 @@ export async function startTestApp(
       await response.arrayBuffer();
       return response.status;
     },
-    async close(options = {}) {
+    async close(closeOptions = {}) {
       await app.close();
-      if (!options.keepFiles) temp.remove();
+      if (!closeOptions.keepDatabase) await database.remove();
     },
   };
 }

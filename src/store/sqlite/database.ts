@@ -1,5 +1,6 @@
 /** A better-sqlite3 connection with its prepared statements, each prepared once. */
 import Database from 'better-sqlite3';
+import { checkLimit } from '../limit';
 
 export class SqliteDb {
   private readonly statements = new Map<string, Database.Statement>();
@@ -28,6 +29,5 @@ export class SqliteDb {
  * and the few limits in use keep the statement cache small.
  */
 export function limitClause(limit: number): string {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-  return `LIMIT ${limit}`;
+  return `LIMIT ${checkLimit(limit)}`;
 }

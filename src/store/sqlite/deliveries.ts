@@ -1,19 +1,19 @@
-/** The delivery queue in SQLite. */
-import type { StoredEvent } from '../events';
+/** The delivery queue in SQLite: claims are plain columns, taken in one write transaction. */
+import type { Conversation } from '../conversations';
 import type {
-  DeliveredRecord, Delivery, DeliveryQueue, DeliveryState, DeliveryVia, DispatchTarget, DueConversation, DueDelivery,
+  AnsweredSlot, ClaimRequest, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery,
 } from '../deliveries';
-import type { TeamsRequestRecord } from '../requests';
-import { type ConversationRow, type DeliveryRow, type EventRow, toConversation, toDelivery, toEvent } from '../rows';
+import type { StoredEvent } from '../events';
+import { type ClaimColumns, type ConversationRow, type DeliveryRow, type EventRow, toConversation, toDelivery, toEvent, toListed } from '../rows';
+import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
 import { addToThread, startThread } from './threads';
 
-const INSERT_REQUEST = 'INSERT INTO teams_requests (conversation_id, tenant_id, at) VALUES (?, ?, ?)';
 const MARK_DELIVERED = `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
   delivered_at = ?, updated_at = ? WHERE id = ?`;
 
 export class SqliteDeliveries implements DeliveryQueue {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(private readonly db: SqliteDb, private readonly signal: () => void) {}
 
   async undispatchedEvents(limit: number): Promise<StoredEvent[]> {
     const rows = this.db.stmt(`
@@ -22,37 +22,68 @@ export class SqliteDeliveries implements DeliveryQueue {
     return rows.map(toEvent);
   }
 
-  async dispatchEvent(eventId: number, targets: DispatchTarget[], now: number): Promise<void> {
+  async dispatchEvents(events: DispatchedEvent[], now: number): Promise<void> {
+    if (events.length === 0) return;
     this.db.transaction(() => {
       const insert = this.db.stmt(`
         INSERT INTO deliveries (event_id, conversation_id, state, attempts, next_attempt_at, created_at, updated_at, subscription_ids)
         VALUES (?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (event_id, conversation_id) DO NOTHING`);
-      for (const t of targets) insert.run(eventId, t.conversationId, now, now, now, JSON.stringify(t.subscriptionIds));
-      this.db.stmt('UPDATE events SET dispatched_at = ? WHERE id = ?').run(now, eventId);
+      const mark = this.db.stmt('UPDATE events SET dispatched_at = ? WHERE id = ?');
+      for (const { eventId, targets } of events) {
+        for (const t of targets) insert.run(eventId, t.conversationId, now, now, now, JSON.stringify(t.subscriptionIds));
+        mark.run(now, eventId);
+      }
+    });
+    if (events.some((e) => e.targets.length > 0)) this.signal();
+  }
+
+  async claimConversations(request: ClaimRequest): Promise<Conversation[]> {
+    const { holder, now, leaseMs, limit, skip, staleRootsBefore } = request;
+    return this.db.transaction(() => {
+      // Due deliveries first (longest waiting first), then out-of-date thread roots.
+      const rows = this.db.stmt(`
+        SELECT c.*, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest FROM (
+          SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest FROM deliveries
+          WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
+          UNION ALL
+          SELECT conversation_id, 1 AS rank, MIN(root_updated_at) AS oldest FROM room_threads
+          WHERE root_stale = 1 AND root_updated_at <= @staleRootsBefore GROUP BY conversation_id
+        ) q JOIN conversations c ON c.id = q.conversation_id
+        WHERE (c.paused_until IS NULL OR c.paused_until <= @now)
+          AND (c.claimed_by IS NULL OR c.claimed_by = @holder OR c.claimed_until <= @now)
+          AND (q.rank = 0 OR c.active = 1)
+          AND c.id NOT IN (SELECT value FROM json_each(@skip))
+        GROUP BY c.id ORDER BY rank, oldest ${limitClause(limit)}`)
+        .all({ now, holder, staleRootsBefore, skip: JSON.stringify(skip) }) as ConversationRow[];
+      const claim = this.db.stmt('UPDATE conversations SET claimed_by = ?, claimed_until = ? WHERE id = ?');
+      for (const row of rows) claim.run(holder, now + leaseMs, row.id);
+      return rows.map(toConversation);
     });
   }
 
-  async dueDeliveries(now: number, limit: number): Promise<DueDelivery[]> {
-    return this.selectDue('d.next_attempt_at <= @now', { now }, limit);
+  async renewClaims(holder: string, conversationIds: readonly string[], now: number, leaseMs: number): Promise<string[]> {
+    if (conversationIds.length === 0) return [];
+    const rows = this.db.stmt(`UPDATE conversations SET claimed_until = @until
+      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids)) RETURNING id`)
+      .all({ holder, until: now + leaseMs, ids: JSON.stringify(conversationIds) }) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  async releaseClaims(holder: string, conversationIds: readonly string[]): Promise<void> {
+    if (conversationIds.length === 0) return;
+    this.db.stmt(`UPDATE conversations SET claimed_by = NULL, claimed_until = NULL
+      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids))`).run({ holder, ids: JSON.stringify(conversationIds) });
   }
 
   async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
-    return this.selectDue('d.conversation_id = @conversationId', { conversationId }, limit, 'd.id');
-  }
-
-  async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
-    return this.db.stmt('SELECT 1 FROM deliveries WHERE event_id = ? AND conversation_id = ?').get(eventId, conversationId) !== undefined;
-  }
-
-  private selectDue(where: string, params: Record<string, unknown>, limit: number, orderBy = 'd.next_attempt_at, d.id'): DueDelivery[] {
     const rows = this.db.stmt(`
       SELECT d.*, d.id AS d_id,
              e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
              c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
              c.removed_reason, c.paused_until
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE d.state = 'pending' AND ${where} ORDER BY ${orderBy} ${limitClause(limit)}`)
-      .all(params) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
+      WHERE d.state = 'pending' AND d.conversation_id = ? ORDER BY d.id ${limitClause(limit)}`)
+      .all(conversationId) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
     return rows.map((row) => ({
       delivery: toDelivery({ ...row, id: row.d_id }),
       event: toEvent({ ...row, id: row.e_id }),
@@ -60,17 +91,8 @@ export class SqliteDeliveries implements DeliveryQueue {
     }));
   }
 
-  async dueConversations(now: number, limit: number, skip: readonly string[] = []): Promise<DueConversation[]> {
-    const rows = this.db.stmt(`
-      SELECT c.*, q.due FROM (
-        SELECT conversation_id, COUNT(*) AS due, MIN(next_attempt_at) AS oldest FROM deliveries
-        WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
-      ) q JOIN conversations c ON c.id = q.conversation_id
-      WHERE (c.paused_until IS NULL OR c.paused_until <= @now)
-        ${skip.length === 0 ? '' : 'AND q.conversation_id NOT IN (SELECT value FROM json_each(@skip))'}
-      ORDER BY q.oldest ${limitClause(limit)}`)
-      .all(skip.length === 0 ? { now } : { now, skip: JSON.stringify(skip) }) as Array<ConversationRow & { due: number }>;
-    return rows.map((row) => ({ conversation: toConversation(row), due: row.due }));
+  async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
+    return this.db.stmt('SELECT 1 FROM deliveries WHERE event_id = ? AND conversation_id = ?').get(eventId, conversationId) !== undefined;
   }
 
   async nextDueAt(after: number): Promise<number | null> {
@@ -91,23 +113,19 @@ export class SqliteDeliveries implements DeliveryQueue {
     return row.n;
   }
 
-  async markDelivered(deliveryId: number, activityId: string | null, via: DeliveryVia, now: number): Promise<void> {
-    this.db.stmt(MARK_DELIVERED).run(activityId, via, now, now, deliveryId);
-  }
-
   async recordDelivered(input: DeliveredRecord, now: number): Promise<void> {
     this.db.transaction(() => {
       const { request, thread } = input;
-      this.db.stmt(INSERT_REQUEST).run(request.conversationId, request.tenantId, request.at);
+      this.db.stmt(ANSWER_SLOT).run(request.answeredAt, request.slot);
       this.db.stmt(MARK_DELIVERED).run(input.activityId, input.via, now, now, input.deliveryId);
       if (thread?.kind === 'start') startThread(this.db, thread, now);
       else if (thread?.kind === 'add') addToThread(this.db, thread, now);
     });
   }
 
-  async markDigested(deliveryIds: number[], activityId: string | null, now: number, request?: TeamsRequestRecord): Promise<void> {
+  async markDigested(deliveryIds: number[], activityId: string | null, now: number, request: AnsweredSlot): Promise<void> {
     this.db.transaction(() => {
-      if (request) this.db.stmt(INSERT_REQUEST).run(request.conversationId, request.tenantId, request.at);
+      this.db.stmt(ANSWER_SLOT).run(request.answeredAt, request.slot);
       const update = this.db.stmt(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = 'digest',
         last_error = NULL, delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`);
       for (const id of deliveryIds) update.run(activityId, now, now, id);
@@ -129,24 +147,27 @@ export class SqliteDeliveries implements DeliveryQueue {
       .run(error, now, deliveryId);
   }
 
-  async listDeliveries(filter: { state?: DeliveryState; conversationId?: string }, limit: number): Promise<Delivery[]> {
+  async listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]> {
     const rows = this.db.stmt(`
-      SELECT * FROM deliveries WHERE (@state IS NULL OR state = @state) AND (@conversationId IS NULL OR conversation_id = @conversationId)
-      ORDER BY id ${limitClause(limit)}`)
-      .all({ state: filter.state ?? null, conversationId: filter.conversationId ?? null }) as DeliveryRow[];
-    return rows.map(toDelivery);
+      SELECT d.*, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
+      WHERE (@state IS NULL OR d.state = @state) AND (@conversationId IS NULL OR d.conversation_id = @conversationId)
+        AND (@eventIds IS NULL OR d.event_id IN (SELECT value FROM json_each(@eventIds)))
+      ORDER BY d.id ${limitClause(limit)}`)
+      .all({ state: filter.state ?? null, conversationId: filter.conversationId ?? null, eventIds: filter.eventIds ? JSON.stringify(filter.eventIds) : null }) as
+      Array<DeliveryRow & ClaimColumns>;
+    return rows.map(toListed);
   }
 
   async requeueDead(ids: number[] | null, now: number): Promise<number> {
-    return this.db.transaction(() => {
+    const changed = this.db.transaction(() => {
       const update = this.db.stmt(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
         WHERE state = 'dead' AND (@id IS NULL OR id = @id)`);
       if (ids === null) return update.run({ now, id: null }).changes;
-      let changed = 0;
-      for (const id of ids) changed += update.run({ now, id }).changes;
-      return changed;
+      let count = 0;
+      for (const id of ids) count += update.run({ now, id }).changes;
+      return count;
     });
+    if (changed > 0) this.signal();
+    return changed;
   }
 }
-
-export { INSERT_REQUEST };

@@ -13,7 +13,7 @@ type Recorded = { eventId: number; duplicate: boolean };
 export class SqliteEvents implements EventStore {
   private pending: Array<{ event: NewEvent; resolve: (r: Recorded) => void; reject: (e: unknown) => void }> = [];
 
-  constructor(private readonly db: SqliteDb, private readonly ingest: SqliteDb) {}
+  constructor(private readonly db: SqliteDb, private readonly ingest: SqliteDb, private readonly signal: () => void) {}
 
   /** Webhooks arriving together are committed together: one durable commit for the group. */
   recordEvent(event: NewEvent): Promise<Recorded> {
@@ -31,6 +31,7 @@ export class SqliteEvents implements EventStore {
     try {
       const results = this.ingest.transaction(() => batch.map(({ event }) => this.insert(event)));
       batch.forEach((item, i) => item.resolve(results[i]));
+      if (results.some((r, i) => !r.duplicate && batch[i].event.kind === 'message')) this.signal();
     } catch (err) {
       for (const item of batch) item.reject(err);
     }
@@ -77,6 +78,12 @@ export class SqliteEvents implements EventStore {
     const row = this.db.stmt('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
       .get(id) as EventRow | undefined;
     return row ? toEvent(row) : null;
+  }
+
+  async findEvents(dataIds: readonly string[]): Promise<StoredEvent[]> {
+    const rows = this.db.stmt(`SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
+      WHERE data_id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(dataIds)) as EventRow[];
+    return rows.map(toEvent);
   }
 
   async purgeMessageText(before: number, now: number): Promise<number> {

@@ -1,4 +1,5 @@
 /** Versioned schema migrations for the SQLite store; applied in order, each exactly once. */
+import { SchemaTooNewError } from '../errors';
 import type { SqliteDb } from './database';
 
 export const MIGRATIONS: readonly string[] = [
@@ -132,6 +133,32 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX room_threads_stale ON room_threads (root_updated_at) WHERE root_stale = 1;
   `,
+  // Several workers: claims on conversations, Teams' budget as slots (taken, answered), leases.
+  `
+  ALTER TABLE conversations ADD COLUMN claimed_by TEXT;
+  ALTER TABLE conversations ADD COLUMN claimed_until INTEGER;
+
+  CREATE TABLE teams_slots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    taken_at INTEGER NOT NULL,
+    answered_at INTEGER,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX teams_slots_conversation ON teams_slots (conversation_id, COALESCE(answered_at, expires_at));
+  CREATE INDEX teams_slots_tenant ON teams_slots (tenant_id, COALESCE(answered_at, expires_at));
+  CREATE INDEX teams_slots_taken ON teams_slots (taken_at);
+  INSERT INTO teams_slots (conversation_id, tenant_id, taken_at, answered_at, expires_at)
+    SELECT conversation_id, tenant_id, at, at, at FROM teams_requests ORDER BY at, id;
+  DROP TABLE teams_requests;
+
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the migrations the database does not have yet, each in its own transaction. */
@@ -139,6 +166,7 @@ export function migrate(db: SqliteDb): void {
   db.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const row = db.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
+  if (current > MIGRATIONS.length) throw new SchemaTooNewError(current, MIGRATIONS.length);
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.db.exec(MIGRATIONS[version - 1]);

@@ -1,9 +1,8 @@
 /** Threads per klink room and channel in SQLite. */
-import type { Conversation } from '../conversations';
 import type { DeliveredRecord } from '../deliveries';
-import { type ConversationRow, type ThreadRow, toConversation, toThread } from '../rows';
+import { type ThreadRow, toThread } from '../rows';
 import type { RoomThread, ThreadStore } from '../threads';
-import { type SqliteDb, limitClause } from './database';
+import type { SqliteDb } from './database';
 
 type ThreadStart = Extract<NonNullable<DeliveredRecord['thread']>, { kind: 'start' }>;
 type ThreadAdd = Extract<NonNullable<DeliveredRecord['thread']>, { kind: 'add' }>;
@@ -36,13 +35,6 @@ export class SqliteThreads implements ThreadStore {
     const rows = this.db.stmt(`SELECT * FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
       ORDER BY root_updated_at`).all(conversationId, updatedBefore) as ThreadRow[];
     return rows.map(toThread);
-  }
-
-  async conversationsWithStaleRoots(updatedBefore: number, limit: number, now: number): Promise<Conversation[]> {
-    const rows = this.db.stmt(`SELECT c.* FROM conversations c WHERE c.active = 1 AND (c.paused_until IS NULL OR c.paused_until <= @now)
-      AND c.id IN (SELECT t.conversation_id FROM room_threads t WHERE t.root_stale = 1 AND t.root_updated_at <= @updatedBefore) ${limitClause(limit)}`)
-      .all({ updatedBefore, now }) as ConversationRow[];
-    return rows.map(toConversation);
   }
 
   async deferRootUpdate(conversationId: string, roomId: string, now: number): Promise<void> {

@@ -1,0 +1,53 @@
+/** Builds a delivery worker from the configuration: the Bot Connector client, the sender and the loop. */
+import type { Config } from '../config';
+import { connectionTenants } from '../klink/connections';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { Store } from '../store/store';
+import { BotConnectorClient } from '../teams/connector-client';
+import { ConnectorSender } from '../teams/connector-sender';
+import { createTokenSource } from '../teams/token-source';
+import { DeliveryWorker } from './delivery-worker';
+import { workerName } from './worker-name';
+
+/** A request to Teams that takes longer than this is abandoned and retried. */
+export const TEAMS_TIMEOUT_MS = 15_000;
+
+export interface DeliveryOptions {
+  now?: () => number;
+  random?: () => number;
+  idleCheckMs?: number;
+  claimLeaseMs?: number;
+}
+
+export interface Delivery {
+  worker: DeliveryWorker;
+  /** Stops the loop (waiting up to `graceMs` for turns under way) and closes connections to Teams. */
+  stop(graceMs: number): Promise<boolean>;
+}
+
+export function createDelivery(config: Readonly<Config>, log: Logger, store: Store, metrics: Metrics, options: DeliveryOptions = {}): Delivery {
+  const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS });
+  const worker = new DeliveryWorker({
+    store, log, metrics,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    sender: new ConnectorSender(connector),
+    connectionTenant: connectionTenants(store, config),
+    settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    threadWindowMs: config.threadWindowMs,
+    retentionMs: config.retentionMs,
+    idleCheckMs: options.idleCheckMs,
+    claimLeaseMs: options.claimLeaseMs,
+    holder: workerName(),
+  });
+  return {
+    worker,
+    stop: async (graceMs) => {
+      const settled = await worker.stop(graceMs);
+      if (!settled) log.warn('shutdown: some deliveries were still in flight; they are sent again after restart or by another instance');
+      connector.close();
+      return settled;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The node-postgres pool for the settings in DATABASE_URL: bounded, with statement timeouts,
+ * TLS as sslmode says, 64-bit integers as numbers (epoch milliseconds fit), and — with
+ * DATABASE_AUTH=azure-managed-identity — an Entra token of the app's managed identity as the
+ * password of each new connection, fetched again before it expires.
+ */
+import fs from 'node:fs';
+import pg from 'pg';
+import type { PostgresSettings } from '../../config-database';
+import { type TokenSource, managedIdentityToken } from './entra-token';
+
+/** OIDs of int8 (bigint, count(*)) and numeric (sum of integers). */
+const INT8 = 20;
+const NUMERIC = 1700;
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+export interface ConnectOptions {
+  /** Where an Entra token comes from (tests point it at a local identity endpoint). */
+  tokens?: TokenSource;
+}
+
+/** The connection settings of one client (pool or LISTEN connection). */
+export function clientConfig(settings: PostgresSettings, options: ConnectOptions = {}): pg.ClientConfig {
+  const { tls } = settings;
+  const tokens = settings.auth.kind === 'azure-managed-identity' ? options.tokens ?? managedIdentityToken(settings.auth.clientId) : null;
+  return {
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    password: tokens ? () => tokens.token() : settings.password ?? undefined,
+    ssl: tls.mode === 'off' ? false
+      : tls.mode === 'no-verify' ? { rejectUnauthorized: false }
+      : { rejectUnauthorized: true, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile, 'utf8') } : {}) },
+    options: settings.options ?? undefined,
+    application_name: 'klink-teams',
+    statement_timeout: settings.statementTimeoutMs,
+    idle_in_transaction_session_timeout: Math.max(settings.statementTimeoutMs * 2, 30_000),
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    keepAlive: true,
+    types,
+  };
+}
+
+export function createPool(settings: PostgresSettings, options: ConnectOptions = {}): pg.Pool {
+  return new pg.Pool({ ...clientConfig(settings, options), max: settings.poolMax, idleTimeoutMillis: 30_000 });
+}

@@ -1,0 +1,101 @@
+/** Conversations, subscriptions, pauses and room mutes in PostgreSQL. */
+import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
+import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
+import { type ConversationRow, type SubscriptionRow, toConversation, toSubscription } from '../rows';
+import type { PgDb, PgTx } from './db';
+
+const SUBSCRIPTION_SELECT = `
+  SELECT s.id, s.conversation_id, c.tenant_id, s.filters, s.created_by, s.created_at,
+         ROW_NUMBER() OVER (PARTITION BY s.conversation_id ORDER BY s.id) AS number
+  FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id
+  WHERE s.removed_at IS NULL`;
+
+export class PgConversations implements ConversationStore {
+  constructor(private readonly db: PgDb) {}
+
+  async upsertConversation(c: NewConversation, now: number): Promise<void> {
+    await this.db.run(`
+      INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, NULL, $9, $9)
+      ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
+        service_url = excluded.service_url, channel_id = excluded.channel_id,
+        team_id = COALESCE(excluded.team_id, conversations.team_id), bot_id = excluded.bot_id,
+        bot_name = excluded.bot_name, active = TRUE, removed_reason = NULL, updated_at = excluded.updated_at`,
+    [c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now]);
+  }
+
+  async getConversation(id: string): Promise<Conversation | null> {
+    const row = await this.db.row<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id]);
+    return row ? toConversation(row) : null;
+  }
+
+  async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
+    await this.db.transaction((tx) => deactivate(tx, [id], reason, now));
+  }
+
+  async deactivateTeam(teamId: string, reason: string, now: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const ids = (await tx.rows<{ id: string }>('SELECT id FROM conversations WHERE team_id = $1 AND active FOR UPDATE', [teamId])).map((r) => r.id);
+      await deactivate(tx, ids, reason, now);
+      return ids.length;
+    });
+  }
+
+  async pauseConversation(id: string, until: number): Promise<void> {
+    await this.db.run('UPDATE conversations SET paused_until = GREATEST(COALESCE(paused_until, 0), $2) WHERE id = $1', [id, until]);
+  }
+
+  async addSubscription(conversationId: string, filters: Filters, createdBy: string | null, now: number) {
+    const canonical = JSON.stringify(canonicalFilters(filters));
+    const key = filtersKey(canonicalFilters(filters));
+    return this.db.transaction(async (tx) => {
+      const created = await tx.run(`
+        INSERT INTO subscriptions (conversation_id, filters, filters_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (conversation_id, filters_key) WHERE removed_at IS NULL DO NOTHING`,
+      [conversationId, canonical, key, createdBy, now]);
+      const [row] = await tx.rows<SubscriptionRow>(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = $1) n WHERE filters = $2`,
+        [conversationId, canonical]);
+      return { created: created > 0, subscription: toSubscription(row) };
+    });
+  }
+
+  async listSubscriptions(conversationId: string): Promise<Subscription[]> {
+    return (await this.db.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND s.conversation_id = $1 ORDER BY s.id`, [conversationId])).map(toSubscription);
+  }
+
+  async removeSubscriptions(conversationId: string, ids: number[], reason: string, now: number): Promise<Subscription[]> {
+    return this.db.transaction(async (tx) => {
+      const current = await tx.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND s.conversation_id = $1 ORDER BY s.id`, [conversationId]);
+      const removed = current.filter((row) => ids.includes(row.id));
+      if (removed.length > 0) {
+        await tx.run('UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE id = ANY($3::bigint[]) AND removed_at IS NULL',
+          [now, reason, removed.map((r) => r.id)]);
+      }
+      return removed.map(toSubscription);
+    });
+  }
+
+  async activeSubscriptions(): Promise<Subscription[]> {
+    return (await this.db.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND c.active ORDER BY s.id`)).map(toSubscription);
+  }
+
+  async muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void> {
+    await this.db.run(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`,
+    [conversationId, roomId, until, mutedBy]);
+  }
+
+  async mutedRooms(now: number): Promise<MutedRoom[]> {
+    const rows = await this.db.rows<{ conversation_id: string; room_id: string; until: number }>(
+      'SELECT conversation_id, room_id, until FROM room_mutes WHERE until > $1', [now]);
+    return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
+  }
+}
+
+/** Deactivates conversations and removes their subscriptions with the reason (inside the caller's transaction). */
+export async function deactivate(tx: PgTx, ids: string[], reason: string, now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.run('UPDATE conversations SET active = FALSE, removed_reason = $1, updated_at = $2 WHERE id = ANY($3::text[])', [reason, now, ids]);
+  await tx.run('UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE conversation_id = ANY($3::text[]) AND removed_at IS NULL',
+    [now, reason, ids]);
+}

@@ -1,0 +1,36 @@
+/**
+ * Entra tokens for Azure Database for PostgreSQL: the app's managed identity asks for a token
+ * for the database resource; the token is the connection's password. One token serves every
+ * new connection until five minutes before it expires.
+ */
+import { type AccessToken, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+
+/** The resource Azure Database for PostgreSQL accepts Entra tokens for. */
+export const POSTGRES_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
+const REFRESH_BEFORE_MS = 5 * 60_000;
+
+export interface TokenSource {
+  token(): Promise<string>;
+}
+
+/** Tokens from a credential, cached until shortly before they expire. */
+export function cachedTokens(credential: TokenCredential, now: () => number = Date.now): TokenSource {
+  let current: AccessToken | null = null;
+  let fetching: Promise<AccessToken> | null = null;
+  return {
+    async token() {
+      if (current && current.expiresOnTimestamp - REFRESH_BEFORE_MS > now()) return current.token;
+      fetching ??= credential.getToken(POSTGRES_SCOPE).then((token) => {
+        if (!token) throw new Error('the managed identity returned no token for Azure Database for PostgreSQL');
+        return token;
+      }).finally(() => { fetching = null; });
+      current = await fetching;
+      return current.token;
+    },
+  };
+}
+
+/** The app's managed identity: user-assigned when `clientId` is given, else system-assigned. */
+export function managedIdentityToken(clientId: string | null): TokenSource {
+  return cachedTokens(clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential());
+}

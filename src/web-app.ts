@@ -1,0 +1,73 @@
+/**
+ * The HTTP side: klink webhooks, Bot Framework activities (the bot), admin consent, health and
+ * metrics. Delivery is not here: it runs in its own thread or process (src/app.ts).
+ */
+import { randomInt } from 'node:crypto';
+import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
+import type restify from 'restify';
+import { TenantPolicy } from './auth/tenant-policy';
+import { KlinkBot } from './bot/klink-bot';
+import { ReplyPacing } from './bot/reply-pacing';
+import type { Config, WebhookAuth } from './config';
+import { registerConsentRoutes } from './http/consent-routes';
+import type { HealthDeps } from './http/health-routes';
+import { createServer } from './http/server';
+import { Connections } from './klink/connections';
+import { ensureLocalWebhookSecret } from './klink/local-secret';
+import type { Logger } from './log';
+import type { Metrics } from './metrics';
+import type { Store } from './store/store';
+import { BotAuthentication } from './teams/bot-authentication';
+
+export interface WebOptions {
+  botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
+  now?: () => number;
+}
+
+export function createWebServer(
+  config: Readonly<Config>, log: Logger, store: Store, metrics: Metrics, health: HealthDeps, options: WebOptions = {},
+): restify.Server {
+  const now = options.now ?? Date.now;
+  const connections = new Connections(store, config, resolveWebhookAuth(config, log));
+
+  // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
+  const auth = new BotAuthentication(config.localMode ? {} : {
+    ...botFrameworkSettings(config),
+    ...options.botFrameworkAuthentication,
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context: TurnContext, err: Error) => {
+    const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
+    log.error({ err, errorId, conversationId: context.activity.conversation?.id }, 'turn failed');
+    await context.sendActivity(`Something went wrong on my side (error id ${errorId}); nothing was changed. Please try again.`);
+  };
+  // The bot's answers within a turn count against the same Teams limits as delivery.
+  adapter.use(new ReplyPacing({ store, now, log }));
+
+  const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
+  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
+  const server = createServer({ log, adapter, bot, connections, health, webhook: { store, log, now, metrics } });
+  registerConsentRoutes(server, { store: store.tenants, log, now, config });
+  return server;
+}
+
+/** botbuilder's settings for the bot's identity (names as botbuilder reads them). */
+export function botFrameworkSettings(config: Readonly<Config>): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    MicrosoftAppId: config.bot.id ?? undefined,
+    MicrosoftAppPassword: config.bot.password ?? undefined,
+    MicrosoftAppTenantId: config.bot.tenantId ?? undefined,
+    MicrosoftAppType: config.bot.type,
+    CertificateThumbprint: config.bot.certificate?.thumbprint,
+    CertificatePrivateKey: config.bot.certificate?.privateKey,
+  };
+}
+
+/** In local mode without a configured secret, a generated one is used (and said so once). */
+function resolveWebhookAuth(config: Readonly<Config>, log: Logger): WebhookAuth {
+  if (!config.generateWebhookSecret) return config.webhook;
+  const local = ensureLocalWebhookSecret(config.dataDir);
+  log.warn({ file: local.file, created: local.created },
+    'no KLINK_WEBHOOK_SECRET configured: using the local signing secret in this file (npm run send-sample signs with it)');
+  return { mode: 'signature', secrets: [local.secret] };
+}

@@ -1,0 +1,103 @@
+/** Store contract, conversations, subscriptions, pauses, mutes, tenants and connections: the same cases on both stores. */
+import assert from 'node:assert/strict';
+import { emptyFilters } from '../../../src/subscriptions/filters';
+import { eachStore } from '../../support/test-database';
+import { channel, chat, useStore } from './contract';
+
+eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
+  const t = useStore(kind);
+
+  it('records a conversation and updates it in place, keeping a known team', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.upsertConversation({ ...channel, serviceUrl: 'https://smba.example/emea/', teamId: null }, 2);
+    assert.deepEqual(await t.store.conversations.getConversation(channel.id), {
+      ...channel, serviceUrl: 'https://smba.example/emea/', active: true, removedReason: null, pausedUntil: null,
+    });
+    assert.equal(await t.store.conversations.getConversation('nope'), null);
+  });
+
+  it('adds a subscription once per filters and numbers them per conversation', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    const a = await t.store.conversations.addSubscription(channel.id, { ...emptyFilters(), channels: ['whatsapp'], vip: true }, 'u1', 2);
+    const same = await t.store.conversations.addSubscription(channel.id, { ...emptyFilters(), vip: true, channels: ['WhatsApp'] }, 'u2', 3);
+    const b = await t.store.conversations.addSubscription(channel.id, { ...emptyFilters(), channels: ['messenger'] }, 'u1', 4);
+    assert.equal(a.created, true);
+    assert.deepEqual([a.subscription.number, a.subscription.tenantId, a.subscription.createdBy, a.subscription.createdAt], [1, 't1', 'u1', 2]);
+    assert.deepEqual([same.created, same.subscription.id], [false, a.subscription.id]);
+    assert.deepEqual((await t.store.conversations.listSubscriptions(channel.id)).map((s) => s.number), [1, 2]);
+    const removed = await t.store.conversations.removeSubscriptions(channel.id, [a.subscription.id, 9999], 'test', 5);
+    assert.deepEqual(removed.map((s) => s.id), [a.subscription.id]);
+    const left = await t.store.conversations.listSubscriptions(channel.id);
+    assert.deepEqual(left.map((s) => [s.id, s.number]), [[b.subscription.id, 1]]);
+    assert.deepEqual(left[0].filters.channels, ['messenger']);
+    assert.equal((await t.store.conversations.addSubscription(channel.id, a.subscription.filters, 'u1', 6)).created, true, 'removed filters can be added again');
+    assert.deepEqual(await t.store.conversations.removeSubscriptions(channel.id, [a.subscription.id], 'again', 7), [], 'removed ones are not removed twice');
+  });
+
+  it('deactivating a conversation removes its subscriptions with the reason; a new install reactivates it', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.addSubscription(channel.id, emptyFilters(), null, 2);
+    await t.store.conversations.deactivateConversation(channel.id, 'app uninstalled', 3);
+    assert.equal((await t.store.conversations.activeSubscriptions()).length, 0);
+    assert.deepEqual(await t.store.conversations.getConversation(channel.id).then((c) => [c?.active, c?.removedReason]), [false, 'app uninstalled']);
+    await t.store.conversations.upsertConversation(channel, 4);
+    assert.equal((await t.store.conversations.getConversation(channel.id))?.active, true);
+  });
+
+  it('removing the app from a team deactivates every channel of that team, and only those', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.upsertConversation({ ...channel, id: '19:second@thread.tacv2' }, 1);
+    await t.store.conversations.upsertConversation({ ...channel, id: '19:other-team@thread.tacv2', teamId: '19:other@thread.tacv2' }, 1);
+    assert.equal(await t.store.conversations.deactivateTeam(channel.teamId ?? '', 'removed from team', 2), 2);
+    assert.equal((await t.store.conversations.getConversation('19:other-team@thread.tacv2'))?.active, true);
+    assert.equal(await t.store.conversations.deactivateTeam(channel.teamId ?? '', 'again', 3), 0);
+  });
+
+  it('lists active subscriptions of active conversations with their tenant', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.upsertConversation(chat('a:2', 't2'), 1);
+    await t.store.conversations.addSubscription(channel.id, emptyFilters(), null, 2);
+    await t.store.conversations.addSubscription('a:2', { ...emptyFilters(), vip: true }, null, 2);
+    assert.deepEqual((await t.store.conversations.activeSubscriptions()).map((s) => [s.conversationId, s.tenantId]), [[channel.id, 't1'], ['a:2', 't2']]);
+  });
+
+  it('a pause is never shortened', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.pauseConversation(channel.id, 5_000);
+    await t.store.conversations.pauseConversation(channel.id, 3_000);
+    assert.equal((await t.store.conversations.getConversation(channel.id))?.pausedUntil, 5_000);
+  });
+
+  it('mutes a klink room in one conversation until a time', async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.muteRoom(channel.id, 'room-1', 1_000, 'u1');
+    await t.store.conversations.muteRoom(channel.id, 'room-1', 2_000, 'u2');
+    assert.deepEqual(await t.store.conversations.mutedRooms(1_500), [{ conversationId: channel.id, roomId: 'room-1', until: 2_000 }]);
+    assert.deepEqual(await t.store.conversations.mutedRooms(2_000), []);
+  });
+
+  it('records, lists and revokes tenant consent (case-insensitive ids); revoking deactivates the tenant\'s conversations', async () => {
+    const tenant = 'AAAAAAAA-0000-0000-0000-000000000001';
+    await t.store.tenants.recordConsent({ tenantId: tenant, grantedBy: 'admin@contoso', scopes: ['User.Read'], grantedAt: 5 });
+    assert.deepEqual(await t.store.tenants.getConsent(tenant.toLowerCase()), { tenantId: tenant.toLowerCase(), grantedBy: 'admin@contoso', scopes: ['User.Read'], grantedAt: 5 });
+    await t.store.conversations.upsertConversation({ ...channel, tenantId: tenant }, 1);
+    await t.store.conversations.upsertConversation(chat('a:other'), 1);
+    assert.equal(await t.store.tenants.revokeTenant(tenant, 'contract ended', 6), 1);
+    assert.equal(await t.store.tenants.getConsent(tenant), null);
+    assert.deepEqual(await t.store.tenants.listConsents(), []);
+    assert.equal((await t.store.conversations.getConversation(channel.id))?.removedReason, 'contract ended');
+    assert.equal((await t.store.conversations.getConversation('a:other'))?.active, true);
+    await t.store.tenants.recordConsent({ tenantId: tenant, grantedBy: null, scopes: [], grantedAt: 7 });
+    assert.equal((await t.store.tenants.listConsents()).length, 1, 'consent can be given again');
+  });
+
+  it('adds, lists and removes klink connections; a removed one is still found for events already taken', async () => {
+    await t.store.tenants.addConnection({ id: 'k1', tenantId: 'T-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 });
+    assert.deepEqual(await t.store.tenants.listConnections(), [{ id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 }]);
+    assert.equal(await t.store.tenants.removeConnection('k1', 2), true);
+    assert.equal(await t.store.tenants.removeConnection('k1', 3), false);
+    assert.equal(await t.store.tenants.getConnection('k1'), null);
+    assert.equal((await t.store.tenants.getConnection('k1', { includeRemoved: true }))?.tenantId, 't-1');
+    assert.deepEqual(await t.store.tenants.listConnections(), []);
+  });
+});
