@@ -11,13 +11,14 @@ import { contactEvent, messageEvent } from '../support/fixtures';
 import { maxInWindow } from '../support/rate-windows';
 import { BOT, TEAM, TENANT, channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
+import { eachStore } from '../support/test-database';
 import { assertValidCard, cardTexts } from '../support/validate-card';
 import { waitFor } from '../support/wait';
 
 /** What delivery sends (the bot's answers to commands are replies to the command, not counted here). */
 const SENDS = ['createConversation', 'sendToConversation', 'updateActivity'] as const;
 
-describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)', function () {
+eachStore('delivery under Teams rules (real server, fake Bot Connector)', function (kind) {
   this.timeout(60_000);
   let connector: FakeConnector;
   let t: TestApp;
@@ -26,7 +27,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
   beforeEach(async () => {
     connector = await startFakeConnector();
     clock = new TestClock();
-    t = await startTestApp({}, { clock });
+    t = await startTestApp({}, { store: kind, clock });
   });
   afterEach(async () => {
     await t.close();
@@ -93,7 +94,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
 
   it('a message that arrives while its channel\'s turn is still busy goes out when the turn ends, not at the next idle check', async () => {
     await t.close();
-    t = await startTestApp({}, { clock, idleCheckMs: 30_000 });
+    t = await startTestApp({}, { store: kind, clock, idleCheckMs: 30_000 });
     await subscribe(TEAM);
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
     await allDelivered(1);
@@ -111,7 +112,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
 
   it('work another process writes to the store (a re-queued dead letter, another instance) is picked up at once, even during a long fan-out', async () => {
     await t.close();
-    t = await startTestApp({}, { clock, idleCheckMs: 5_000 });
+    t = await startTestApp({}, { store: kind, clock, idleCheckMs: 5_000 });
     // 100 channels in one tenant: two waves of 50, a second apart.
     const busy = Array.from({ length: 100 }, (_, i) => `19:busy-${i}@thread.tacv2`);
     for (const channel of busy) await subscribe(channel);
@@ -137,7 +138,7 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
     const sandbox = sinon.createSandbox();
     try {
       await t.close();
-      t = await startTestApp({}, { clock, idleCheckMs: 1_000 });
+      t = await startTestApp({}, { store: kind, clock, idleCheckMs: 1_000 });
       const failing = sandbox.stub(t.app.store.deliveries, 'undispatchedEvents').rejects(new Error('SQLITE_FULL: database or disk is full'));
       // Watch the loop for 1.5 s: the idle check allows two tries in that time.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -180,16 +181,23 @@ describe('delivery under Teams rules (real server, SQLite, fake Bot Connector)',
   it('counts the bot\'s answers to commands against the channel too: with a burst under way, cards and answers together stay within Teams\' windows', async () => {
     await subscribe(TEAM);
     connector.reset();
-    const bodies = Array.from({ length: 40 }, (_, i) => messageEvent({ id: `busy-${i}`, roomId: `room-${i}` }));
-    assert.ok((await Promise.all(bodies.map((b) => t.webhook(b)))).every((a) => a.status === 200));
-    await connector.waitForRequests((r) => r.channelId === TEAM, 3, 5000);
-    const commands = Array.from({ length: 4 }, () => channelCommand({ serviceUrl: connector.url, channelId: TEAM, tenantId: TENANT }, 'subscriptions'));
-    for (const command of commands) assert.equal(await t.activity(command), 200);
+    // Waves of five messages (each small enough to go card by card while the budget lasts), a command after each of the first four.
+    const commands = [];
+    for (let wave = 0; wave < 8; wave++) {
+      const bodies = Array.from({ length: 5 }, (_, i) => messageEvent({ id: `busy-${wave}-${i}`, roomId: `room-${wave}-${i}` }));
+      assert.ok((await Promise.all(bodies.map((b) => t.webhook(b)))).every((a) => a.status === 200));
+      if (wave < 4) {
+        const command = channelCommand({ serviceUrl: connector.url, channelId: TEAM, tenantId: TENANT }, 'subscriptions');
+        commands.push(command);
+        assert.equal(await t.activity(command), 200);
+      }
+    }
     await allDelivered(40);
     for (const command of commands) {
       assert.ok(connector.requests.some((r) => r.route === 'replyToActivity' && r.urlActivityId === command.id), 'every command was answered');
     }
     const times = connector.requests.filter((r) => r.channelId === TEAM).map((r) => r.receivedAt);
+    assert.ok(times.length > CONVERSATION_WINDOWS[1].limit, `${times.length} requests: enough to press against the windows`);
     for (const { limit, ms } of CONVERSATION_WINDOWS) {
       assert.ok(maxInWindow(times, ms) <= limit, `${maxInWindow(times, ms)} requests (cards and answers) in ${ms} ms (limit ${limit})`);
     }

@@ -4,9 +4,10 @@ import { type FakeConnector, startFakeConnector } from '../support/fake-connecto
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
+import { eachStore } from '../support/test-database';
 import { waitFor } from '../support/wait';
 
-describe('metrics and retention', () => {
+eachStore('metrics and retention', (kind) => {
   let connector: FakeConnector;
   let t: TestApp;
   let clock: TestClock;
@@ -14,7 +15,7 @@ describe('metrics and retention', () => {
   beforeEach(async () => {
     connector = await startFakeConnector();
     clock = new TestClock();
-    t = await startTestApp({ MESSAGE_RETENTION_DAYS: '7' }, { clock });
+    t = await startTestApp({ MESSAGE_RETENTION_DAYS: '7' }, { store: kind, clock });
     const activity = channelCommand({ serviceUrl: connector.url }, 'subscribe whatsapp');
     assert.equal(await t.activity(activity), 200);
   });

@@ -9,6 +9,7 @@ import sinon from 'sinon';
 import { AppCredentials } from 'botframework-connector';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { type AuthenticatedApp, type FakeOpenId, TEST_BOT_ID, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
+import { eachStore } from '../support/test-database';
 import { BOT, TENANT, channelCommand, installationUpdate } from '../support/teams-activities';
 import { cardTexts } from '../support/validate-card';
 
@@ -16,7 +17,7 @@ const FOREIGN = 'ffffffff-0000-4000-8000-00000000000f';
 const ALLOWED = 'a11a11a1-0000-4000-8000-000000000001';
 const CHANNEL = '19:foreign-general@thread.tacv2';
 
-describe('tenant gate (authenticated /api/messages)', function () {
+eachStore('tenant gate (authenticated /api/messages)', function (kind) {
   this.timeout(30_000);
   let openId: FakeOpenId;
   let connector: FakeConnector;
@@ -29,7 +30,7 @@ describe('tenant gate (authenticated /api/messages)', function () {
     sandbox.stub(console, 'error');
     openId = await startFakeOpenId();
     connector = await startFakeConnector();
-    t = await startAuthenticatedApp(openId, { ALLOWED_TENANTS: ALLOWED });
+    t = await startAuthenticatedApp(openId, { ALLOWED_TENANTS: ALLOWED }, kind);
   });
   afterEach(async () => {
     sandbox.restore();

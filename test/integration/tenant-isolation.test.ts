@@ -7,6 +7,7 @@ import { type FakeConnector, startFakeConnector } from '../support/fake-connecto
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
 import { TEST_SECRET, type TestApp, startTestApp } from '../support/test-app';
+import { eachStore } from '../support/test-database';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -16,7 +17,7 @@ const CHANNEL_A = '19:alpha-support@thread.tacv2';
 const CHANNEL_B = '19:beta-support@thread.tacv2';
 const KEY = Buffer.alloc(32, 42).toString('base64');
 
-describe('tenant isolation between klink connections', function () {
+eachStore('tenant isolation between klink connections', function (kind) {
   this.timeout(60_000);
   let connector: FakeConnector;
   let t: TestApp;
@@ -49,7 +50,7 @@ describe('tenant isolation between klink connections', function () {
 
   beforeEach(async () => {
     connector = await startFakeConnector();
-    t = await startTestApp({ KLINK_TENANT_ID: TENANT_A, DATA_ENCRYPTION_KEY: KEY });
+    t = await startTestApp({ KLINK_TENANT_ID: TENANT_A, DATA_ENCRYPTION_KEY: KEY }, { store: kind });
     const added = connectionsCli('add', '--tenant', TENANT_B, '--name', 'Beta support', '--secret', 'beta-signing-secret');
     assert.equal(added.status, 0, added.out);
     betaId = /connection (\S+) added/.exec(added.out)?.[1] ?? '';

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runTenantsCommand } from '../../scripts/tenants';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { emptyFilters } from '../../src/subscriptions/filters';
-import { makeTempDir } from '../support/temp-dir';
+import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -13,9 +12,9 @@ const FABRIKAM = '0b5f3c1e-1111-4222-8333-944444444444';
 const GRAPH_DEFAULT = 'https://graph.microsoft.com/.default';
 
 /** Runs `npm run tenants -- …` the way an operator does, against the given database. */
-function cli(dbFile: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string } {
+function cli(databaseUrl: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string } {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/tenants.ts', ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${dbFile}`, ...env }, timeout: 30_000,
+    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, ...env }, timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout + result.stderr };
 }
@@ -24,16 +23,14 @@ function channel(id: string, tenantId: string) {
   return { id, type: 'channel' as const, tenantId, serviceUrl: 'https://smba.example/emea/', channelId: 'msteams', teamId: 'team', botId: '28:bot', botName: 'klink' };
 }
 
-describe('npm run tenants (admin consent, revocation)', function () {
+eachStore('npm run tenants (admin consent, revocation)', function (kind) {
   this.timeout(60_000);
-  let temp: ReturnType<typeof makeTempDir>;
+  let database: TestDatabase;
   let store: Store;
-  let dbFile: string;
 
   beforeEach(async () => {
-    temp = makeTempDir();
-    dbFile = path.join(temp.dir, 'k.db');
-    store = openSqliteStore(dbFile);
+    database = await createTestDatabase(kind);
+    store = await database.open();
     await store.tenants.recordConsent({ tenantId: CONTOSO, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: [GRAPH_DEFAULT], grantedAt: Date.UTC(2025, 5, 1, 12) });
     await store.tenants.recordConsent({ tenantId: FABRIKAM, grantedBy: null, scopes: ['User.Read.All'], grantedAt: Date.UTC(2025, 5, 2, 8) });
     for (const [id, tenant] of [['19:a@thread.tacv2', CONTOSO], ['19:b@thread.tacv2', CONTOSO], ['19:c@thread.tacv2', FABRIKAM]]) {
@@ -43,11 +40,11 @@ describe('npm run tenants (admin consent, revocation)', function () {
   });
   afterEach(async () => {
     await store.close();
-    temp.remove();
+    await database.remove();
   });
 
   it('lists the tenants with consent: when, by whom, scopes', () => {
-    const { status, stdout } = cli(dbFile, ['list']);
+    const { status, stdout } = cli(database.url, ['list']);
     assert.equal(status, 0, stdout);
     const lines = stdout.trimEnd().split('\n');
     assert.match(lines[0], /^tenant\s+granted at\s+granted by\s+scopes$/);
@@ -57,7 +54,7 @@ describe('npm run tenants (admin consent, revocation)', function () {
   });
 
   it('revokes a tenant: consent withdrawn, its conversations and subscriptions deactivated with the reason; others untouched', async () => {
-    const { status, stdout } = cli(dbFile, ['revoke', CONTOSO.toUpperCase(), '--reason', 'contract ended']);
+    const { status, stdout } = cli(database.url, ['revoke', CONTOSO.toUpperCase(), '--reason', 'contract ended']);
     assert.equal(status, 0, stdout);
     assert.match(stdout, new RegExp(`${CONTOSO}: admin consent withdrawn; 2 conversations deactivated \\(reason: contract ended\\)`));
 
@@ -71,17 +68,17 @@ describe('npm run tenants (admin consent, revocation)', function () {
     assert.equal((await store.conversations.listSubscriptions('19:c@thread.tacv2')).length, 1);
     assert.deepEqual((await store.conversations.activeSubscriptions()).map((s) => s.conversationId), ['19:c@thread.tacv2']);
 
-    const list = cli(dbFile, ['list']);
+    const list = cli(database.url, ['list']);
     assert.ok(!list.stdout.includes(CONTOSO), list.stdout);
     assert.ok(list.stdout.includes(FABRIKAM));
 
-    const again = cli(dbFile, ['revoke', CONTOSO]);
+    const again = cli(database.url, ['revoke', CONTOSO]);
     assert.equal(again.status, 1);
     assert.match(again.stdout, /had no admin consent; 0 conversations deactivated/);
   });
 
   it('warns when the revoked tenant is still allowed by the configuration', () => {
-    const { status, stdout } = cli(dbFile, ['revoke', FABRIKAM], { ALLOWED_TENANTS: FABRIKAM });
+    const { status, stdout } = cli(database.url, ['revoke', FABRIKAM], { ALLOWED_TENANTS: FABRIKAM });
     assert.equal(status, 0, stdout);
     assert.match(stdout, /1 conversation deactivated \(reason: tenant removed by the operator\)/);
     assert.match(stdout, new RegExp(`warning: ${FABRIKAM} is still allowed by ALLOWED_TENANTS`));

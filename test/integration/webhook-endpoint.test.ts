@@ -5,13 +5,14 @@ import { readLocalWebhookSecret } from '../../src/klink/local-secret';
 import { signBody } from '../../src/klink/verify';
 import { messageEvent, sample } from '../support/fixtures';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { eachStore } from '../support/test-database';
 
 /** Counts stored events, to prove what was (not) stored. */
 async function storedEvents(t: TestApp): Promise<number> {
   return (await t.app.store.rowCounts()).events;
 }
 
-describe('POST /api/klink/webhook', () => {
+eachStore('POST /api/klink/webhook', (kind) => {
   let t: TestApp;
   afterEach(async () => {
     await t.close();
@@ -19,7 +20,7 @@ describe('POST /api/klink/webhook', () => {
 
   describe('signature mode', () => {
     beforeEach(async () => {
-      t = await startTestApp({ KLINK_WEBHOOK_SECRET: 'old-secret,test-signing-secret' });
+      t = await startTestApp({ KLINK_WEBHOOK_SECRET: 'old-secret,test-signing-secret' }, { store: kind });
     });
 
     it('answers 200 once stored, and 200 "duplicate" for the same event type and data.id', async () => {
@@ -87,7 +88,7 @@ describe('POST /api/klink/webhook', () => {
   });
 
   it('basic mode: 200 with the right credentials, 401 without', async () => {
-    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'klink', KLINK_WEBHOOK_BASIC_PASSWORD: 's3cret' });
+    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'klink', KLINK_WEBHOOK_BASIC_PASSWORD: 's3cret' }, { store: kind });
     const auth = (v: string) => ({ authorization: `Basic ${Buffer.from(v).toString('base64')}` });
     assert.equal((await t.webhook(sample('message.inbound'), { headers: auth('klink:s3cret') })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'), { headers: auth('klink:nope') })).status, 401);
@@ -95,13 +96,13 @@ describe('POST /api/klink/webhook', () => {
   });
 
   it('header mode: 200 with the configured header, 401 without', async () => {
-    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'tok' });
+    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'tok' }, { store: kind });
     assert.equal((await t.webhook(sample('message.inbound'), { headers: { 'x-klink-token': 'tok' } })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'), { headers: { 'x-klink-token': 'tak' } })).status, 401);
   });
 
   it('local mode without a secret generates one under data/, keeps it across restarts, and verifies with it', async () => {
-    t = await startTestApp({ KLINK_WEBHOOK_SECRET: '' });
+    t = await startTestApp({ KLINK_WEBHOOK_SECRET: '' }, { store: kind });
     const secret = readLocalWebhookSecret(t.dir);
     assert.ok(secret && /^[0-9a-f]{64}$/.test(secret));
     assert.equal((fs.statSync(path.join(t.dir, 'webhook-secret')).mode & 0o777), 0o600);
@@ -114,7 +115,7 @@ describe('POST /api/klink/webhook', () => {
   });
 
   it('serves /healthz and /readyz', async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { store: kind });
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${t.url}/readyz`)).status, 200);
   });

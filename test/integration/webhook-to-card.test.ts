@@ -4,13 +4,14 @@ import { type FakeConnector, type RecordedCard, connectorErrors, startFakeConnec
 import { contactEvent, messageEvent, sample } from '../support/fixtures';
 import { BOT, TEAM, TENANT, channelCommand, installationUpdate, membersUpdate, personalCommand } from '../support/teams-activities';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { eachStore } from '../support/test-database';
 import { assertValidCard, cardTexts } from '../support/validate-card';
 import { waitFor } from '../support/wait';
 
 const VIP_CONTACT = '050823aa-8443-4fed-9951-f58d3b18c4eb';
 const VIP_DESK = '19:vip-desk@thread.tacv2';
 
-describe('webhook → card in the subscribed channel (real server, SQLite, fake Bot Connector)', () => {
+eachStore('webhook → card in the subscribed channel (real server, fake Bot Connector)', (kind) => {
   let connector: FakeConnector;
   let t: TestApp;
   let sandbox: sinon.SinonSandbox;
@@ -19,7 +20,7 @@ describe('webhook → card in the subscribed channel (real server, SQLite, fake 
   beforeEach(async () => {
     sandbox = sinon.createSandbox();
     connector = await startFakeConnector();
-    t = await startTestApp();
+    t = await startTestApp({}, { store: kind });
   });
   afterEach(async () => {
     sandbox.restore();
