@@ -43,8 +43,8 @@ export interface DeliveryWorkerDeps {
 type Target = Pick<Conversation, 'id' | 'tenantId'>;
 
 const CREDENTIALS_PAUSE_MS = 60_000;
-/** Conversations claimed by one look at the store: enough to keep the turns busy, few enough to leave work for other workers. */
-const CLAIM_BATCH = 256;
+/** Conversations lined up or in a turn, as a multiple of the turns at once: enough to keep turns busy, few enough to leave work for other workers. */
+const CLAIM_AHEAD = 1;
 const MAINTENANCE_EVERY_MS = 60_000;
 const DEFAULT_CLAIM_LEASE_MS = 10_000;
 /** A claim is not used in its last seconds: another worker may take it once it expires. */
@@ -64,7 +64,7 @@ export class DeliveryWorker {
   private heartbeat: NodeJS.Timeout | undefined;
   private unwatch: (() => Promise<void>) | null = null;
   private kicked = false;
-  /** The last look at the store claimed a full batch: more may be due. */
+  /** The last look at the store claimed all it had room for: more may be due. */
   private moreDue = false;
   /** When the store was last looked at for due conversations, and when to look next without a kick. */
   private lastLook = 0;
@@ -179,14 +179,16 @@ export class DeliveryWorker {
       this.ready.set(id, waiting.conversation);
     }
     if (this.credentialsPausedUntil > time) return;
-    if (look) {
+    // Claims only what this worker can start soon, so work left over goes to other workers.
+    const room = this.concurrency * CLAIM_AHEAD - this.ready.size - this.turns.size;
+    if (look && room > 0) {
       this.lastLook = time;
       const claimed = await store.deliveries.claimConversations({
-        holder: this.deps.holder, now: time, leaseMs: this.leaseMs, limit: CLAIM_BATCH,
+        holder: this.deps.holder, now: time, leaseMs: this.leaseMs, limit: room,
         skip: [...this.ready.keys(), ...this.notBefore.keys()],
         staleRootsBefore: time - ROOT_UPDATE_INTERVAL_MS,
       });
-      this.moreDue = claimed.length >= CLAIM_BATCH;
+      this.moreDue = claimed.length >= room;
       for (const conversation of claimed) {
         this.claims.set(conversation.id, time + this.leaseMs);
         this.lineUp(conversation);

@@ -3,73 +3,17 @@
  * acknowledged; stopped with SIGTERM it stops taking webhooks and exits within a bounded time.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { signBody } from '../../src/klink/verify';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
-import { channelCommand } from '../support/teams-activities';
+import { type ServerProcess, freePort, postWebhook, startServer, subscribeThrough } from '../support/server-process';
 import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
 import { deliveryReport } from '../support/delivery-report';
 import { waitFor } from '../support/wait';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SECRET = 'process-test-secret';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), KLINK_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, { timeoutMs: 30_000, intervalMs: 50, what: `the server on ${port} (output: ${output.join('').slice(-500)})` });
-  return { child, url, output, exited };
-}
-
-async function webhook(url: string, body: object): Promise<number> {
-  const raw = JSON.stringify(body);
-  const response = await fetch(`${url}/api/klink/webhook`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) }, body: raw,
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-async function subscribe(server: Server, connector: FakeConnector, channelId: string): Promise<void> {
-  const activity = channelCommand({ serviceUrl: connector.url, channelId }, 'subscribe whatsapp');
-  const response = await fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
-  assert.equal(response.status, 200);
-  await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 10_000);
-}
-
 eachStore('the server process', (kind) => {
   let database: TestDatabase;
   let connector: FakeConnector;
-  let server: Server | null = null;
+  let server: ServerProcess | null = null;
 
   beforeEach(async function () {
     this.timeout(120_000);
@@ -77,10 +21,7 @@ eachStore('the server process', (kind) => {
     connector = await startFakeConnector();
   });
   afterEach(async () => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.kill();
     await connector.close();
     await database.remove();
   });
@@ -90,7 +31,7 @@ eachStore('the server process', (kind) => {
     const port = await freePort();
     server = await startServer(database.url, port);
     const channels = Array.from({ length: 10 }, (_, i) => `19:crash-${i}@thread.tacv2`);
-    for (const channel of channels) await subscribe(server, connector, channel);
+    for (const channel of channels) await subscribeThrough(server, connector, channel);
     // Slow answers keep deliveries in flight when the process dies.
     connector.respondWith({ match: { route: ['createConversation', 'sendToConversation'] }, delayMs: 30, times: Infinity });
 
@@ -101,7 +42,7 @@ eachStore('the server process', (kind) => {
       while (sent < 400) {
         const id = `crash-${sent++}`;
         try {
-          if ((await webhook(running.url, messageEvent({ id, roomId: `room-${sent % 25}` }))) === 200) acknowledged.push(id);
+          if ((await postWebhook(running.url, messageEvent({ id, roomId: `room-${sent % 25}` }))).status === 200) acknowledged.push(id);
         } catch {
           return; // the process is gone: this request was not acknowledged
         }
@@ -135,9 +76,9 @@ eachStore('the server process', (kind) => {
     this.timeout(120_000);
     const port = await freePort();
     server = await startServer(database.url, port);
-    await subscribe(server, connector, '19:term@thread.tacv2');
+    await subscribeThrough(server, connector, '19:term@thread.tacv2');
     connector.respondWith({ match: { route: 'createConversation' }, delayMs: 1500, times: Infinity });
-    assert.equal(await webhook(server.url, messageEvent({ id: 'term-1' })), 200);
+    assert.equal((await postWebhook(server.url, messageEvent({ id: 'term-1' }))).status, 200);
     await connector.waitForRequests((r) => r.route === 'createConversation', 1, 10_000);
 
     const stoppingAt = Date.now();
@@ -147,7 +88,7 @@ eachStore('the server process', (kind) => {
     const refused = await waitFor(async () => {
       const id = `term-after-${accepted.length}`;
       try {
-        if ((await webhook(server?.url ?? '', messageEvent({ id, roomId: 'room-after' }))) === 200) accepted.push(id);
+        if ((await postWebhook(server?.url ?? '', messageEvent({ id, roomId: 'room-after' }))).status === 200) accepted.push(id);
         return false;
       } catch {
         return true;

@@ -41,6 +41,8 @@ export interface RecordedResponse {
   headers: Record<string, string>;
   /** True when a respondWith rule produced this response. */
   injected: boolean;
+  /** `Date.now()` when the response was sent. */
+  sentAt: number;
 }
 
 export interface RecordedRequest {
@@ -316,7 +318,7 @@ export class FakeConnector {
     const rule = active?.rule;
     const respond = (): void => {
       if (rule?.resetConnection) {
-        request.response = { status: 0, body: undefined, headers: {}, injected: true };
+        request.response = { status: 0, body: undefined, headers: {}, injected: true, sentAt: Date.now() };
         req.socket.destroy();
         return;
       }
@@ -434,7 +436,7 @@ export class FakeConnector {
       ...(text === '' ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
       ...headers,
     };
-    request.response = { status: reply.status, body: reply.body, headers: allHeaders, injected };
+    request.response = { status: reply.status, body: reply.body, headers: allHeaders, injected, sentAt: Date.now() };
     res.writeHead(reply.status, allHeaders);
     res.end(text);
   }
