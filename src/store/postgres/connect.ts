@@ -25,10 +25,14 @@ export interface ConnectOptions {
   tokens?: TokenSource;
 }
 
-/** The connection settings of one client (pool or LISTEN connection). */
-export function clientConfig(settings: PostgresSettings, options: ConnectOptions = {}): pg.ClientConfig {
+/** Where the passwords of new connections come from with Entra authentication; null with a password in DATABASE_URL. */
+export function tokenSource(settings: PostgresSettings, options: ConnectOptions = {}): TokenSource | null {
+  return settings.auth.kind === 'azure-managed-identity' ? options.tokens ?? managedIdentityToken(settings.auth.clientId) : null;
+}
+
+/** The connection settings of one client (pool or LISTEN connection); `tokens` from tokenSource. */
+export function clientConfig(settings: PostgresSettings, tokens: TokenSource | null): pg.ClientConfig {
   const { tls } = settings;
-  const tokens = settings.auth.kind === 'azure-managed-identity' ? options.tokens ?? managedIdentityToken(settings.auth.clientId) : null;
   return {
     host: settings.host,
     port: settings.port,
@@ -48,6 +52,6 @@ export function clientConfig(settings: PostgresSettings, options: ConnectOptions
   };
 }
 
-export function createPool(settings: PostgresSettings, options: ConnectOptions = {}): pg.Pool {
-  return new pg.Pool({ ...clientConfig(settings, options), max: settings.poolMax, idleTimeoutMillis: 30_000 });
+export function createPool(settings: PostgresSettings, tokens: TokenSource | null): pg.Pool {
+  return new pg.Pool({ ...clientConfig(settings, tokens), max: settings.poolMax, idleTimeoutMillis: 30_000 });
 }

@@ -7,7 +7,7 @@ import type { PostgresSettings } from '../../config-database';
 import { StoreOpenError } from '../errors';
 import type { Store } from '../store';
 import { PgBudget } from './budget';
-import { type ConnectOptions, clientConfig, createPool } from './connect';
+import { type ConnectOptions, clientConfig, createPool, tokenSource } from './connect';
 import { PgConversations } from './conversations';
 import { PgDb } from './db';
 import { PgDeliveries } from './deliveries';
@@ -27,7 +27,9 @@ export interface PostgresStoreOptions extends ConnectOptions {
 export async function openPostgresStore(settings: PostgresSettings, options: PostgresStoreOptions = {}): Promise<Store> {
   const where = `${settings.host}:${settings.port}/${settings.database}`;
   const onError = options.onError ?? (() => undefined);
-  const pool = createPool(settings, options);
+  // One source for every connection, so they share a token until it is due for renewal.
+  const tokens = tokenSource(settings, options);
+  const pool = createPool(settings, tokens);
   pool.on('error', onError);
   const db = new PgDb(pool);
   let channel: string;
@@ -53,7 +55,7 @@ export async function openPostgresStore(settings: PostgresSettings, options: Pos
     budget: new PgBudget(db),
     leases: new PgLeases(db),
     tenants: new PgTenants(db),
-    watch: (listener) => listen(clientConfig(settings, options), channel, listener, onError),
+    watch: (listener) => listen(clientConfig(settings, tokens), channel, listener, onError),
     rowCounts: async () => {
       const tables = await db.rows<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`);
       const counts: Record<string, number> = {};
