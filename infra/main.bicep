@@ -1,6 +1,7 @@
-// klink-teams on Azure: one resource group holds a Linux App Service (Node) running the bot, its
-// user-assigned identity, a Key Vault for its secrets, the Azure Bot with the Teams channel and,
-// optionally, a PostgreSQL server; the Entra app registration lives in the tenant (Graph extension).
+// klink-teams on Azure: one resource group holds a Linux App Service (Node) running the bot on one
+// or more instances, its user-assigned identity, a Key Vault for its secrets, a PostgreSQL
+// Flexible Server (the store every instance shares; the identity signs in with Entra tokens) and
+// the Azure Bot with the Teams channel; the Entra app registration lives in the tenant (Graph extension).
 //
 //   az deployment group create -g <resource group> -f infra/main.bicep -p infra/main.parameters.json
 //
@@ -38,6 +39,11 @@ param klinkRoomUrlTemplate string = 'https://app.klink.cloud/inbox/{roomId}'
 @description('Extra Entra tenant ids (GUIDs) the bot may act in without admin consent (ALLOWED_TENANTS).')
 param allowedTenants array = []
 
+@description('Instances of the web app. Each takes webhooks and delivers; they share the PostgreSQL store (claims, leases and Teams\' budget live there). Basic plans allow up to 3.')
+@minValue(1)
+@maxValue(10)
+param instanceCount int = 2
+
 @description('App Service plan SKU (B1 or larger: Always On is needed).')
 @allowed([
   'B1'
@@ -52,12 +58,12 @@ param allowedTenants array = []
 ])
 param appServicePlanSku string = 'B1'
 
-@description('Node runtime of the web app. Node 20 reached end of life on 30 April 2026: prefer NODE|22-lts once it is tested.')
+@description('Node runtime of the web app: a maintained LTS (Node 20 reached end of life on 30 April 2026). Build the deployment zip on the same Node major: better-sqlite3 is native.')
 @allowed([
-  'NODE|20-lts'
   'NODE|22-lts'
+  'NODE|24-lts'
 ])
-param nodeRuntime string = 'NODE|20-lts'
+param nodeRuntime string = 'NODE|22-lts'
 
 @description('Azure Bot SKU (F0 is free and has no limit for the Teams channel).')
 @allowed([
@@ -69,8 +75,15 @@ param botSku string = 'F0'
 @description('Grant the principal running this deployment "Key Vault Secrets Officer" on the vault, so it can put the secrets in.')
 param grantDeployerSecretsOfficer bool = true
 
-@description('Also create a PostgreSQL Flexible Server. The app cannot use it yet (its PostgreSQL store is not built); DATABASE_URL stays SQLite.')
-param deployPostgres bool = false
+@description('Object id of the Entra group of people who administer the database (second Entra administrator besides the app\'s identity). Empty: the app\'s identity only.')
+param postgresAdminGroupObjectId string = ''
+
+@description('Display name of that group: the PostgreSQL role its members sign in as.')
+param postgresAdminGroupName string = ''
+
+@description('PostgreSQL compute: Burstable B1ms carries a few instances of the bot; choose General Purpose for zone-redundant high availability.')
+param postgresSkuName string = 'Standard_B1ms'
+param postgresSkuTier string = 'Burstable'
 
 param tags object = {}
 
@@ -113,6 +126,21 @@ module entraApp './modules/entra-app.bicep' = {
   }
 }
 
+module postgres './modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    name: '${name}-pg'
+    location: location
+    tags: tags
+    administratorPrincipalId: identity.outputs.principalId
+    administratorName: identity.outputs.name
+    adminGroupObjectId: postgresAdminGroupObjectId
+    adminGroupName: postgresAdminGroupName
+    skuName: postgresSkuName
+    skuTier: postgresSkuTier
+  }
+}
+
 module web './modules/app-service.bicep' = {
   name: 'app-service'
   params: {
@@ -120,8 +148,13 @@ module web './modules/app-service.bicep' = {
     location: location
     tags: tags
     skuName: appServicePlanSku
+    instanceCount: instanceCount
     linuxFxVersion: nodeRuntime
     identityResourceId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    identityName: identity.outputs.name
+    postgresHost: postgres.outputs.fqdn
+    postgresDatabase: postgres.outputs.databaseName
     keyVaultUri: vault.outputs.uri
     webhookSecretName: secretNames.webhook
     dataEncryptionKeySecretName: secretNames.dataEncryptionKey
@@ -149,17 +182,6 @@ module bot './modules/bot.bicep' = {
   }
 }
 
-module postgres './modules/postgres.bicep' = if (deployPostgres) {
-  name: 'postgres'
-  params: {
-    name: '${name}-pg'
-    location: location
-    tags: tags
-    administratorPrincipalId: identity.outputs.principalId
-    administratorName: identity.outputs.name
-  }
-}
-
 @description('Entra application (client) id: BOT_ID for `npm run package`.')
 output botId string = entraApp.outputs.appId
 @description('The bot\'s public base URL: PUBLIC_URL for `npm run package`.')
@@ -178,5 +200,6 @@ output appName string = web.outputs.name
 @description('The web app\'s default host name as Azure reports it: should equal <name>.azurewebsites.net.')
 output defaultHostName string = web.outputs.defaultHostName
 output botName string = bot.outputs.name
-@description('PostgreSQL server host, when deployPostgres is true (not used by the app yet).')
-output postgresHost string = deployPostgres ? postgres!.outputs.fqdn : ''
+@description('PostgreSQL server host (DATABASE_URL points at it; operators sign in with their Entra group).')
+output postgresHost string = postgres.outputs.fqdn
+output postgresDatabase string = postgres.outputs.databaseName

@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --only a,c --out file.json --profile]`
+ * `npm run bench [-- --only a,c --stores postgres --out file.json --profile]`
  *
- * Benchmarks the delivery pipeline on loopback against the fake Bot Connector (issue 3, item 10):
- * (a) webhook ingest vs a bare node:http server, (b) end-to-end latency webhook → card, (c) fan-out
- * of one event to 1,000 / 2,000 channels against the Teams rate-limit bound, (d) peak RSS.
- * Prints a table and writes JSON. The app runs in a child process in every phase; the load
+ * Benchmarks the pipeline on loopback against the fake Bot Connector, on SQLite and on PostgreSQL
+ * side by side: (a) webhook ingest vs a bare node:http server (and two instances on one
+ * PostgreSQL database), (b) end-to-end latency webhook → card, (c) fan-out of one event to
+ * 1,000 / 2,000 channels against the Teams rate-limit bound (2,000 also with two PostgreSQL
+ * instances), (d) peak RSS, (e) sustained mixed load while channels digest.
+ * Prints a table and writes JSON. The app runs in child processes in every phase; the load
  * generator and the fake connector run here. See scripts/bench/ for each phase.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +18,8 @@ import { REPO_ROOT, killLiveChildren, useCompiled } from './bench/child';
 import { Harness } from './bench/harness';
 import { runEndToEnd } from './bench/phase-e2e';
 import { runFanOut } from './bench/phase-fanout';
-import { runIngest } from './bench/phase-ingest';
+import { type IngestVariant, runIngest } from './bench/phase-ingest';
+import { runMixed } from './bench/phase-mixed';
 import { type ProfileSummary, summariseProfile } from './bench/profile-summary';
 import { type BenchResults, type Environment, evaluateTargets, formatReport } from './bench/report';
 
@@ -46,13 +49,17 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     method: {
       processes: 'every server (bare, app) runs alone in its own child process, compiled to JavaScript and started with the node flags of `npm start` (as deployed: --max-old-space-size=256); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
       subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
-      ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted',
+      ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted; with two instances the load generator sends request n to instance n mod 2',
+      stores: `${options.stores.join(' and ')}: SQLite a file in the database folder below; PostgreSQL 15 on 127.0.0.1 (synchronous_commit on), a schema of its own per app (or per pair of instances)`,
+      mixed: `(e) ${options.mixedRate} webhooks/s for ${options.mixedS} s on an absolute schedule (up to 256 in flight), 20 channels in 4 tenants, channel i subscribes \`whatsapp contact:<i>\` and webhook n comes from contact n mod 20 in one of the channel's 20 rooms: 50 messages/s per channel, so delivery digests; "drained" = the app's store holds no pending delivery`,
       endToEnd: '(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams\' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel',
       fanOut: '(c) every channel subscribes `whatsapp` (tenants in turn; the bot\'s answers count against each tenant\'s budget, so the webhook is sent once their 1 s windows have passed); one webhook; "all delivered" = last channel\'s first request received + connector latency. Bound = Teams\' limits as steady rates (a tenant\'s n cards at 50/s take (n-1)/50 s); floor = the limits as 1 s windows (a tenant\'s first 50 at once), which the pacer enforces',
       rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase (see the bare server for the node baseline)',
       ...(options.profile ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' } : {}),
     },
+    endToEnd: [],
     fanOut: [],
+    mixed: [],
     memory: { appPeakRssMb: null, children: harness.children },
     profiles: [],
     failures: [],
@@ -69,30 +76,45 @@ async function run(options: BenchOptions): Promise<BenchResults> {
   };
   try {
     if (options.phases.includes('a')) {
+      const variants: IngestVariant[] = options.stores.flatMap((store): IngestVariant[] => (store === 'sqlite'
+        ? [{ label: 'SQLite', store, instances: 1 }]
+        : [{ label: 'PostgreSQL', store, instances: 1 }, { label: 'PostgreSQL, 2 instances', store, instances: 2 }]));
       await attempt('(a) ingest', async () => {
         results.ingest = await runIngest(harness, {
           concurrency: options.concurrency, warmupMs: options.warmupS * 1000, durationMs: options.ingestS * 1000, maxRequests: 500_000,
-        });
+        }, variants);
       });
     }
-    if (options.phases.includes('b')) {
-      await attempt('(b) end-to-end', async () => {
-        results.endToEnd = await runEndToEnd(harness, {
-          channels: 50, tenants: 10, ratePerS: options.e2eRate, durationS: options.e2eS, connectorLatencyMs: options.latencyMs,
-        });
+    for (const store of options.phases.includes('b') ? options.stores : []) {
+      await attempt(`(b) end-to-end, ${store}`, async () => {
+        results.endToEnd.push(await runEndToEnd(harness, {
+          store, channels: 50, tenants: 10, ratePerS: options.e2eRate, durationS: options.e2eS, connectorLatencyMs: options.latencyMs,
+        }));
       });
     }
     if (options.phases.includes('c')) {
-      for (const [label, perTenant] of [['c1', 50], ['c2', 100]] as const) {
+      const runs = [
+        ...(options.stores.includes('sqlite') ? [['c1', 50, 'sqlite', 1], ['c2', 100, 'sqlite', 1]] as const : []),
+        ...(options.stores.includes('postgres') ? [['c2-pg2', 100, 'postgres', 2]] as const : []),
+      ];
+      for (const [label, perTenant, store, instances] of runs) {
         await attempt(`(${label}) fan-out`, async () => {
           results.fanOut.push(await runFanOut(harness, {
-            label, tenants: FAN_OUT_TENANTS, channelsPerTenant: perTenant, connectorLatencyMs: options.latencyMs, timeoutMs: 60_000,
+            label, store, instances, tenants: FAN_OUT_TENANTS, channelsPerTenant: perTenant, connectorLatencyMs: options.latencyMs, timeoutMs: 60_000,
           }));
         });
       }
     }
+    for (const store of options.phases.includes('e') ? options.stores : []) {
+      await attempt(`(e) mixed load, ${store}`, async () => {
+        results.mixed.push(await runMixed(harness, {
+          store, ratePerS: options.mixedRate, durationS: options.mixedS, channels: 20, tenants: 4, roomsPerChannel: 20,
+          connectorLatencyMs: options.latencyMs, drainTimeoutMs: 60_000,
+        }));
+      });
+    }
   } finally {
-    harness.close();
+    await harness.close();
   }
   const appPeaks = harness.children.filter((c) => c.kind === 'app').map((c) => c.peakRssMb).filter(Number.isFinite);
   results.memory.appPeakRssMb = appPeaks.length > 0 ? Math.max(...appPeaks) : null;
@@ -167,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Every phase is bounded; this is the backstop for the whole run. */
-const RUN_LIMIT_MS = 8 * 60_000;
+const RUN_LIMIT_MS = 25 * 60_000;
 setTimeout(() => {
   killLiveChildren();
   process.stderr.write(`bench: still running after ${RUN_LIMIT_MS / 60_000} minutes; stopped\n`);

@@ -5,8 +5,9 @@
 // are Key Vault references resolved with the user-assigned identity; no secret value passes
 // through this template.
 //
-// One instance only: the store is SQLite on /home (persistent storage), which allows a single
-// writer process. Do not scale out until the PostgreSQL store exists.
+// Any number of instances: each takes webhooks and delivers (delivery in a worker thread), and
+// they share the PostgreSQL store, signing in with Entra tokens of the user-assigned identity.
+// SQLite is not an option here: /home is a network share (see docs/deploy.md).
 
 @description('Web app name; <name>.azurewebsites.net is its default host name. Globally unique.')
 param name string
@@ -28,15 +29,32 @@ param tags object = {}
 ])
 param skuName string = 'B1'
 
-@description('Node runtime. Node 20 is what CI tests; 22 is allowed by package.json engines.')
+@description('Instances of the web app (the plan\'s capacity).')
+@minValue(1)
+@maxValue(10)
+param instanceCount int = 2
+
+@description('Node runtime, a maintained LTS; the deployment zip is built on the same Node major (better-sqlite3 is native).')
 @allowed([
-  'NODE|20-lts'
   'NODE|22-lts'
+  'NODE|24-lts'
 ])
-param linuxFxVersion string = 'NODE|20-lts'
+param linuxFxVersion string = 'NODE|22-lts'
 
 @description('Resource id of the user-assigned identity that reads Key Vault.')
 param identityResourceId string
+
+@description('Client id of that identity: the app asks for Entra tokens for PostgreSQL as it.')
+param identityClientId string
+
+@description('Name of that identity: the PostgreSQL role it signs in as (it is the server\'s Entra administrator).')
+param identityName string
+
+@description('PostgreSQL Flexible Server host name.')
+param postgresHost string
+
+@description('PostgreSQL database name.')
+param postgresDatabase string
 
 @description('Key Vault URI with its trailing slash, e.g. https://kvabc.vault.azure.net/')
 param keyVaultUri string
@@ -82,7 +100,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   kind: 'linux'
   sku: {
     name: skuName
-    capacity: 1
+    capacity: instanceCount
   }
   properties: {
     reserved: true
@@ -122,8 +140,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: 'production'
         }
         {
+          // verify-full: TLS with the server's certificate and host name checked (Azure's CA is in Node's store).
           name: 'DATABASE_URL'
-          value: 'sqlite:/home/data/klink-teams.db'
+          value: 'postgres://${identityName}@${postgresHost}:5432/${postgresDatabase}?sslmode=verify-full'
+        }
+        {
+          name: 'DATABASE_AUTH'
+          value: 'azure-managed-identity'
+        }
+        {
+          name: 'AZURE_CLIENT_ID'
+          value: identityClientId
         }
         {
           name: 'PUBLIC_URL'
@@ -176,10 +203,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
           value: 'false'
-        }
-        {
-          name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE'
-          value: 'true'
         }
       ]
     }

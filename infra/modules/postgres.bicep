@@ -1,9 +1,13 @@
-// Optional PostgreSQL Flexible Server (main.bicep: deployPostgres). NOT USED BY THE APP YET: the
-// PostgreSQL store is not built, src/config.ts refuses a postgres:// DATABASE_URL, and
-// app-service.bicep keeps DATABASE_URL on SQLite. This provisions the server ahead of that work.
+// The PostgreSQL Flexible Server all instances of the app share (DATABASE_URL in app-service.bicep).
 //
-// Entra authentication only (no password anywhere): the app's user-assigned identity is the server's
-// Entra administrator; the future store would connect with a token for that identity.
+// Entra authentication only (no password anywhere): the app's user-assigned identity is an Entra
+// administrator and signs in with a token for it (DATABASE_AUTH=azure-managed-identity); an
+// operators' Entra group may be the second administrator, so people can sign in too. The app
+// creates and migrates its own tables on start.
+//
+// Network: public access limited to Azure services (0.0.0.0 rule), with TLS and Entra tokens as
+// the gate; App Service's outbound addresses are shared, so no narrower IP rule is possible
+// without VNet integration. docs/deploy.md says how to move to private access.
 
 @description('Server name: 3-63 lowercase letters, digits and hyphens, globally unique.')
 @minLength(3)
@@ -19,9 +23,15 @@ param administratorPrincipalId string
 @description('Name of that managed identity (the PostgreSQL role name it signs in as).')
 param administratorName string
 
+@description('Object id of an Entra group of operators, the second administrator. Empty: none.')
+param adminGroupObjectId string = ''
+
+@description('Display name of that group (the PostgreSQL role its members sign in as).')
+param adminGroupName string = ''
+
 param databaseName string = 'klink_teams'
 
-@description('Compute tier: Burstable B1ms is enough for one bot instance.')
+@description('Compute: Burstable B1ms carries a few instances of the bot (its connections: 10 per instance and thread by default).')
 param skuName string = 'Standard_B1ms'
 param skuTier string = 'Burstable'
 
@@ -67,6 +77,19 @@ resource administrator 'Microsoft.DBforPostgreSQL/flexibleServers/administrators
   }
 }
 
+resource operators 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (!empty(adminGroupObjectId)) {
+  parent: server
+  name: empty(adminGroupObjectId) ? 'none' : adminGroupObjectId
+  properties: {
+    principalType: 'Group'
+    principalName: adminGroupName
+    tenantId: tenant().tenantId
+  }
+  dependsOn: [
+    administrator
+  ]
+}
+
 // 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule (App Service outbound addresses are shared).
 resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
   parent: server
@@ -77,6 +100,7 @@ resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallR
   }
   dependsOn: [
     administrator
+    operators
   ]
 }
 

@@ -1,6 +1,6 @@
 /**
- * Child process: the real application (createApp) on a fresh SQLite file, in local mode, with its
- * delivery worker running. Started by the benchmark with `child_process.fork`.
+ * Child process: the real application (createApp, as `npm start` runs it: delivery in a worker
+ * thread) on the benchmark's database, in local mode. Started by the benchmark with `child_process.fork`.
  */
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -11,7 +11,7 @@ import { parseChildSettings } from './ipc';
 async function main(): Promise<void> {
   const settings = parseChildSettings(process.argv[2]);
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${settings.dbFile}`,
+    DATABASE_URL: settings.databaseUrl,
     KLINK_WEBHOOK_SECRET: settings.secret,
     KLINK_ROOM_URL_TEMPLATE: settings.roomUrlTemplate,
     LOG_LEVEL: settings.logLevel,
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   serveParent({
     port,
     subscriptions: async () => (await app.store.conversations.activeSubscriptions()).length,
+    backlog: async () => (await app.store.deliveries.countPending()) + (await app.store.deliveries.undispatchedEvents(1)).length,
     close: () => app.close(),
   });
 }

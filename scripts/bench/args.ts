@@ -1,10 +1,15 @@
 /** Command line of `npm run bench` (pure). */
 import path from 'node:path';
 
-export type Phase = 'a' | 'b' | 'c';
+import type { StoreKind } from '../../test/support/test-database';
+
+export type Phase = 'a' | 'b' | 'c' | 'e';
 
 export interface BenchOptions {
   phases: Phase[];
+  stores: StoreKind[];
+  mixedRate: number;
+  mixedS: number;
   out: string;
   concurrency: number;
   warmupS: number;
@@ -21,10 +26,17 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
 
-  --only a,b,c          phases to run (default all; (d) peak RSS is measured in every phase run)
-                          a  webhook ingest vs a bare node:http server
+  --only a,b,c,e        phases to run (default all; (d) peak RSS is measured in every phase run)
+                          a  webhook ingest vs a bare node:http server: each store, and two
+                             instances on one PostgreSQL database
                           b  end-to-end latency webhook → card at a steady load within Teams limits
                           c  fan-out of one webhook: c1 1,000 channels / 20 tenants, c2 2,000 / 20
+                             (SQLite, one instance); c2 again on PostgreSQL with two instances
+                          e  sustained mixed load: webhooks at a steady rate while 20 channels digest
+  --stores sqlite,postgres   stores to measure (default both; PostgreSQL on TEST_POSTGRES_URL,
+                          default postgres://postgres@127.0.0.1:5432/test, a schema per app)
+  --mixed-rate <n>      (e) webhooks per second (default 1000)
+  --mixed-duration <s>  (e) seconds of load (default 60)
   --out <file>          JSON results (default data/bench/bench-results.json); logs go next to it
   --concurrency <n>     (a) requests in flight (default 32)
   --warmup <s>          (a) warm-up per server (default 1.5)
@@ -44,7 +56,7 @@ const DEFAULT_OUT = path.join('data', 'bench', 'bench-results.json');
 /** Parses argv (after the script name); throws with what is wrong. */
 export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
   const options: BenchOptions = {
-    phases: ['a', 'b', 'c'], out: path.resolve(cwd, DEFAULT_OUT), concurrency: 32, warmupS: 1.5, ingestS: 5,
+    phases: ['a', 'b', 'c', 'e'], stores: ['sqlite', 'postgres'], mixedRate: 1000, mixedS: 60, out: path.resolve(cwd, DEFAULT_OUT), concurrency: 32, warmupS: 1.5, ingestS: 5,
     e2eRate: 20, e2eS: 15, latencyMs: 20, profile: false, logLevel: 'warn', dbDir: null, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +74,9 @@ export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
     };
     switch (flag) {
       case '--only': options.phases = parsePhases(value()); break;
+      case '--stores': options.stores = parseStores(value()); break;
+      case '--mixed-rate': options.mixedRate = number(1, 5000); break;
+      case '--mixed-duration': options.mixedS = number(1, 600); break;
       case '--out': options.out = path.resolve(cwd, value()); break;
       case '--concurrency': options.concurrency = Math.round(number(1, 256)); break;
       case '--warmup': options.warmupS = number(0, 30); break;
@@ -82,10 +97,17 @@ export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
 function parsePhases(raw: string): Phase[] {
   const phases = new Set<Phase>();
   for (const part of raw.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '')) {
-    if (part === 'a' || part === 'b' || part === 'c') phases.add(part);
+    if (part === 'a' || part === 'b' || part === 'c' || part === 'e') phases.add(part);
     else if (part === 'd') continue;
-    else throw new Error(`--only: unknown phase "${part}" (use a, b, c; d is measured during the others)`);
+    else throw new Error(`--only: unknown phase "${part}" (use a, b, c, e; d is measured during the others)`);
   }
-  if (phases.size === 0) throw new Error('--only: choose at least one of a, b, c (d, peak RSS, is measured during them)');
-  return (['a', 'b', 'c'] as const).filter((p) => phases.has(p));
+  if (phases.size === 0) throw new Error('--only: choose at least one of a, b, c, e (d, peak RSS, is measured during them)');
+  return (['a', 'b', 'c', 'e'] as const).filter((p) => phases.has(p));
+}
+
+function parseStores(raw: string): StoreKind[] {
+  const stores = raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  for (const store of stores) if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--stores: unknown store "${store}" (use sqlite, postgres)`);
+  if (stores.length === 0) throw new Error('--stores: name at least one of sqlite, postgres');
+  return (['sqlite', 'postgres'] as const).filter((s) => stores.includes(s));
 }

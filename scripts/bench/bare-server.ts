@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   serveParent({
     port: (server.address() as AddressInfo).port,
     subscriptions: async () => 0,
+    backlog: async () => 0,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -8,6 +8,8 @@ export interface ServedChild {
   port: number;
   /** Active subscriptions (the app's store), 0 for servers without one. */
   subscriptions(): Promise<number>;
+  /** Work still in the store (see ChildStats.backlog), 0 for servers without one. */
+  backlog(): Promise<number>;
   /** Closes the server (and the app); the process exits afterwards. */
   close(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export function serveParent(child: ServedChild): void {
   const handle = async (request: ParentRequest): Promise<void> => {
     switch (request.type) {
       case 'stats':
-        send({ type: 'stats', id: request.id, stats: stats(peakRss(), await child.subscriptions()) });
+        send({ type: 'stats', id: request.id, stats: stats(peakRss(), await child.subscriptions(), await child.backlog()) });
         return;
       case 'profile-start':
         await profiler.start();
@@ -106,7 +108,7 @@ export function serveParent(child: ServedChild): void {
   send({ type: 'ready', port: child.port });
 }
 
-function stats(sampledPeakRssBytes: number, subscriptions: number): ChildStats {
+function stats(sampledPeakRssBytes: number, subscriptions: number, backlog: number): ChildStats {
   const cpu = process.cpuUsage();
   const memory = process.memoryUsage();
   return {
@@ -117,6 +119,7 @@ function stats(sampledPeakRssBytes: number, subscriptions: number): ChildStats {
     cpuUserUs: cpu.user,
     cpuSystemUs: cpu.system,
     subscriptions,
+    backlog,
   };
 }
 

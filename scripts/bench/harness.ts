@@ -1,8 +1,9 @@
-/** What every phase shares: a temp dir for databases, child servers, their logs, RSS and profiles. */
+/** What every phase shares: databases (SQLite files, PostgreSQL schemas), child servers, their logs, RSS and profiles. */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type StoreKind, admin, postgresUrl } from '../../test/support/test-database';
 import { type ChildHandle, type ChildKind, startChild } from './child';
 import { mb } from './units';
 
@@ -44,6 +45,7 @@ export class Harness {
   private readonly tempDir: string;
   private readonly startRss = new Map<ChildHandle, number>();
   private readonly profiles = new Map<ChildHandle, string>();
+  private readonly schemas: string[] = [];
 
   constructor(private readonly options: HarnessOptions) {
     this.tempDir = fs.mkdtempSync(path.join(options.dbParentDir ?? os.tmpdir(), 'klink-bench-'));
@@ -59,13 +61,22 @@ export class Harness {
     return this.tempDir;
   }
 
-  /** Starts a child server; an app gets a fresh database file. */
-  async start(name: string, kind: ChildKind): Promise<ChildHandle> {
+  /** A fresh, empty database: a SQLite file in the run's folder, or a schema of its own on the local PostgreSQL. */
+  async database(store: StoreKind, name: string): Promise<string> {
+    if (store === 'sqlite') return `sqlite:${path.join(this.tempDir, `${name}.db`)}`;
+    const schema = `kb_${name.replace(/[^a-z0-9]/gi, '_')}_${randomBytes(4).toString('hex')}`.toLowerCase();
+    await admin((client) => client.query(`CREATE SCHEMA ${schema}`));
+    this.schemas.push(schema);
+    return postgresUrl(schema);
+  }
+
+  /** Starts a child server; an app runs on `databaseUrl` (default: a fresh SQLite file). */
+  async start(name: string, kind: ChildKind, databaseUrl?: string): Promise<ChildHandle> {
     const child = await startChild({
       name,
       kind,
       settings: {
-        dbFile: path.join(this.tempDir, `${name}.db`),
+        databaseUrl: databaseUrl ?? (await this.database('sqlite', name)),
         secret: this.secret,
         logLevel: this.options.appLogLevel,
         roomUrlTemplate: 'https://app.klink.cloud/inbox/{roomId}?message={messageId}',
@@ -119,8 +130,9 @@ export class Harness {
   }
 
   /** Removes the databases. */
-  close(): void {
+  async close(): Promise<void> {
     fs.rmSync(this.tempDir, { recursive: true, force: true });
+    for (const schema of this.schemas.splice(0)) await admin((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
   }
 }
 

@@ -2,8 +2,8 @@
 
 /** What a child server is started with (passed as one JSON argument). */
 export interface ChildSettings {
-  /** File of the SQLite database (app only). */
-  dbFile: string;
+  /** DATABASE_URL of the app: a SQLite file or a PostgreSQL schema (unused by the bare server). */
+  databaseUrl: string;
   /** The klink signing secret both servers verify with. */
   secret: string;
   /** pino level of the app's logger. */
@@ -25,6 +25,8 @@ export interface ChildStats {
   cpuSystemUs: number;
   /** Active subscriptions in the app's store (0 for the bare server). */
   subscriptions: number;
+  /** Work the app's store still holds: pending deliveries, plus 1 while events wait to be dispatched (0 for the bare server). */
+  backlog: number;
 }
 
 export type ParentRequest =
@@ -50,7 +52,7 @@ export function parseChildSettings(raw: string | undefined): ChildSettings {
     if (typeof field !== 'string') throw new Error(`child settings: "${key}" must be a string`);
     return field;
   };
-  return { dbFile: text('dbFile'), secret: text('secret'), logLevel: text('logLevel'), roomUrlTemplate: text('roomUrlTemplate') };
+  return { databaseUrl: text('databaseUrl'), secret: text('secret'), logLevel: text('logLevel'), roomUrlTemplate: text('roomUrlTemplate') };
 }
 
 /** Reads a request from the parent, or null for anything else. */

@@ -5,7 +5,8 @@ import type { BenchWebhook, PostResult } from './webhooks';
 import { postWebhook } from './webhooks';
 
 export interface ClosedLoopOptions {
-  port: number;
+  /** Request n goes to ports[n % ports.length] (several instances behind one "load balancer"). */
+  ports: number[];
   concurrency: number;
   /** Requests in this first period are sent but not measured. */
   warmupMs: number;
@@ -49,7 +50,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
   const worker = async (): Promise<void> => {
     while (now() < windowEnd && sent < options.maxRequests) {
       const n = sent++;
-      record(await postWebhook(agent, options.port, options.webhook(n), now));
+      record(await postWebhook(agent, options.ports[n % options.ports.length], options.webhook(n), now));
     }
   };
   try {
@@ -72,8 +73,8 @@ export interface PacedSend {
  * Sends `count` webhooks at `ratePerS`, on an absolute schedule (no drift), each on its own request
  * over a keep-alive agent; resolves when all have been answered.
  */
-export async function pacedSend(port: number, ratePerS: number, count: number, webhook: (n: number) => BenchWebhook): Promise<PacedSend[]> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+export async function pacedSend(port: number, ratePerS: number, count: number, webhook: (n: number) => BenchWebhook, maxSockets = 16): Promise<PacedSend[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
   const begin = performance.now();
   const sends: Array<Promise<PacedSend>> = [];
   try {

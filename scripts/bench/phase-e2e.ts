@@ -4,6 +4,7 @@
  * digest) and matches exactly one of the channels, so every channel gets 1/channels of the stream.
  */
 import { type FakeConnector, startFakeConnector } from '../../test/support/fake-connector';
+import type { StoreKind } from '../../test/support/test-database';
 import type { ChildHandle } from './child';
 import { CardsSeen, pollUntil, waitForQuiet } from './cards-seen';
 import type { Harness } from './harness';
@@ -15,6 +16,7 @@ import { roundSummary } from './units';
 import { webhookFactory } from './webhooks';
 
 export interface EndToEndSettings {
+  store: StoreKind;
   channels: number;
   tenants: number;
   ratePerS: number;
@@ -38,11 +40,11 @@ const DRAIN_TIMEOUT_MS = 20_000;
 
 export async function runEndToEnd(harness: Harness, settings: EndToEndSettings): Promise<EndToEndResult> {
   const connector = await startFakeConnector();
-  const app = await harness.start('b-app', 'app');
+  const app = await harness.start(`b-${settings.store}`, 'app', await harness.database(settings.store, `b-${settings.store}`));
   try {
     return await measure(harness, connector, app, settings);
   } finally {
-    await harness.finish('b', app);
+    await harness.finish(`b ${settings.store}`, app);
     await connector.close();
   }
 }
@@ -57,7 +59,7 @@ async function measure(
   const perTenant = Math.ceil(settings.channels / settings.tenants);
   const contactOf = (index: number): string => `bench-b-contact-${index}`;
   const channels = benchChannels('b', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(0, settings.channels);
-  const subscription = await subscribeViaApi(port, connector, channels);
+  const subscription = await subscribeViaApi([port], connector, channels);
   harness.note(`b: ${channels.length} channels subscribed in ${subscription.ms} ms; sending ${Math.round(settings.ratePerS * settings.durationS)} webhooks over ${settings.durationS} s`);
   const subscriptions = (await app.stats()).subscriptions;
   if (subscriptions !== channels.length) throw new Error(`(b) expected ${channels.length} subscriptions after subscribing, the app has ${subscriptions}`);

@@ -6,6 +6,8 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startFakeConnector } from '../../test/support/fake-connector';
+import type { StoreKind } from '../../test/support/test-database';
+import type { ChildHandle } from './child';
 import { waitForQuiet, waitWithProgress } from './cards-seen';
 import type { Harness } from './harness';
 import { LIMITS, type RateUsage, rateUsage } from './rate-usage';
@@ -16,6 +18,9 @@ import { postWebhook, webhookFactory } from './webhooks';
 export interface FanOutSettings {
   /** Label in the report: c1, c2. */
   label: string;
+  store: StoreKind;
+  /** App instances on one database; subscriptions go to them in turn, the webhook to the first. */
+  instances: number;
   tenants: number;
   channelsPerTenant: number;
   connectorLatencyMs: number;
@@ -100,10 +105,13 @@ const PING_TIMEOUT_MS = 3_000;
 
 export async function runFanOut(harness: Harness, settings: FanOutSettings): Promise<FanOutResult> {
   const connector = await startFakeConnector();
-  const app = await harness.start(`${settings.label}-app`, 'app');
+  const database = await harness.database(settings.store, settings.label);
+  const instances: ChildHandle[] = [];
   try {
+    for (let i = 0; i < settings.instances; i++) instances.push(await harness.start(`${settings.label}-app-${i + 1}`, 'app', database));
+    const app = instances[0];
     const channels = benchChannels(settings.label, settings.tenants, settings.channelsPerTenant, () => 'subscribe whatsapp');
-    const subscription = await subscribeViaApi(app.port, connector, channels);
+    const subscription = await subscribeViaApi(instances.map((i) => i.port), connector, channels);
     harness.note(`${settings.label}: ${channels.length} channels subscribed in ${subscription.ms} ms`);
     const activeSubscriptions = (await app.stats()).subscriptions;
     if (activeSubscriptions !== channels.length) throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
@@ -135,7 +143,7 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
       return { answer: posted, outcome: waited, sentAt: sent };
     });
     scan();
-    const appResponsive = await app.stats(PING_TIMEOUT_MS).then(() => true, (err: unknown) => {
+    const appResponsive = await Promise.all(instances.map((i) => i.stats(PING_TIMEOUT_MS))).then(() => true, (err: unknown) => {
       harness.note(`${settings.label}: the app does not answer: ${(err as Error).message}`);
       return false;
     });
@@ -166,7 +174,7 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
       connector: rateUsage(connector.requests, tenantByChannel),
     };
   } finally {
-    await harness.finish(settings.label, app);
+    for (const instance of instances) await harness.finish(settings.label, instance);
     await connector.close();
   }
 }

@@ -3,6 +3,7 @@ import type { ChildReport } from './harness';
 import type { EndToEndResult } from './phase-e2e';
 import type { FanOutResult } from './phase-fanout';
 import type { IngestResult } from './phase-ingest';
+import type { MixedResult } from './phase-mixed';
 import type { ProfileSummary } from './profile-summary';
 import { LIMITS } from './rate-usage';
 
@@ -33,37 +34,44 @@ export interface BenchResults {
   environment: Environment;
   method: Record<string, string>;
   ingest?: IngestResult;
-  endToEnd?: EndToEndResult;
+  endToEnd: EndToEndResult[];
   fanOut: FanOutResult[];
+  mixed: MixedResult[];
   memory: { appPeakRssMb: number | null; children: ChildReport[] };
   targets: Target[];
   profiles: ProfileSummary[];
   failures: string[];
 }
 
-const TARGETS = { ingestPerS: 3000, ingestRatio: 0.35, e2eP99Ms: 250, fanOutRatio: 1.2, rssMb: 250 } as const;
+const TARGETS = {
+  ingestPerS: 3000, ingestRatio: 0.35, ingestP99Ms: 25, e2eP99Ms: 100, fanOutRatio: 1.2, rssMb: 250,
+  mixedAckP99Ms: 50, mixedDrainMs: 10_000,
+} as const;
 
 const n0 = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 const n1 = (v: number): string => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : 'n/a');
 const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : 'n/a');
 const ms = (v: number): string => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(2) : n0(v)} ms` : 'n/a');
 
-/** Each target of issue 3 item 10 that the phases run could measure. */
+/** Each target (issues 3 and 8) that the phases run could measure. */
 export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[] {
   const targets: Target[] = [];
-  const { ingest, endToEnd, fanOut, memory } = results;
-  if (ingest) {
-    targets.push({ name: '(a) ingest throughput', target: `≥ ${n0(TARGETS.ingestPerS)} /s`, value: `${n0(ingest.app.throughputPerS)} /s`, pass: ingest.app.throughputPerS >= TARGETS.ingestPerS });
-    targets.push({ name: '(a) ingest vs bare server', target: `≥ ${pct(TARGETS.ingestRatio)}`, value: pct(ingest.ratio), pass: ingest.ratio >= TARGETS.ingestRatio });
+  const { ingest, endToEnd, fanOut, mixed, memory } = results;
+  for (const app of ingest?.apps ?? []) {
+    targets.push({ name: `(a) ingest, ${app.label}`, target: `≥ ${n0(TARGETS.ingestPerS)} /s`, value: `${n0(app.throughputPerS)} /s`, pass: app.throughputPerS >= TARGETS.ingestPerS });
+    if (app.instances === 1) {
+      targets.push({ name: `(a) ack p99, ${app.label}`, target: `< ${TARGETS.ingestP99Ms} ms`, value: ms(app.ackLatencyMs.p99), pass: app.ackLatencyMs.p99 < TARGETS.ingestP99Ms });
+      targets.push({ name: `(a) vs bare server, ${app.label}`, target: `≥ ${pct(TARGETS.ingestRatio)}`, value: pct(app.ratio), pass: app.ratio >= TARGETS.ingestRatio });
+    }
   }
-  if (endToEnd) {
-    const all = endToEnd.delivered.missing === 0;
+  for (const b of endToEnd) {
+    const all = b.delivered.missing === 0;
     targets.push({
-      name: '(b) end-to-end p99', target: `< ${TARGETS.e2eP99Ms} ms, all delivered`,
-      value: `${ms(endToEnd.latencyMs.p99)}${all ? '' : `, ${endToEnd.delivered.missing} missing`}`,
-      pass: all && endToEnd.latencyMs.p99 < TARGETS.e2eP99Ms,
+      name: `(b) end-to-end p99, ${b.settings.store}`, target: `< ${TARGETS.e2eP99Ms} ms, all delivered`,
+      value: `${ms(b.latencyMs.p99)}${all ? '' : `, ${b.delivered.missing} missing`}`,
+      pass: all && b.latencyMs.p99 < TARGETS.e2eP99Ms,
     });
-    targets.push(tenantTarget('(b)', endToEnd.connector.maxPerTenant1s, endToEnd.connector.maxPerConversation1s));
+    targets.push(tenantTarget(`(b) ${b.settings.store}`, b.connector.maxPerTenant1s, b.connector.maxPerConversation1s));
   }
   for (const f of fanOut) {
     const ratio = (r: number): string => (Number.isFinite(r) ? r.toFixed(2) : 'n/a');
@@ -74,6 +82,15 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): Target[
       pass: f.complete && f.ratioToBound <= TARGETS.fanOutRatio,
     });
     targets.push(tenantTarget(`(${f.settings.label})`, f.connector.maxPerTenant1s, f.connector.maxPerConversation1s, f.complete ? '' : ` (only ${f.channelsReached} cards sent)`));
+  }
+  for (const e of mixed) {
+    const offered = e.settings.ratePerS;
+    targets.push({
+      name: `(e) mixed load, ${e.settings.store}`, target: `all ${n0(offered)}/s acked, p99 < ${TARGETS.mixedAckP99Ms} ms, no 5xx, drained < ${TARGETS.mixedDrainMs / 1000} s`,
+      value: `${n0(e.acknowledgedPerS)}/s acked (${e.acknowledged} of ${e.sent}), p99 ${ms(e.ackLatencyMs.p99)}, ${e.serverErrors} 5xx, drained ${e.drainMs === null ? 'not within the timeout' : ms(e.drainMs)}`,
+      pass: e.acknowledged === e.sent && e.ackLatencyMs.p99 < TARGETS.mixedAckP99Ms && e.serverErrors === 0 && e.drainMs !== null && e.drainMs < TARGETS.mixedDrainMs,
+    });
+    targets.push(tenantTarget(`(e) ${e.settings.store}`, e.connector.maxPerTenant1s, e.connector.maxPerConversation1s));
   }
   if (memory.appPeakRssMb !== null) {
     targets.push({ name: '(d) app peak RSS', target: `< ${TARGETS.rssMb} MB`, value: `${n1(memory.appPeakRssMb)} MB`, pass: memory.appPeakRssMb < TARGETS.rssMb });
@@ -122,36 +139,34 @@ export function formatReport(results: BenchResults): string {
 
 function rows(results: BenchResults): Row[] {
   const out: Row[] = [];
-  const { ingest: a, endToEnd: b } = results;
+  const { ingest: a } = results;
   if (a) {
     const s = a.settings;
     out.push(['(a)', `load: ${s.concurrency} in flight, keep-alive, warm-up ${s.warmupMs / 1000} s, window ${s.durationMs / 1000} s`, '']);
-    for (const [label, server] of [['bare node:http + HMAC', a.bare], ['app POST /api/klink/webhook', a.app]] as const) {
-      out.push(['', `${label}: throughput`, `${n0(server.throughputPerS)} webhooks/s`]);
+    const servers: Array<[string, typeof a.bare, number | null]> = [['bare node:http + HMAC', a.bare, null], ...a.apps.map((app) => [`app, ${app.label}`, app, app.ratio] as [string, typeof a.bare, number])];
+    for (const [label, server, ratio] of servers) {
+      out.push(['', `${label}: throughput${ratio === null ? '' : ' (vs bare)'}`, `${n0(server.throughputPerS)} webhooks/s${ratio === null ? '' : ` (${pct(ratio)})`}`]);
       out.push(['', `${label}: ack p50 / p99`, `${ms(server.ackLatencyMs.p50)} / ${ms(server.ackLatencyMs.p99)}`]);
       out.push(['', `${label}: CPU server / load generator`, `${server.serverCpuCores.toFixed(2)} / ${server.loadGeneratorCpuCores.toFixed(2)} cores`]);
       const bad = Object.entries(server.statuses).filter(([status]) => status !== '200');
       if (bad.length > 0) out.push(['', `${label}: non-200 answers`, `${bad.map(([st, c]) => `${c}× ${st}`).join(', ')} (${server.firstError ?? ''})`]);
     }
-    out.push(['', 'app / bare', pct(a.ratio)]);
     if (a.bare.serverCpuCores < 0.85) {
       out.push(['', 'note', `bare server used ${a.bare.serverCpuCores.toFixed(2)} cores, the load generator ${a.bare.loadGeneratorCpuCores.toFixed(2)}: bare is client-bound, so app / bare is an upper bound`]);
     }
   }
-  if (b) {
+  for (const b of results.endToEnd) {
     const s = b.settings;
-    out.push(['(b)', `load: ${s.ratePerS} webhooks/s for ${s.durationS} s, each a new room for 1 of ${s.channels} channels (${s.tenants} tenants); connector latency ${s.connectorLatencyMs} ms`, '']);
-    out.push(['', 'per channel / per tenant offered rate', `${b.perChannelRatePerS.toFixed(2)} /s / ${b.perTenantRatePerS.toFixed(1)} /s`]);
+    out.push([`(b) ${s.store}`, `load: ${s.ratePerS} webhooks/s for ${s.durationS} s, each a new room for 1 of ${s.channels} channels (${s.tenants} tenants); connector latency ${s.connectorLatencyMs} ms`, '']);
     out.push(['', 'webhooks sent / acknowledged / delivered', `${b.webhooks.sent} / ${b.webhooks.acknowledged} / ${b.delivered.count} (by id ${b.delivered.byId}, by order ${b.delivered.byOrder})`]);
     out.push(['', 'webhook → card at connector p50 / p90 / p99', `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p90)} / ${ms(b.latencyMs.p99)} (max ${ms(b.latencyMs.max)})`]);
     out.push(['', 'webhook ack p50 / p99', `${ms(b.webhooks.ackLatencyMs.p50)} / ${ms(b.webhooks.ackLatencyMs.p99)}`]);
     out.push(['', 'connector requests (by route)', routes(b.connector.byRoute, b.connector.failed)]);
-    out.push(['', 'subscribed', `${b.subscription.channels} channels in ${n0(b.subscription.ms)} ms via ${b.subscription.via}`]);
   }
   for (const c of results.fanOut) {
     const s = c.settings;
     const channels = s.tenants * s.channelsPerTenant;
-    out.push([`(${s.label})`, `one webhook → ${n0(channels)} channels, ${s.tenants} tenants × ${s.channelsPerTenant}; connector latency ${s.connectorLatencyMs} ms`, '']);
+    out.push([`(${s.label})`, `one webhook → ${n0(channels)} channels, ${s.tenants} tenants × ${s.channelsPerTenant}, ${s.store}, ${s.instances} instance${s.instances === 1 ? '' : 's'}; connector latency ${s.connectorLatencyMs} ms`, '']);
     out.push(['', 'channels reached', `${n0(c.channelsReached)} of ${n0(channels)}${c.complete ? '' : ` (${c.outcome}${c.appResponsive ? '' : '; the app no longer answered: event loop blocked'})`}`]);
     out.push(['', 'fan-out webhook acknowledged in', c.webhookStatus === 200 ? ms(c.webhookAckMs) : `status ${c.webhookStatus} after ${ms(c.webhookAckMs)}`]);
     out.push(['', 'first card / last card arrived', `${ms(c.firstCardMs)} / ${ms(c.lastCardArrivedMs)}`]);
@@ -163,6 +178,16 @@ function rows(results: BenchResults): Row[] {
     out.push(['', 'max requests in any 1 s: per tenant / per conv.', `${c.connector.maxPerTenant1s} (${c.connector.busiestTenant ?? '-'}) / ${c.connector.maxPerConversation1s}`]);
     out.push(['', 'connector requests (by route)', routes(c.connector.byRoute, c.connector.failed)]);
     out.push(['', 'subscribed', `${n0(c.subscription.channels)} channels in ${n0(c.subscription.ms)} ms`]);
+  }
+  for (const e of results.mixed) {
+    const s = e.settings;
+    out.push([`(e) ${s.store}`, `${n0(s.ratePerS)} webhooks/s for ${s.durationS} s to ${s.channels} channels (${n0(s.ratePerS / s.channels)}/s each, digesting); connector latency ${s.connectorLatencyMs} ms`, '']);
+    out.push(['', 'webhooks sent / acknowledged (per second)', `${n0(e.sent)} / ${n0(e.acknowledged)} (${n0(e.acknowledgedPerS)}/s)`]);
+    out.push(['', 'ack p50 / p99 / max', `${ms(e.ackLatencyMs.p50)} / ${ms(e.ackLatencyMs.p99)} / ${ms(e.ackLatencyMs.max)}`]);
+    out.push(['', 'answers', Object.entries(e.statuses).map(([status, count]) => `${n0(count)}× ${status}`).join(', ')]);
+    out.push(['', 'backlog when the load ended / drained after', `${n0(e.backlogAtEnd)} pending / ${e.drainMs === null ? 'not within the timeout' : ms(e.drainMs)}`]);
+    out.push(['', 'max requests in any 1 s: per tenant / per conv.', `${e.connector.maxPerTenant1s} / ${e.connector.maxPerConversation1s}`]);
+    out.push(['', 'connector requests (by route)', routes(e.connector.byRoute, e.connector.failed)]);
   }
   const apps = results.memory.children.filter((c) => c.kind === 'app');
   if (apps.length > 0) {

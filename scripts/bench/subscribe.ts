@@ -37,7 +37,7 @@ export function benchChannels(tag: string, tenants: number, perTenant: number, c
  * Posts one channel command per channel (`concurrency` at a time), waits until the bot has answered
  * every one at the fake connector, then forgets those answers so that only cards are counted later.
  */
-export async function subscribeViaApi(appPort: number, connector: FakeConnector, all: readonly BenchChannel[], concurrency = 16, timeoutMs = 60_000): Promise<SubscribeResult> {
+export async function subscribeViaApi(appPorts: number[], connector: FakeConnector, all: readonly BenchChannel[], concurrency = 16, timeoutMs = 60_000): Promise<SubscribeResult> {
   const begin = Date.now();
   // Tenants in turn, one channel each: the bot's answers count against each tenant's 50/s, so
   // tenant after tenant would be paced to 50 answers a second.
@@ -49,7 +49,8 @@ export async function subscribeViaApi(appPort: number, connector: FakeConnector,
       if (Date.now() - begin > timeoutMs) throw new Error(`subscribing ${channels.length} channels took longer than ${timeoutMs} ms`);
       const channel = channels[i];
       const activity = channelCommand({ serviceUrl: connector.url, channelId: channel.channelId, tenantId: channel.tenantId }, channel.command);
-      const status = await postJson(agent, appPort, '/api/messages', JSON.stringify(activity));
+      // Several instances: each takes its share, as behind a load balancer.
+      const status = await postJson(agent, appPorts[i % appPorts.length], '/api/messages', JSON.stringify(activity));
       if (status !== 200) throw new Error(`POST /api/messages for ${channel.channelId} answered ${status}`);
     }
   };

@@ -15,14 +15,14 @@ export interface BenchWebhook {
 
 /**
  * Builds webhooks from klink's inbound WhatsApp sample. The sample is read once; each webhook only
- * substitutes its ids (`<tag>-m-<n>` and `<tag>-r-<n>`) and is signed with `secret`.
+ * substitutes its ids (`<tag>-m-<n>`, and `<tag>-r-<n>` unless a room is given) and is signed with `secret`.
  */
-export function webhookFactory(secret: string, tag: string, overrides: { contactId?: string } = {}): (n: number, contactId?: string) => BenchWebhook {
+export function webhookFactory(secret: string, tag: string, overrides: { contactId?: string } = {}): (n: number, contactId?: string, room?: string) => BenchWebhook {
   const contactMarker = '__BENCH_CONTACT_ID__';
   const template = JSON.stringify(messageEvent({ id: ID, roomId: ROOM, channelType: 'whatsapp', contactId: contactMarker }));
-  return (n, contactId) => {
+  return (n, contactId, room) => {
     const dataId = `${tag}-m-${n}`;
-    const roomId = `${tag}-r-${n}`;
+    const roomId = room ?? `${tag}-r-${n}`;
     const body = template
       .replace(ID, dataId)
       .replace(ROOM, roomId)

@@ -19,8 +19,6 @@ const APP_SERVICE = 'modules/app-service.bicep';
 const AZURE_PLATFORM_SETTINGS: Record<string, string> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT:
     'the zip is built before upload (npm ci && npm run build && npm prune --omit=dev); App Service must not run its own build',
-  WEBSITES_ENABLE_APP_SERVICE_STORAGE:
-    'keeps /home on persistent storage: the SQLite file lives there (DATABASE_URL=sqlite:/home/data/…)',
 };
 
 /** Settings whose value is a secret: only ever a Key Vault reference. */
@@ -447,6 +445,8 @@ function deployedEnvironment(d: Deployment): { env: Record<string, string>; prob
     KLINK_TENANT_ID: crypto.randomUUID(),
     BOT_CERTIFICATE_THUMBPRINT: crypto.randomBytes(20).toString('hex').toUpperCase(),
     ALLOWED_TENANTS: '',
+    DATABASE_URL: 'postgres://klink-teams-abc123-id@klink-teams-abc123-pg.postgres.database.azure.com:5432/klink_teams?sslmode=verify-full',
+    AZURE_CLIENT_ID: crypto.randomUUID(),
   };
   const env: Record<string, string> = {};
   const problems: string[] = [];
@@ -463,6 +463,8 @@ function deployedEnvironment(d: Deployment): { env: Record<string, string>; prob
       problems.push(`${setting.name} is computed at deploy time (${value.kind === 'param' ? value.name : value.text}); add a sample value to this test`);
     }
   }
+  // Set by App Service itself on every instance.
+  env.WEBSITE_SITE_NAME = 'klink-teams-abc123';
   return { env, problems };
 }
 
@@ -516,13 +518,21 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.deepEqual(referenced, ['BOT_CERTIFICATE_PRIVATE_KEY', 'DATA_ENCRYPTION_KEY', 'KLINK_WEBHOOK_SECRET']);
     });
 
-    it('start the app in production with SQLite on persistent /home and a certificate', () => {
+    it('start the app in production on the PostgreSQL server, signed in with the managed identity over verified TLS, with a certificate', () => {
       const { env, problems } = deployedEnvironment(d);
       assert.deepEqual(problems, []);
       const config = loadConfig(env);
       assert.equal(config.production, true);
       assert.equal(config.localMode, false);
-      assert.deepEqual(config.store, { kind: 'sqlite', file: '/home/data/klink-teams.db' });
+      assert.equal(config.role, 'all');
+      assert.equal(config.store.kind, 'postgres');
+      const pg = (config.store as Extract<typeof config.store, { kind: 'postgres' }>).settings;
+      assert.deepEqual([pg.host, pg.database, pg.user, pg.password, pg.tls],
+        ['klink-teams-abc123-pg.postgres.database.azure.com', 'klink_teams', 'klink-teams-abc123-id', null, { mode: 'verify', caFile: null }]);
+      assert.deepEqual(pg.auth, { kind: 'azure-managed-identity', clientId: env.AZURE_CLIENT_ID });
+      const url = effective(d, APP_SERVICE, settings().find((s) => s.name === 'DATABASE_URL')!.value);
+      assert.ok(url.kind === 'literal' && /^postgres:\/\/\$\{identityName\}@\$\{postgresHost\}:5432\/\$\{postgresDatabase\}\?sslmode=verify-full$/.test(url.text),
+        `DATABASE_URL is built from the identity and the server: ${url.kind === 'literal' ? url.text : url.kind}`);
       assert.equal(config.bot.type, 'SingleTenant');
       assert.ok(config.bot.certificate, 'no certificate credential');
       assert.deepEqual(config.webhook, { mode: 'signature', secrets: ['whsec-sample-signing-secret'] });
@@ -554,8 +564,11 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(literal('properties', 'siteConfig', 'alwaysOn'), 'true');
     });
 
-    it('runs Node 20 on Linux, started without a build step', () => {
-      assert.match(literal('properties', 'siteConfig', 'linuxFxVersion'), /^NODE\|20-lts$/);
+    it('runs a maintained Node LTS on Linux, started without a build step, on more than one instance', () => {
+      assert.match(literal('properties', 'siteConfig', 'linuxFxVersion'), /^NODE\|(22|24)-lts$/);
+      assert.equal(d.main.text(d.main.params.get('instanceCount')!.value!), '2');
+      assert.equal(valueText(web(), resourceOf(web(), 'Microsoft.Web/serverfarms').body, 'sku', 'capacity'), 'instanceCount');
+      assert.ok(passedToModule(d, APP_SERVICE, 'instanceCount'), 'main.bicep passes instanceCount');
       assert.match(literal('kind'), /linux/);
       const packageJson = JSON.parse(fs.readFileSync(path.resolve(INFRA, '../package.json'), 'utf8')) as { scripts: Record<string, string> };
       assert.equal(literal('properties', 'siteConfig', 'appCommandLine'), packageJson.scripts.start,
@@ -657,13 +670,20 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(file.text(file.vars.get('keyVaultSecretsUser')!), "'4633458b-17de-408a-b874-0445c86b69e6'");
     });
 
-    it('PostgreSQL is optional and off by default', () => {
+    it('PostgreSQL is always deployed, Entra-only, with the app identity as administrator and an optional operators\' group', () => {
       const call = d.main.modules.find((m) => m.file.endsWith('postgres.bicep'));
       assert.ok(call, 'no postgres module');
       const statement = d.main.tokens.slice(call.start, call.body).map((t) => t.text).join(' ');
-      assert.match(statement, /= if \( deployPostgres \)$/);
-      assert.equal(d.main.text(d.main.params.get('deployPostgres')!.value!), 'false');
-      assert.equal(d.parameters.deployPostgres?.value ?? false, false);
+      assert.doesNotMatch(statement, /\bif\b/, 'not conditional');
+      const file = moduleFile(d, 'modules/postgres.bicep');
+      const server = resourceOf(file, 'Microsoft.DBforPostgreSQL/flexibleServers');
+      assert.equal(valueText(file, server.body, 'properties', 'authConfig', 'passwordAuth'), "'Disabled'");
+      assert.equal(valueText(file, server.body, 'properties', 'authConfig', 'activeDirectoryAuth'), "'Enabled'");
+      const admins = file.resourcesOfType('Microsoft.DBforPostgreSQL/flexibleServers/administrators');
+      assert.deepEqual(admins.map((a) => valueText(file, a.body, 'properties', 'principalType')), ["'ServicePrincipal'", "'Group'"]);
+      for (const name of ['identityName', 'postgresHost', 'postgresDatabase', 'identityClientId']) {
+        assert.ok(passedToModule(d, APP_SERVICE, name), `app-service.bicep gets ${name}`);
+      }
     });
 
     it('uses GA API versions for Azure resource types', () => {
