@@ -1,9 +1,12 @@
-/** Opens the store DATABASE_URL names: the one factory the server and every operator command use. */
+/**
+ * Opens the store DATABASE_URL names: the one factory the server and every operator command use.
+ * Each store's driver is loaded only when it is the one in use.
+ */
 import type { StoreUrl } from '../config-database';
-import { type PostgresStoreOptions, openPostgresStore } from './postgres/postgres-store';
-import { openSqliteStore } from './sqlite/sqlite-store';
+import type { PostgresStoreOptions } from './postgres/postgres-store';
 import type { Store } from './store';
 
 export async function openStore(url: StoreUrl, options: PostgresStoreOptions = {}): Promise<Store> {
-  return url.kind === 'sqlite' ? openSqliteStore(url.file) : openPostgresStore(url.settings, options);
+  if (url.kind === 'sqlite') return (await import('./sqlite/sqlite-store')).openSqliteStore(url.file);
+  return (await import('./postgres/postgres-store')).openPostgresStore(url.settings, options);
 }

@@ -1,13 +1,18 @@
-/** Building Bot Framework activities that carry an Adaptive Card. */
-import { type Activity, ActivityTypes, CardFactory } from 'botbuilder';
+/**
+ * Building Bot Framework activities that carry an Adaptive Card (botbuilder's wire types only: the
+ * delivery thread does not load botbuilder).
+ */
+import type { Activity } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render';
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** A message activity with one Adaptive Card; `summary` is what notifications show. */
 export function cardActivity(card: AdaptiveCardJson, summary: string): Partial<Activity> {
   return {
-    type: ActivityTypes.Message,
+    type: 'message',
     summary,
-    attachments: [CardFactory.adaptiveCard(card)],
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
   };
 }
 

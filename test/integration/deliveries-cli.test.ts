@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Store } from '../../src/store/store';
-import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
+import { type TestDatabase, createTestDatabase } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -11,7 +11,7 @@ import { contactEvent, messageEvent } from '../support/fixtures';
 import { maxInWindow } from '../support/rate-windows';
 import { BOT, TEAM, TENANT, channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 import { assertValidCard, cardTexts } from '../support/validate-card';
 import { waitFor } from '../support/wait';
 

@@ -4,7 +4,7 @@ import { type FakeConnector, startFakeConnector } from '../support/fake-connecto
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 import { waitFor } from '../support/wait';
 
 eachStore('metrics and retention', (kind) => {

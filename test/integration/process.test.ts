@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
 import { type ServerProcess, freePort, postWebhook, startServer, subscribeThrough } from '../support/server-process';
-import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
+import { type TestDatabase, createTestDatabase } from '../support/test-database';
 import { deliveryReport } from '../support/delivery-report';
 import { waitFor } from '../support/wait';
 

@@ -12,7 +12,8 @@ import { createLogger } from '../../src/log';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
 import { TENANT, channelCommand } from '../support/teams-activities';
-import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
+import { type TestDatabase, createTestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait';
 
 const SECRET = 'roles-secret';

@@ -9,7 +9,7 @@ import sinon from 'sinon';
 import { AppCredentials } from 'botframework-connector';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { type AuthenticatedApp, type FakeOpenId, TEST_BOT_ID, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 import { BOT, TENANT, channelCommand, installationUpdate } from '../support/teams-activities';
 import { cardTexts } from '../support/validate-card';
 

@@ -7,7 +7,7 @@ import { type FakeConnector, startFakeConnector } from '../support/fake-connecto
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
 import { TEST_SECRET, type TestApp, startTestApp } from '../support/test-app';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');

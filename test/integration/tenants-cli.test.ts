@@ -4,7 +4,8 @@ import path from 'node:path';
 import { runTenantsCommand } from '../../scripts/tenants';
 import type { Store } from '../../src/store/store';
 import { emptyFilters } from '../../src/subscriptions/filters';
-import { type TestDatabase, createTestDatabase, eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
+import { type TestDatabase, createTestDatabase } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';

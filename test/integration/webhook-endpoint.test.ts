@@ -5,7 +5,7 @@ import { readLocalWebhookSecret } from '../../src/klink/local-secret';
 import { signBody } from '../../src/klink/verify';
 import { messageEvent, sample } from '../support/fixtures';
 import { type TestApp, startTestApp } from '../support/test-app';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 
 /** Counts stored events, to prove what was (not) stored. */
 async function storedEvents(t: TestApp): Promise<number> {

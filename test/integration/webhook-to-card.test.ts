@@ -4,7 +4,7 @@ import { type FakeConnector, type RecordedCard, connectorErrors, startFakeConnec
 import { contactEvent, messageEvent, sample } from '../support/fixtures';
 import { BOT, TEAM, TENANT, channelCommand, installationUpdate, membersUpdate, personalCommand } from '../support/teams-activities';
 import { type TestApp, startTestApp } from '../support/test-app';
-import { eachStore } from '../support/test-database';
+import { eachStore } from '../support/each-store';
 import { assertValidCard, cardTexts } from '../support/validate-card';
 import { waitFor } from '../support/wait';
 

@@ -66,12 +66,3 @@ export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T
     await client.end();
   }
 }
-
-/** Runs `body` once per store kind, as `describe(title [sqlite])` and `describe(title [postgres])`. */
-export function eachStore(title: string, body: (this: Mocha.Suite, kind: StoreKind) => void): void {
-  for (const kind of STORE_KINDS) {
-    describe(`${title} [${kind}]`, function () {
-      body.call(this, kind);
-    });
-  }
-}

@@ -3,7 +3,7 @@
  * for the database resource; the token is the connection's password. One token serves every
  * new connection until five minutes before it expires.
  */
-import { type AccessToken, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 
 /** The resource Azure Database for PostgreSQL accepts Entra tokens for. */
 export const POSTGRES_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
@@ -30,7 +30,18 @@ export function cachedTokens(credential: TokenCredential, now: () => number = Da
   };
 }
 
-/** The app's managed identity: user-assigned when `clientId` is given, else system-assigned. */
+/**
+ * The app's managed identity: user-assigned when `clientId` is given, else system-assigned.
+ * @azure/identity is loaded on the first token, only by deployments that use it.
+ */
 export function managedIdentityToken(clientId: string | null): TokenSource {
-  return cachedTokens(clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential());
+  let credential: Promise<TokenCredential> | null = null;
+  const lazy: TokenCredential = {
+    getToken: async (scopes, options) => {
+      credential ??= import('@azure/identity').then(({ ManagedIdentityCredential }) =>
+        (clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential()));
+      return (await credential).getToken(scopes, options);
+    },
+  };
+  return cachedTokens(lazy);
 }

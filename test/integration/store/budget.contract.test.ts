@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   CONVERSATION_WINDOWS, IN_FLIGHT_LIMIT_MS, type RateWindow, TENANT_WINDOWS,
 } from '../../../src/store/budget';
-import { eachStore } from '../../support/test-database';
+import { eachStore } from '../../support/each-store';
 import { channel, useStore } from './contract';
 
 const CONV = '19:channel@thread.tacv2';

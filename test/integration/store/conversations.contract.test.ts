@@ -1,7 +1,7 @@
 /** Store contract, conversations, subscriptions, pauses, mutes, tenants and connections: the same cases on both stores. */
 import assert from 'node:assert/strict';
 import { emptyFilters } from '../../../src/subscriptions/filters';
-import { eachStore } from '../../support/test-database';
+import { eachStore } from '../../support/each-store';
 import { channel, chat, useStore } from './contract';
 
 eachStore('store contract: conversations, subscriptions, tenants', (kind) => {

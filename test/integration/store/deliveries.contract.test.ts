@@ -1,6 +1,6 @@
 /** Store contract, the delivery queue: dispatch, claims, the walk to delivered or dead, threads. */
 import assert from 'node:assert/strict';
-import { eachStore } from '../../support/test-database';
+import { eachStore } from '../../support/each-store';
 import { channel, chat, dispatched, messageEvent, useStore } from './contract';
 
 eachStore('store contract: delivery queue', (kind) => {

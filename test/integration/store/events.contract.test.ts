@@ -1,6 +1,6 @@
 /** Store contract, events and contacts: the same cases on SQLite and PostgreSQL. */
 import assert from 'node:assert/strict';
-import { eachStore } from '../../support/test-database';
+import { eachStore } from '../../support/each-store';
 import { messageEvent, useStore } from './contract';
 
 eachStore('store contract: events and contacts', (kind) => {

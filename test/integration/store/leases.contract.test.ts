@@ -1,6 +1,7 @@
 /** Store contract: leases, the signal that new work was committed, and the schema's version. */
 import assert from 'node:assert/strict';
-import { admin, eachStore } from '../../support/test-database';
+import { eachStore } from '../../support/each-store';
+import { admin } from '../../support/test-database';
 import { waitFor } from '../../support/wait';
 import { chat, dispatched, messageEvent, useStore } from './contract';
 
