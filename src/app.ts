@@ -60,7 +60,7 @@ export async function createApp(config: Readonly<Config>, log: Logger, options: 
     startDelivery = () => inline.start();
   } else if (config.role === 'all') {
     startDelivery = async () => {
-      delivery = await startDeliveryThread(log, { idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs });
+      delivery = await startDeliveryThread(config, log, { idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs });
     };
   }
 

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import type { DeliveryHandle, MetricsJson } from './delivery-handle';
-import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
+import type { Config } from '../config';
+import type { DeliveryOptionsData, DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
 
 const RESTART_AFTER_MS = 1_000;
 const ASK_TIMEOUT_MS = 2_000;
@@ -22,7 +23,8 @@ function newThread(data: DeliveryThreadData): Worker {
 
 type Status = { problem: string | null; metrics: MetricsJson };
 
-export async function startDeliveryThread(log: Logger, data: DeliveryThreadData = {}): Promise<DeliveryHandle> {
+export async function startDeliveryThread(config: Readonly<Config>, log: Logger, options: DeliveryOptionsData = {}): Promise<DeliveryHandle> {
+  const data: DeliveryThreadData = { config, options };
   let worker: Worker;
   let stopping = false;
   let nextId = 1;

@@ -1,10 +1,10 @@
 /**
  * The delivery thread: `npm start` runs delivery here, off the thread that takes webhooks, so a
- * busy delivery never slows webhook intake. It opens its own connection to the store and reads
- * the configuration from the environment, as the HTTP thread did.
+ * busy delivery never slows webhook intake. It gets the process's configuration from the thread
+ * that started it and opens its own connection to the store.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfig } from '../config';
+import type { Config } from '../config';
 import { createLogger } from '../log';
 import { createMetrics } from '../metrics';
 import { openStore } from '../store/open-store';
@@ -15,11 +15,14 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('thread-entry runs as a worker thread only');
   const say = (message: FromDeliveryThread) => port.postMessage(message);
-  const config = loadConfig(process.env);
+  const data = workerData as DeliveryThreadData;
+  // A structured clone turns Buffers into plain Uint8Arrays.
+  const key = data.config.dataEncryptionKey;
+  const config: Readonly<Config> = Object.freeze({ ...data.config, dataEncryptionKey: key === null ? null : Buffer.from(key) });
   const log = createLogger(config.logLevel).child({ thread: 'delivery' });
   const store = await openStore(config.store, { onError: (err) => log.warn({ err }, 'database connection error') });
   const metrics = createMetrics({ defaultMetrics: false });
-  const delivery = createDelivery(config, log, store, metrics, workerData as DeliveryThreadData);
+  const delivery = createDelivery(config, log, store, metrics, data.options);
   port.on('message', (message: ToDeliveryThread) => {
     if (message.kind === 'status') {
       metrics.registry.getMetricsAsJSON().then((values) => say({ kind: 'status', id: message.id, problem: delivery.worker.problem, metrics: values }),

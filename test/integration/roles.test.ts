@@ -35,7 +35,7 @@ eachStore('process roles', function (kind) {
     await database.remove();
   });
 
-  async function start(role: 'web' | 'worker', idleCheckMs = 1_000): Promise<{ app: App; url: string }> {
+  async function start(role: 'web' | 'worker' | 'all', idleCheckMs = 1_000): Promise<{ app: App; url: string }> {
     const config = loadConfig({ DATABASE_URL: database.url, KLINK_WEBHOOK_SECRET: SECRET, PROCESS_ROLE: role, LOG_LEVEL: 'silent' });
     const app = await createApp({ ...config, dataDir: database.dir }, createLogger('silent'), { idleCheckMs });
     apps.push(app);
@@ -62,6 +62,20 @@ eachStore('process roles', function (kind) {
     await waitFor(async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${worker.url}/metrics`)).text()),
       { timeoutMs: 5_000, what: 'the delivery in the worker\'s metrics' });
     assert.equal((await fetch(`${worker.url}/api/klink/webhook`, { method: 'POST', body: raw })).status, 404, 'a worker takes no webhooks');
+  });
+
+  it('all in one process: delivery in its worker thread, with the configuration the process was given', async () => {
+    // Not from process.env: the thread must use this configuration (this database), as the endpoints do.
+    const both = await start('all');
+    const command = channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: TENANT }, 'subscribe whatsapp');
+    assert.equal((await fetch(`${both.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) })).status, 200);
+    await connector.waitForRequests((r) => r.route === 'replyToActivity', 1, 5_000);
+    const raw = JSON.stringify(messageEvent({ id: 'thread-1' }));
+    const response = await fetch(`${both.url}/api/klink/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) }, body: raw });
+    assert.equal(response.status, 200);
+    await connector.waitForRequests((r) => r.route === 'createConversation', 1, 10_000);
+    await waitFor(async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${both.url}/metrics`)).text()),
+      { timeoutMs: 5_000, what: 'the delivery thread\'s metrics on the process\'s /metrics' });
   });
 
   it('an idle worker looks at the store about once a second', async () => {

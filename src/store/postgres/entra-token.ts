@@ -35,12 +35,14 @@ export function cachedTokens(credential: TokenCredential, now: () => number = Da
  * @azure/identity is loaded on the first token, only by deployments that use it.
  */
 export function managedIdentityToken(clientId: string | null): TokenSource {
-  let credential: Promise<TokenCredential> | null = null;
+  let credential: TokenCredential | null = null;
   const lazy: TokenCredential = {
-    getToken: async (scopes, options) => {
-      credential ??= import('@azure/identity').then(({ ManagedIdentityCredential }) =>
-        (clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential()));
-      return (await credential).getToken(scopes, options);
+    getToken: (scopes, options) => {
+      if (credential === null) {
+        const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+        credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+      }
+      return credential.getToken(scopes, options);
     },
   };
   return cachedTokens(lazy);
