@@ -49,7 +49,10 @@ export interface AppOptions {
 }
 
 export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {
-  const store = await openStore(config.store, { onError: (err) => log.warn({ err }, 'database connection error') });
+  // A worker-only process takes no webhooks: its writes need not wait for the database's disk (see durableCommits).
+  const store = await openStore(config.store, {
+    onError: (err) => log.warn({ err }, 'database connection error'), durableCommits: config.role !== 'worker',
+  });
   const metrics = createMetrics();
   const deliveryOptions = { now: options.now, random: options.random, idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs };
   let delivery: (DeliveryHandle & { start?: () => Promise<void> }) | null = null;

@@ -6,7 +6,7 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { Conversation, DueDelivery, SlotRefusal, Store } from '../store/store';
+import type { Conversation, DueDelivery, RoomThread, SlotRefusal, Store } from '../store/store';
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
 import { type HeldSlot, takeSlot } from './budget-slot';
 import { type CardSettings, type MessageCardCache, digestActivity, messageActivity, messageOf } from './delivery-card';
@@ -27,6 +27,8 @@ export interface TurnDeps {
   onCredentialsRejected: (reason: string) => void;
   /** Whether this worker still holds the conversation's claim: no request is sent without it. */
   holdsClaim: (conversationId: string) => boolean;
+  /** The turn read the conversation's queue up to this delivery. */
+  onRead: (conversationId: string, newestDelivery: number) => void;
   /** The conversation's tenant has no budget left until `at`: other conversations of it need not ask before then. */
   onTenantWait: (tenantId: string, at: number) => void;
 }
@@ -58,6 +60,7 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     const now = deps.now();
     const pending = await deps.store.deliveries.pendingDeliveriesFor(conversationId, DIGEST_MAX);
     if (pending.length === 0) return updateStaleRoot(target, deps);
+    deps.onRead(conversationId, pending[pending.length - 1].delivery.id);
     // Messages go out in the order they came: the oldest waits for its retry, the rest wait with it.
     if (pending[0].delivery.nextAttemptAt > now) return pending[0].delivery.nextAttemptAt - now;
     const firstNotDue = pending.findIndex((item) => item.delivery.nextAttemptAt > now);
@@ -72,28 +75,41 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     const slot = await acquire(conversation, deps);
     if (!('grant' in slot)) return slot.waitMs;
     // More due than the budget allows one by one: one digest card stands for them all.
-    const wait = due.length > 1 && due.length > slot.grant.headroom + 1
-      ? await sendDigest(conversation, due, slot, deps)
-      : await sendOne(due[0], slot, deps);
+    const digest = due.length > 1 && due.length > slot.grant.headroom + 1;
+    const wait = digest ? await sendDigest(conversation, due, slot, deps) : await sendOne(due[0], slot, deps);
+    if (wait === DELIVERED) {
+      // Everything read was sent and nothing else was pending: done without reading the queue
+      // again (new work meanwhile comes with a signal that runs the conversation again), unless
+      // a reply just made a thread root out of date that is due for its update.
+      if ((digest ? due.length : 1) !== pending.length || pending.length >= DIGEST_MAX) continue;
+      const replied = digest ? null : threadToReplyIn(due[0], deps);
+      return replied !== null && replied.rootUpdatedAt <= deps.now() - ROOT_UPDATE_INTERVAL_MS ? updateStaleRoot(target, deps) : null;
+    }
     if (wait > 0) return wait;
   }
   return 0;
 }
 
-/** Sends one message: a new post (thread root) or a reply in the room's recent thread. */
+/** The thread a message replies in: its room's thread in a channel, while that thread is recent. */
+function threadToReplyIn(item: DueDelivery, deps: Pick<TurnDeps, 'now' | 'threadWindowMs'>): RoomThread | null {
+  const thread = item.thread;
+  const recent = thread !== null && deps.now() - thread.lastPostedAt <= deps.threadWindowMs;
+  return item.conversation.type === 'channel' && item.event.roomId !== null && item.event.roomId !== '' && recent ? thread : null;
+}
+
+/** What sendOne and sendDigest return when Teams took the card (otherwise: milliseconds to wait, 0 for none). */
+const DELIVERED = -1;
+
+/** Sends one message: a new post (thread root) or a reply in the room's recent thread; DELIVERED or a wait. */
 async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promise<number> {
   const { store, now } = deps;
-  const { delivery, event, conversation } = item;
+  const { delivery, event, conversation, contact } = item;
   const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
   let activity: Partial<Activity>;
   let threadRoot: string | null = null;
   const message = messageOf(event);
   try {
-    const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
-    if (conversation.type === 'channel' && message.roomId !== '') {
-      const thread = await store.threads.getRoomThread(conversation.id, message.roomId);
-      if (thread && now() - thread.lastPostedAt <= deps.threadWindowMs) threadRoot = thread.rootActivityId;
-    }
+    threadRoot = threadToReplyIn(item, deps)?.rootActivityId ?? null;
     activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
     log.error({ err }, 'card could not be built; delivery dead-lettered');
@@ -123,18 +139,15 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   await store.deliveries.recordDelivered({ deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread }, now());
   delivered(deps, [item], 'delivered');
   log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
-  return 0;
+  return DELIVERED;
 }
 
-/** Combines the due messages into one digest card posted in the conversation. */
+/** Combines the due messages into one digest card posted in the conversation; DELIVERED or a wait. */
 async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: HeldSlot, deps: TurnDeps): Promise<number> {
   const { store, now } = deps;
   const log = deps.log.child({ conversationId: conversation.id, digestOf: due.length });
   const items = [];
-  for (const { event } of due) {
-    const message = messageOf(event);
-    items.push({ message, contact: message.contactId ? await store.events.getContact(message.contactId) : null });
-  }
+  for (const { event, contact } of due) items.push({ message: messageOf(event), contact });
   let activity: Partial<Activity>;
   try {
     activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.',
@@ -154,7 +167,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
   await store.deliveries.markDigested(due.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
   delivered(deps, due, 'digested');
   log.info({ activityId: result.activityId }, 'digest delivered');
-  return 0;
+  return DELIVERED;
 }
 
 /** With spare budget, brings the oldest out-of-date thread root card up to date (latest message, count). */

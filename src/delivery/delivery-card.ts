@@ -82,6 +82,16 @@ export function digestActivity(
 }
 
 /**
+ * Renders a message card and a digest card once, so the templates' expressions are parsed before
+ * the first real card (tens of milliseconds the first card of a fresh process would otherwise wait).
+ */
+export function warmUpCards(settings: CardSettings): void {
+  const message = readMessage('message.inbound', { id: 'warm-up', message: 'warm-up', roomId: 'warm-up', room: { channel: { type: 'whatsapp' } } });
+  messageActivity(message, null, settings, { controls: { eventId: 0, subscriptionIds: [0] } });
+  digestActivity([{ message, contact: null }], settings, 'warm-up');
+}
+
+/**
  * Rendered message cards of recent events. One event fanned out to many channels renders once:
  * expanding a template costs milliseconds (it parses every expression), which would otherwise
  * bound a fan-out far below Teams' limits. Only the subscription ids behind "Unsubscribe"

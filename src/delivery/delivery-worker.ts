@@ -14,7 +14,7 @@ import type { Metrics } from '../metrics';
 import type { Conversation, Store } from '../store/store';
 import type { TeamsSender } from '../teams/sender';
 import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-turn';
-import { type CardSettings, MessageCardCache } from './delivery-card';
+import { type CardSettings, MessageCardCache, warmUpCards } from './delivery-card';
 import { dispatchPending } from './dispatcher';
 
 export interface DeliveryWorkerDeps {
@@ -43,8 +43,12 @@ export interface DeliveryWorkerDeps {
 type Target = Pick<Conversation, 'id' | 'tenantId'>;
 
 const CREDENTIALS_PAUSE_MS = 60_000;
-/** Conversations lined up or in a turn, as a multiple of the turns at once: enough to keep turns busy, few enough to leave work for other workers. */
-const CLAIM_AHEAD = 1;
+/**
+ * Conversations lined up or in a turn, as a multiple of the turns at once: enough that a look at
+ * the store lines up a batch (not one conversation per finished turn), few enough to leave work
+ * for other workers.
+ */
+const CLAIM_AHEAD = 2;
 const MAINTENANCE_EVERY_MS = 60_000;
 const DEFAULT_CLAIM_LEASE_MS = 10_000;
 /** A claim is not used in its last seconds: another worker may take it once it expires. */
@@ -73,6 +77,8 @@ export class DeliveryWorker {
   private readonly claims = new Map<string, number>();
   /** Conversations found with due work while in a turn: lined up again when the turn ends. */
   private readonly again = new Set<string>();
+  /** For conversations in a turn: the newest delivery the turn has read. */
+  private readonly newestRead = new Map<string, number>();
   /** Conversation turns under way. */
   private readonly turns = new Map<string, Promise<void>>();
   /** Conversations with due work, lined up for a turn. */
@@ -92,6 +98,7 @@ export class DeliveryWorker {
   /** Listens for new work from any writer of the store and starts the loop. */
   async start(): Promise<void> {
     if (this.running) return;
+    warmUpCards(this.deps.settings);
     this.unwatch = await this.deps.store.watch(() => this.kick());
     this.running = true;
     this.heartbeat = setInterval(() => void this.renewClaims(), this.leaseMs / 4);
@@ -189,9 +196,9 @@ export class DeliveryWorker {
         staleRootsBefore: time - ROOT_UPDATE_INTERVAL_MS,
       });
       this.moreDue = claimed.length >= room;
-      for (const conversation of claimed) {
+      for (const { conversation, newestDue } of claimed) {
         this.claims.set(conversation.id, time + this.leaseMs);
-        this.lineUp(conversation);
+        this.lineUp(conversation, newestDue);
       }
     }
     this.fill();
@@ -212,9 +219,16 @@ export class DeliveryWorker {
     }
   }
 
-  private lineUp(conversation: Target): void {
-    if (this.turns.has(conversation.id)) this.again.add(conversation.id);
-    else if (!this.notBefore.has(conversation.id)) this.ready.set(conversation.id, { id: conversation.id, tenantId: conversation.tenantId });
+  /**
+   * A conversation in a turn runs again afterwards only if the look saw a delivery newer than
+   * the turn has read (what it read, it handles); others are lined up.
+   */
+  private lineUp(conversation: Target, newestDue: number | null): void {
+    if (this.turns.has(conversation.id)) {
+      if (newestDue === null || newestDue > (this.newestRead.get(conversation.id) ?? 0)) this.again.add(conversation.id);
+    } else if (!this.notBefore.has(conversation.id)) {
+      this.ready.set(conversation.id, { id: conversation.id, tenantId: conversation.tenantId });
+    }
   }
 
   /** Whether this worker may still send to the conversation. */
@@ -255,6 +269,7 @@ export class DeliveryWorker {
       cards: this.cards,
       onCredentialsRejected: (reason) => this.credentialsRejected(reason),
       holdsClaim: (id) => this.holdsClaim(id),
+      onRead: (id, newest) => this.newestRead.set(id, Math.max(newest, this.newestRead.get(id) ?? 0)),
       onTenantWait: (tenantId, at) => this.tenantWaits.set(tenantId, Math.max(at, this.tenantWaits.get(tenantId) ?? 0)),
     }).then(
       (waitMs) => {
@@ -272,6 +287,7 @@ export class DeliveryWorker {
       },
     ).finally(() => {
       this.turns.delete(conversationId);
+      this.newestRead.delete(conversationId);
       if (this.again.delete(conversationId) && !this.notBefore.has(conversationId)) this.waitUntil(conversation, this.deps.now());
       this.fill();
     });

@@ -11,7 +11,7 @@ import { messageOf } from './delivery-card';
 const BATCH = 200;
 
 export interface DispatchDeps {
-  store: Pick<Store, 'events' | 'conversations' | 'deliveries'>;
+  store: Pick<Store, 'conversations' | 'deliveries'>;
   log: Logger;
   vipTags: readonly string[];
   /** The Entra tenant a klink connection's events may be posted in; null: any. */
@@ -29,11 +29,10 @@ export async function dispatchPending(deps: DispatchDeps, now: number): Promise<
   const subscriptions = await store.conversations.activeSubscriptions();
   const muted = new Set((await store.conversations.mutedRooms(now)).map((m) => `${m.conversationId}\n${m.roomId}`));
   const dispatched: DispatchedEvent[] = [];
-  for (const event of events) {
+  for (const { event, contact } of events) {
     let targets: DispatchedEvent['targets'] = [];
     try {
       const message = messageOf(event);
-      const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
       const tenant = await deps.connectionTenant(event.connectionId);
       const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId.toLowerCase() === tenant);
       targets = matchingConversations(eligible, { message, contact, vipTags: deps.vipTags })

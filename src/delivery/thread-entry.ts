@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const key = data.config.dataEncryptionKey;
   const config: Readonly<Config> = Object.freeze({ ...data.config, dataEncryptionKey: key === null ? null : Buffer.from(key) });
   const log = createLogger(config.logLevel).child({ thread: 'delivery' });
-  const store = await openStore(config.store, { onError: (err) => log.warn({ err }, 'database connection error') });
+  // Delivery's own writes need not wait for the database's disk (see durableCommits).
+  const store = await openStore(config.store, { onError: (err) => log.warn({ err }, 'database connection error'), durableCommits: false });
   const metrics = createMetrics({ defaultMetrics: false });
   const delivery = createDelivery(config, log, store, metrics, data.options);
   port.on('message', (message: ToDeliveryThread) => {

@@ -36,6 +36,11 @@ function storedPayload(envelope: Envelope, contact: KlinkContact | undefined): s
   return JSON.stringify({ event, timestamp, data: kept });
 }
 
+/** The room and contact a message event is stored with (what delivery reads it by). */
+function messageKeys(message: { roomId: string; contactId: string }): { roomId?: string; contactId?: string } {
+  return { roomId: message.roomId || undefined, contactId: message.contactId || undefined };
+}
+
 /** True for `application/json` (any charset) and `+json` types. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
@@ -91,7 +96,7 @@ export async function receiveWebhook(
     kind,
     payload: storedPayload(envelope.envelope, contact),
     receivedAt: deps.now(),
-    roomId: kind === 'message' ? readMessage(event, data).roomId || undefined : undefined,
+    ...(kind === 'message' ? messageKeys(readMessage(event, data)) : {}),
     contact,
   });
   log.info({ event, eventId: stored.eventId, dataId: id, duplicate: stored.duplicate }, 'webhook stored');

@@ -4,8 +4,10 @@
  * holds that conversation's claim (a lease it renews), so no two send to one conversation at once
  * and its messages keep their order; a worker that dies loses its claims when they expire.
  */
+import type { KlinkContact } from '../klink/events';
 import type { Conversation } from './conversations';
 import type { StoredEvent } from './events';
+import type { RoomThread } from './threads';
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead';
 export type DeliveryVia = 'post' | 'reply' | 'digest';
@@ -33,11 +35,21 @@ export interface ListedDelivery extends Delivery {
   claim: { holder: string; until: number } | null;
 }
 
-/** A pending delivery with what is needed to send it. */
+/** A pending delivery with what is needed to send it, read in one go. */
 export interface DueDelivery {
   delivery: Delivery;
   event: StoredEvent;
   conversation: Conversation;
+  /** The newest known version of the message's contact, if any. */
+  contact: KlinkContact | null;
+  /** The Teams thread of the message's klink room in this conversation, if any. */
+  thread: RoomThread | null;
+}
+
+/** A message event waiting to be matched, with its contact as known now. */
+export interface UndispatchedEvent {
+  event: StoredEvent;
+  contact: KlinkContact | null;
 }
 
 export interface DispatchTarget {
@@ -80,6 +92,12 @@ export interface ClaimRequest {
   staleRootsBefore: number;
 }
 
+/** A conversation a worker claimed, and the newest due delivery that made it due (null: only a thread root to update). */
+export interface ClaimedConversation {
+  conversation: Conversation;
+  newestDue: number | null;
+}
+
 export interface DeliveryFilter {
   state?: DeliveryState;
   conversationId?: string;
@@ -87,8 +105,8 @@ export interface DeliveryFilter {
 }
 
 export interface DeliveryQueue {
-  /** Message events not yet turned into deliveries, oldest first. */
-  undispatchedEvents(limit: number): Promise<StoredEvent[]>;
+  /** Message events not yet turned into deliveries, oldest first, with their contacts. */
+  undispatchedEvents(limit: number): Promise<UndispatchedEvent[]>;
   /**
    * Creates one delivery per (event, conversation) and marks the events dispatched, in one
    * transaction, in the order given; other workers are told there is new work.
@@ -99,7 +117,7 @@ export interface DeliveryQueue {
    * Claims conversations that are not paused and not claimed by another worker, and that have
    * deliveries due at `now` (longest waiting first) or an out-of-date thread root.
    */
-  claimConversations(request: ClaimRequest): Promise<Conversation[]>;
+  claimConversations(request: ClaimRequest): Promise<ClaimedConversation[]>;
   /** Extends `holder`'s claims on these conversations; returns the ones it still holds. */
   renewClaims(holder: string, conversationIds: readonly string[], now: number, leaseMs: number): Promise<string[]>;
   /** Gives claims up (shutdown), so other workers take the conversations over at once. */

@@ -13,6 +13,8 @@ export interface NewEvent {
   receivedAt: number;
   /** The klink room of a message event (threads and digests group by it). */
   roomId?: string;
+  /** The klink contact of a message event: its newest known version is read with the event. */
+  contactId?: string;
   /** For contact events: the contact to upsert in the same transaction, and which fields the event carried. */
   contact?: KlinkContact & { present: { name: boolean; tags: boolean } };
 }

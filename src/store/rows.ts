@@ -2,9 +2,10 @@
  * Rows as both stores return them, mapped to the store's types. Both keep JSON as text; SQLite
  * gives 0/1 for booleans where PostgreSQL gives booleans: the mappers take either.
  */
+import type { KlinkContact } from '../klink/events';
 import { filtersFromJson } from '../subscriptions/filters';
 import type { Conversation, ConversationType, Subscription } from './conversations';
-import type { Delivery, DeliveryState, DeliveryVia, ListedDelivery } from './deliveries';
+import type { Delivery, DeliveryState, DeliveryVia, DueDelivery, ListedDelivery } from './deliveries';
 import type { StoredEvent } from './events';
 import type { KlinkConnection, TenantConsent } from './tenants';
 import type { RoomThread } from './threads';
@@ -31,6 +32,55 @@ export interface ThreadRow {
   conversation_id: string; room_id: string; root_activity_id: string; root_event_id: number; started_at: number;
   last_posted_at: number; message_count: number; latest_event_id: number; root_updated_at: number; root_stale: Flag;
 }
+/** The contact joined to an event (`LEFT JOIN contacts k`): null columns when there is none. */
+export interface ContactColumns { k_id: string | null; k_name: string | null; k_tags: string | null; k_updated_at: string | null }
+
+export function toJoinedContact(row: ContactColumns): KlinkContact | null {
+  return row.k_id === null ? null : { id: row.k_id, name: row.k_name ?? '', tags: JSON.parse(row.k_tags ?? '[]') as string[], updatedAt: row.k_updated_at };
+}
+
+/** The contact columns of `LEFT JOIN contacts k ON k.id = e.contact_id`. */
+export const CONTACT_COLUMNS = 'k.id AS k_id, k.name AS k_name, k.tags AS k_tags, k.contact_updated_at AS k_updated_at';
+
+/** The thread joined to a delivery (`LEFT JOIN room_threads t`): null columns when there is none. */
+export interface ThreadColumns {
+  t_room_id: string | null; t_root_activity_id: string | null; t_root_event_id: number | null; t_started_at: number | null;
+  t_last_posted_at: number | null; t_message_count: number | null; t_latest_event_id: number | null; t_root_updated_at: number | null;
+  t_root_stale: Flag | null;
+}
+
+/** The thread columns of `LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id`. */
+export const THREAD_COLUMNS = `t.room_id AS t_room_id, t.root_activity_id AS t_root_activity_id, t.root_event_id AS t_root_event_id,
+  t.started_at AS t_started_at, t.last_posted_at AS t_last_posted_at, t.message_count AS t_message_count,
+  t.latest_event_id AS t_latest_event_id, t.root_updated_at AS t_root_updated_at, t.root_stale AS t_root_stale`;
+
+export function toJoinedThread(row: ThreadColumns, conversationId: string): RoomThread | null {
+  if (row.t_room_id === null) return null;
+  return toThread({
+    conversation_id: conversationId, room_id: row.t_room_id, root_activity_id: row.t_root_activity_id ?? '', root_event_id: row.t_root_event_id ?? 0,
+    started_at: row.t_started_at ?? 0, last_posted_at: row.t_last_posted_at ?? 0, message_count: row.t_message_count ?? 0,
+    latest_event_id: row.t_latest_event_id ?? 0, root_updated_at: row.t_root_updated_at ?? 0, root_stale: row.t_root_stale ?? 0,
+  });
+}
+
+/** The columns of pendingDeliveriesFor: delivery, event, conversation, contact and thread. */
+export const DUE_COLUMNS = `d.*, d.id AS d_id,
+  e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
+  c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
+  c.removed_reason, c.paused_until, ${CONTACT_COLUMNS}, ${THREAD_COLUMNS}`;
+
+export type DueRow = DeliveryRow & EventRow & ConversationRow & ContactColumns & ThreadColumns & { d_id: number; e_id: number; c_id: string };
+
+export function toDue(row: DueRow): DueDelivery {
+  return {
+    delivery: toDelivery({ ...row, id: row.d_id }),
+    event: toEvent({ ...row, id: row.e_id }),
+    conversation: toConversation({ ...row, id: row.c_id }),
+    contact: toJoinedContact(row),
+    thread: toJoinedThread(row, row.c_id),
+  };
+}
+
 export interface ClaimColumns { claimed_by: string | null; claimed_until: number | null }
 export interface ConsentRow { tenant_id: string; granted_by: string | null; scopes: string; granted_at: number }
 export interface ConnectionRow { id: string; tenant_id: string; name: string; secret_encrypted: string; created_at: number }

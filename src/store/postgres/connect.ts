@@ -23,6 +23,8 @@ const types = {
 export interface ConnectOptions {
   /** Where an Entra token comes from (tests point it at a local identity endpoint). */
   tokens?: TokenSource;
+  /** Server settings for every connection (`-c name=value …`), added to DATABASE_URL's options. */
+  serverOptions?: string;
 }
 
 /** Where the passwords of new connections come from with Entra authentication; null with a password in DATABASE_URL. */
@@ -31,7 +33,7 @@ export function tokenSource(settings: PostgresSettings, options: ConnectOptions 
 }
 
 /** The connection settings of one client (pool or LISTEN connection); `tokens` from tokenSource. */
-export function clientConfig(settings: PostgresSettings, tokens: TokenSource | null): pg.ClientConfig {
+export function clientConfig(settings: PostgresSettings, tokens: TokenSource | null, serverOptions?: string): pg.ClientConfig {
   const { tls } = settings;
   return {
     host: settings.host,
@@ -42,7 +44,7 @@ export function clientConfig(settings: PostgresSettings, tokens: TokenSource | n
     ssl: tls.mode === 'off' ? false
       : tls.mode === 'no-verify' ? { rejectUnauthorized: false }
       : { rejectUnauthorized: true, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile, 'utf8') } : {}) },
-    options: settings.options ?? undefined,
+    options: [settings.options, serverOptions].filter((o) => o).join(' ') || undefined,
     application_name: 'klink-teams',
     statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: Math.max(settings.statementTimeoutMs * 2, 30_000),
@@ -52,6 +54,6 @@ export function clientConfig(settings: PostgresSettings, tokens: TokenSource | n
   };
 }
 
-export function createPool(settings: PostgresSettings, tokens: TokenSource | null): pg.Pool {
-  return new pg.Pool({ ...clientConfig(settings, tokens), max: settings.poolMax, idleTimeoutMillis: 30_000 });
+export function createPool(settings: PostgresSettings, tokens: TokenSource | null, serverOptions?: string): pg.Pool {
+  return new pg.Pool({ ...clientConfig(settings, tokens, serverOptions), max: settings.poolMax, idleTimeoutMillis: 30_000 });
 }

@@ -2,25 +2,29 @@
  * The delivery queue in PostgreSQL. Workers on any number of instances claim conversations with
  * `FOR UPDATE SKIP LOCKED`: two workers looking at once take different conversations.
  */
-import type { Conversation } from '../conversations';
 import type {
-  AnsweredSlot, ClaimRequest, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery,
+  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
 } from '../deliveries';
-import type { StoredEvent } from '../events';
-import { type ClaimColumns, type ConversationRow, type DeliveryRow, type EventRow, toConversation, toDelivery, toEvent, toListed } from '../rows';
-import { ANSWER_SLOT } from './budget';
+import {
+  CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
+  toConversation, toDue, toEvent, toJoinedContact, toListed,
+} from '../rows';
 import { checkLimit } from '../limit';
 import type { PgDb } from './db';
-import { addToThread, startThread } from './threads';
+import { Batcher } from './batcher';
 
 export class PgDeliveries implements DeliveryQueue {
+  private readonly pendingReads = new Batcher<{ conversationId: string; limit: number }, DueDelivery[]>((reads) => this.readPending(reads));
+  private readonly records = new Batcher<{ input: DeliveredRecord; now: number }, void>((batch) => this.recordAll(batch));
+
   constructor(private readonly db: PgDb, private readonly channel: string) {}
 
-  async undispatchedEvents(limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db.rows<EventRow>(`
-      SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
-      WHERE dispatched_at IS NULL AND kind = 'message' ORDER BY id LIMIT $1`, [checkLimit(limit)]);
-    return rows.map(toEvent);
+  async undispatchedEvents(limit: number): Promise<UndispatchedEvent[]> {
+    const rows = await this.db.rows<EventRow & ContactColumns>(`
+      SELECT e.id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id, ${CONTACT_COLUMNS}
+      FROM events e LEFT JOIN contacts k ON k.id = e.contact_id
+      WHERE e.dispatched_at IS NULL AND e.kind = 'message' ORDER BY e.id LIMIT $1`, [checkLimit(limit)]);
+    return rows.map((row) => ({ event: toEvent(row), contact: toJoinedContact(row) }));
   }
 
   async dispatchEvents(events: DispatchedEvent[], now: number): Promise<void> {
@@ -42,20 +46,20 @@ export class PgDeliveries implements DeliveryQueue {
     });
   }
 
-  async claimConversations(request: ClaimRequest): Promise<Conversation[]> {
+  async claimConversations(request: ClaimRequest): Promise<ClaimedConversation[]> {
     const { holder, now, leaseMs, limit, skip, staleRootsBefore } = request;
     // Due deliveries first (longest waiting first), then out-of-date thread roots.
-    const rows = await this.db.rows<ConversationRow & { rank: number; oldest: number }>(`
+    const rows = await this.db.rows<ConversationRow & { rank: number; oldest: number; newest: number | null }>(`
       WITH candidates AS (
-        SELECT conversation_id, MIN(rank) AS rank, MIN(oldest) AS oldest FROM (
-          SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest FROM deliveries
+        SELECT conversation_id, MIN(rank) AS rank, MIN(oldest) AS oldest, MAX(newest) AS newest FROM (
+          SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest, MAX(id) AS newest FROM deliveries
           WHERE state = 'pending' AND next_attempt_at <= $2 GROUP BY conversation_id
           UNION ALL
-          SELECT conversation_id, 1 AS rank, MIN(root_updated_at) AS oldest FROM room_threads
+          SELECT conversation_id, 1 AS rank, MIN(root_updated_at) AS oldest, NULL::BIGINT AS newest FROM room_threads
           WHERE root_stale AND root_updated_at <= $5 GROUP BY conversation_id
         ) q GROUP BY conversation_id
       ), picked AS (
-        SELECT c.id, q.rank, q.oldest FROM candidates q JOIN conversations c ON c.id = q.conversation_id
+        SELECT c.id, q.rank, q.oldest, q.newest FROM candidates q JOIN conversations c ON c.id = q.conversation_id
         WHERE (c.paused_until IS NULL OR c.paused_until <= $2)
           AND (c.claimed_by IS NULL OR c.claimed_by = $1 OR c.claimed_until <= $2)
           AND (q.rank = 0 OR c.active)
@@ -66,10 +70,10 @@ export class PgDeliveries implements DeliveryQueue {
       )
       UPDATE conversations c SET claimed_by = $1, claimed_until = $2::bigint + $3::bigint
       FROM picked WHERE c.id = picked.id
-      RETURNING c.*, picked.rank, picked.oldest`,
+      RETURNING c.*, picked.rank, picked.oldest, picked.newest`,
     [holder, now, leaseMs, checkLimit(limit), staleRootsBefore, skip]);
     rows.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest);
-    return rows.map(toConversation);
+    return rows.map((row) => ({ conversation: toConversation(row), newestDue: row.newest }));
   }
 
   async renewClaims(holder: string, conversationIds: readonly string[], now: number, leaseMs: number): Promise<string[]> {
@@ -86,18 +90,28 @@ export class PgDeliveries implements DeliveryQueue {
   }
 
   async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
-    const rows = await this.db.rows<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>(`
-      SELECT d.*, d.id AS d_id,
-             e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
-             c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
-             c.removed_reason, c.paused_until
-      FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE d.state = 'pending' AND d.conversation_id = $1 ORDER BY d.id LIMIT $2`, [conversationId, checkLimit(limit)]);
-    return rows.map((row) => ({
-      delivery: toDelivery({ ...row, id: row.d_id }),
-      event: toEvent({ ...row, id: row.e_id }),
-      conversation: toConversation({ ...row, id: row.c_id }),
-    }));
+    return this.pendingReads.add({ conversationId, limit: checkLimit(limit) });
+  }
+
+  /** Several conversations' queues in one query: each conversation's first `limit` pending deliveries. */
+  private async readPending(reads: Array<{ conversationId: string; limit: number }>): Promise<DueDelivery[][]> {
+    const rows = await this.db.rows<DueRow & { n: number }>(`
+      SELECT * FROM (
+        SELECT ${DUE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.conversation_id ORDER BY d.id) AS n
+        FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
+          LEFT JOIN contacts k ON k.id = e.contact_id
+          LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id
+        WHERE d.state = 'pending' AND d.conversation_id = ANY($1::text[])
+      ) q WHERE n <= $2 ORDER BY d_id`,
+    [reads.map((r) => r.conversationId), Math.max(...reads.map((r) => r.limit))]);
+    const byConversation = new Map<string, DueDelivery[]>();
+    for (const row of rows) {
+      const due = toDue(row);
+      const list = byConversation.get(due.delivery.conversationId) ?? [];
+      list.push(due);
+      byConversation.set(due.delivery.conversationId, list);
+    }
+    return reads.map((r) => (byConversation.get(r.conversationId) ?? []).slice(0, r.limit));
   }
 
   async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
@@ -119,23 +133,52 @@ export class PgDeliveries implements DeliveryQueue {
     return row?.n ?? 0;
   }
 
+  /** Cards that reached Teams in the same moment are recorded together (see recordAll). */
   async recordDelivered(input: DeliveredRecord, now: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const { request, thread } = input;
-      await tx.run(ANSWER_SLOT, [request.answeredAt, request.slot]);
-      await tx.run(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = $1, via = $2, last_error = NULL,
-        delivered_at = $3, updated_at = $3 WHERE id = $4`, [input.activityId, input.via, now, input.deliveryId]);
-      if (thread?.kind === 'start') await startThread(tx, thread, now);
-      else if (thread?.kind === 'add') await addToThread(tx, thread, now);
-    });
+    await this.records.add({ input, now });
+  }
+
+  /**
+   * One statement, one transaction, for several cards (each of another conversation: a
+   * conversation's turn records one card before it sends the next): the slots answered, the
+   * deliveries delivered, their threads started or added to.
+   */
+  private async recordAll(batch: Array<{ input: DeliveredRecord; now: number }>): Promise<void[]> {
+    const column = <T>(pick: (r: { input: DeliveredRecord; now: number }) => T) => batch.map(pick);
+    const thread = <T>(pick: (t: NonNullable<DeliveredRecord['thread']>) => T) => column((r) => (r.input.thread ? pick(r.input.thread) : null));
+    await this.db.run(`
+      WITH input AS (
+        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+          AS i(slot, answered_at, delivery_id, activity_id, via, now, thread_kind, conversation_id, room_id, root_activity_id, event_id)
+      ), answered AS (
+        UPDATE teams_slots s SET answered_at = i.answered_at FROM input i WHERE s.id = i.slot AND s.answered_at IS NULL
+      ), delivered AS (
+        UPDATE deliveries d SET state = 'delivered', attempts = d.attempts + 1, activity_id = i.activity_id, via = i.via, last_error = NULL,
+          delivered_at = i.now, updated_at = i.now FROM input i WHERE d.id = i.delivery_id
+      ), started AS (
+        INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
+          latest_event_id, root_updated_at, root_stale)
+        SELECT conversation_id, room_id, root_activity_id, event_id, now, now, 1, event_id, now, FALSE FROM input WHERE thread_kind = 'start'
+        ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = excluded.root_activity_id, root_event_id = excluded.root_event_id,
+          started_at = excluded.started_at, last_posted_at = excluded.last_posted_at, message_count = 1, latest_event_id = excluded.latest_event_id,
+          root_updated_at = excluded.root_updated_at, root_stale = FALSE
+      )
+      UPDATE room_threads t SET message_count = t.message_count + 1, last_posted_at = i.now, root_stale = TRUE,
+        latest_event_id = GREATEST(t.latest_event_id, i.event_id)
+      FROM input i WHERE i.thread_kind = 'add' AND t.conversation_id = i.conversation_id AND t.room_id = i.room_id`,
+    [column((r) => r.input.request.slot), column((r) => r.input.request.answeredAt), column((r) => r.input.deliveryId),
+      column((r) => r.input.activityId), column((r) => r.input.via), column((r) => r.now),
+      thread((t) => t.kind), thread((t) => t.conversationId), thread((t) => t.roomId),
+      thread((t) => (t.kind === 'start' ? t.rootActivityId : null)), thread((t) => t.eventId)]);
+    return batch.map(() => undefined);
   }
 
   async markDigested(deliveryIds: number[], activityId: string | null, now: number, request: AnsweredSlot): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.run(ANSWER_SLOT, [request.answeredAt, request.slot]);
-      await tx.run(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = $1, via = 'digest',
-        last_error = NULL, delivered_at = $2, updated_at = $2 WHERE id = ANY($3::bigint[]) AND state = 'pending'`, [activityId, now, deliveryIds]);
-    });
+    await this.db.run(`
+      WITH answered AS (UPDATE teams_slots SET answered_at = $1 WHERE id = $2 AND answered_at IS NULL)
+      UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = $3, via = 'digest',
+        last_error = NULL, delivered_at = $4, updated_at = $4 WHERE id = ANY($5::bigint[]) AND state = 'pending'`,
+    [request.answeredAt, request.slot, activityId, now, deliveryIds]);
   }
 
   async markShrink(deliveryId: number, error: string, now: number): Promise<void> {

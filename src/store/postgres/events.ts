@@ -5,7 +5,7 @@
 import type { KlinkContact } from '../../klink/events';
 import type { EventStore, NewEvent, StoredEvent } from '../events';
 import { type EventRow, toEvent, withoutText } from '../rows';
-import type { PgDb, PgTx } from './db';
+import type { PgDb, Queryable } from './db';
 
 type Recorded = { eventId: number; duplicate: boolean };
 type Waiting = { event: NewEvent; resolve: (r: Recorded) => void; reject: (e: unknown) => void };
@@ -23,12 +23,15 @@ export class PgEvents implements EventStore {
     });
   }
 
-  /** Commits what is waiting as one transaction; resolves when it is done (also on close). */
+  /** Commits what is waiting together; resolves when it is done (also on close). */
   commitPending(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return Promise.all(this.inFlight).then(() => undefined);
-    const commit = this.db.transaction((tx) => this.insert(tx, batch.map((w) => w.event))).then(
+    const events = batch.map((w) => w.event);
+    // Without contact events the batch is one statement, one round trip; contacts are updated in
+    // the same transaction as their events.
+    const commit = (events.some((e) => e.contact) ? this.db.transaction((tx) => this.insert(tx, events)) : this.insert(this.db, events)).then(
       (results) => batch.forEach((w, i) => w.resolve(results[i])),
       (err: unknown) => batch.forEach((w) => w.reject(err)),
     );
@@ -36,19 +39,28 @@ export class PgEvents implements EventStore {
     return commit.finally(() => this.inFlight.delete(commit));
   }
 
-  private async insert(tx: PgTx, events: NewEvent[]): Promise<Recorded[]> {
+  /**
+   * Inserts the events (duplicates within the batch or already stored are skipped) and tells
+   * every instance of new messages (NOTIFY, sent on commit), in one statement.
+   */
+  private async insert(db: Queryable, events: NewEvent[]): Promise<Recorded[]> {
     const column = <T>(pick: (e: NewEvent) => T) => events.map(pick);
-    const inserted = await tx.rows<{ id: number; connection_id: string; event_type: string; data_id: string }>(`
-      INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id)
-      SELECT connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::int[])
-        AS i(connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, ord)
-      ORDER BY ord
-      ON CONFLICT (connection_id, event_type, data_id) DO NOTHING
-      RETURNING id, connection_id, event_type, data_id`,
+    const inserted = await db.rows<{ id: number; connection_id: string; event_type: string; data_id: string }>(`
+      WITH ins AS (
+        INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, contact_id)
+        SELECT connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, contact_id
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $10::text[], $9::int[])
+          AS i(connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, contact_id, ord)
+        ORDER BY ord
+        ON CONFLICT (connection_id, event_type, data_id) DO NOTHING
+        RETURNING id, connection_id, event_type, data_id, kind
+      ), notified AS (
+        SELECT pg_notify($11, 'events') FROM (SELECT 1 FROM ins WHERE kind = 'message' LIMIT 1) m
+      )
+      SELECT id, connection_id, event_type, data_id, (SELECT count(*) FROM notified) AS notified FROM ins`,
     [column((e) => e.connectionId), column((e) => e.eventType), column((e) => e.dataId), column((e) => e.kind), column((e) => e.payload),
       column((e) => e.receivedAt), column((e) => (e.kind === 'contact' ? e.receivedAt : null)), column((e) => e.roomId ?? null),
-      events.map((_, i) => i)]);
+      events.map((_, i) => i), column((e) => e.contactId ?? null), this.channel]);
     const key = (connectionId: string, eventType: string, dataId: string) => `${connectionId}\n${eventType}\n${dataId}`;
     const stored = new Map(inserted.map((r) => [key(r.connection_id, r.event_type, r.data_id), r.id]));
     const results: Recorded[] = [];
@@ -60,14 +72,15 @@ export class PgEvents implements EventStore {
       if (id !== undefined && !seen.has(k)) {
         seen.add(k);
         results.push({ eventId: id, duplicate: false });
-        if (event.contact) await upsertContact(tx, event.contact, event.receivedAt);
+        if (event.contact) await upsertContact(db, event.contact, event.receivedAt);
       } else {
         results.push({ eventId: id ?? 0, duplicate: true });
         if (id === undefined) duplicates.push(i);
       }
     }
     if (duplicates.length > 0) {
-      const existing = await tx.rows<{ id: number; connection_id: string; event_type: string; data_id: string }>(`
+      // Stored by an earlier batch (committed: the insert waited for it): read its id.
+      const existing = await db.rows<{ id: number; connection_id: string; event_type: string; data_id: string }>(`
         SELECT e.id, e.connection_id, e.event_type, e.data_id FROM events e
         JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(connection_id, event_type, data_id)
           ON e.connection_id = k.connection_id AND e.event_type = k.event_type AND e.data_id = k.data_id`,
@@ -75,7 +88,6 @@ export class PgEvents implements EventStore {
       const ids = new Map(existing.map((r) => [key(r.connection_id, r.event_type, r.data_id), r.id]));
       for (const i of duplicates) results[i].eventId = ids.get(key(events[i].connectionId, events[i].eventType, events[i].dataId)) ?? 0;
     }
-    if (results.some((r, i) => !r.duplicate && events[i].kind === 'message')) await tx.run('SELECT pg_notify($1, $2)', [this.channel, 'events']);
     return results;
   }
 
@@ -116,7 +128,7 @@ export class PgEvents implements EventStore {
  * or offset; an unreadable time never wins over a readable one) and never erases a field the
  * event did not carry.
  */
-async function upsertContact(tx: PgTx, contact: NonNullable<NewEvent['contact']>, now: number): Promise<void> {
+async function upsertContact(tx: Queryable, contact: NonNullable<NewEvent['contact']>, now: number): Promise<void> {
   const ms = contact.updatedAt === null ? null : Date.parse(contact.updatedAt);
   await tx.run(`
     INSERT INTO contacts (id, name, tags, contact_updated_at, contact_updated_ms, stored_at) VALUES ($1, $2, $3, $4, $5, $6)

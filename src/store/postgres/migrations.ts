@@ -19,6 +19,7 @@ export const MIGRATIONS: readonly string[] = [
     received_at BIGINT NOT NULL,
     dispatched_at BIGINT,
     room_id TEXT,
+    contact_id TEXT,
     purged_at BIGINT,
     UNIQUE (connection_id, event_type, data_id)
   );
@@ -176,9 +177,9 @@ export const MIGRATIONS: readonly string[] = [
   END
   $fn$;
 
-  -- Takes a slot when the conversation's and the tenant's windows (and any 429 pause) allow it.
-  -- Advisory locks serialize takers of one conversation and of one tenant, on every instance.
-  CREATE FUNCTION teams_budget_take(
+  -- Takes a slot when the conversation's and the tenant's windows (and any 429 pause) allow it;
+  -- the caller holds the advisory locks of the conversation and its tenant (teams_budget_take).
+  CREATE FUNCTION teams_budget_take_one(
     p_conversation TEXT, p_tenant TEXT, p_now BIGINT, p_expires BIGINT, p_force BOOLEAN,
     p_spare_headroom INTEGER, p_spare_hourly DOUBLE PRECISION,
     p_conversation_limits INTEGER[], p_conversation_spans BIGINT[], p_tenant_limits INTEGER[], p_tenant_spans BIGINT[],
@@ -196,8 +197,6 @@ export const MIGRATIONS: readonly string[] = [
     v_hourly DOUBLE PRECISION;
     v_slot BIGINT;
   BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended(current_schema() || ' teams conversation ' || p_conversation, 0));
-    PERFORM pg_advisory_xact_lock(hashtextextended(current_schema() || ' teams tenant ' || p_tenant, 0));
     SELECT c.paused_until INTO v_paused FROM conversations c WHERE c.id = p_conversation;
     IF NOT p_force AND v_paused IS NOT NULL AND v_paused > p_now THEN
       RETURN QUERY SELECT NULL::BIGINT, v_paused - p_now, 'paused'::TEXT, 0, 0::DOUBLE PRECISION;
@@ -237,6 +236,33 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO teams_slots (conversation_id, tenant_id, taken_at, expires_at) VALUES (p_conversation, p_tenant, p_now, p_expires)
       RETURNING id INTO v_slot;
     RETURN QUERY SELECT v_slot, 0::BIGINT, NULL::TEXT, v_headroom - 1, v_hourly;
+  END
+  $fn$;
+
+  -- Takes slots for several requests at once (what several workers' turns asked for in one moment):
+  -- one round trip, one commit. Advisory locks serialize takers of one conversation and of one
+  -- tenant on every instance; they are taken in one order (conversations, then tenants, each sorted
+  -- by key), so concurrent batches never wait on each other in a circle.
+  CREATE FUNCTION teams_budget_take(
+    p_conversations TEXT[], p_tenants TEXT[], p_forces BOOLEAN[], p_spare_headrooms INTEGER[], p_spare_hourlies DOUBLE PRECISION[],
+    p_now BIGINT, p_expires BIGINT,
+    p_conversation_limits INTEGER[], p_conversation_spans BIGINT[], p_tenant_limits INTEGER[], p_tenant_spans BIGINT[],
+    p_recheck BIGINT)
+  RETURNS TABLE (ord INTEGER, slot BIGINT, wait_ms BIGINT, blocked_by TEXT, headroom INTEGER, hourly_use DOUBLE PRECISION)
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    v_key BIGINT;
+  BEGIN
+    FOR v_key IN SELECT DISTINCT hashtextextended(current_schema() || ' teams conversation ' || c, 0) FROM unnest(p_conversations) c ORDER BY 1 LOOP
+      PERFORM pg_advisory_xact_lock(v_key);
+    END LOOP;
+    FOR v_key IN SELECT DISTINCT hashtextextended(current_schema() || ' teams tenant ' || t, 0) FROM unnest(p_tenants) t ORDER BY 1 LOOP
+      PERFORM pg_advisory_xact_lock(v_key);
+    END LOOP;
+    FOR i IN 1 .. array_length(p_conversations, 1) LOOP
+      RETURN QUERY SELECT i, r.* FROM teams_budget_take_one(p_conversations[i], p_tenants[i], p_now, p_expires, p_forces[i],
+        p_spare_headrooms[i], p_spare_hourlies[i], p_conversation_limits, p_conversation_spans, p_tenant_limits, p_tenant_spans, p_recheck) r;
+    END LOOP;
   END
   $fn$;
   `,

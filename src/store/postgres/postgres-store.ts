@@ -21,6 +21,12 @@ import { PgThreads } from './threads';
 export interface PostgresStoreOptions extends ConnectOptions {
   /** Errors of idle pool connections and of the LISTEN connection (logged; the store carries on). */
   onError?: (err: Error) => void;
+  /**
+   * false: commits do not wait for the server's disk (synchronous_commit = off). For delivery
+   * only: a server crash may then lose its last commits, and a card is sent again (at-least-once),
+   * as SQLite's synchronous = NORMAL does. Webhooks are always committed durably before the 200.
+   */
+  durableCommits?: boolean;
 }
 
 /** Connects, migrates the schema forward (or refuses a newer one) and returns the store. */
@@ -29,7 +35,7 @@ export async function openPostgresStore(settings: PostgresSettings, options: Pos
   const onError = options.onError ?? (() => undefined);
   // One source for every connection, so they share a token until it is due for renewal.
   const tokens = tokenSource(settings, options);
-  const pool = createPool(settings, tokens);
+  const pool = createPool(settings, tokens, options.durableCommits === false ? '-c synchronous_commit=off' : undefined);
   pool.on('error', onError);
   const db = new PgDb(pool);
   let channel: string;

@@ -1,27 +1,7 @@
 /** Threads per klink room and channel in PostgreSQL. */
-import type { DeliveredRecord } from '../deliveries';
 import { type ThreadRow, toThread } from '../rows';
 import type { RoomThread, ThreadStore } from '../threads';
-import type { PgDb, PgTx } from './db';
-
-type ThreadStart = Extract<NonNullable<DeliveredRecord['thread']>, { kind: 'start' }>;
-type ThreadAdd = Extract<NonNullable<DeliveredRecord['thread']>, { kind: 'add' }>;
-
-/** A new thread root for the room (replacing an older thread of the same room). */
-export async function startThread(tx: PgTx, t: ThreadStart, now: number): Promise<void> {
-  await tx.run(`
-    INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
-      latest_event_id, root_updated_at, root_stale) VALUES ($1, $2, $3, $4, $5, $5, 1, $4, $5, FALSE)
-    ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = $3, root_event_id = $4, started_at = $5,
-      last_posted_at = $5, message_count = 1, latest_event_id = $4, root_updated_at = $5, root_stale = FALSE`,
-  [t.conversationId, t.roomId, t.rootActivityId, t.eventId, now]);
-}
-
-/** One more message replied in the room's thread: the root card is now out of date. */
-export async function addToThread(tx: PgTx, t: ThreadAdd, now: number): Promise<void> {
-  await tx.run(`UPDATE room_threads SET message_count = message_count + 1, last_posted_at = $1, root_stale = TRUE,
-    latest_event_id = GREATEST(latest_event_id, $2) WHERE conversation_id = $3 AND room_id = $4`, [now, t.eventId, t.conversationId, t.roomId]);
-}
+import type { PgDb } from './db';
 
 export class PgThreads implements ThreadStore {
   constructor(private readonly db: PgDb) {}

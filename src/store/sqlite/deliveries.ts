@@ -1,10 +1,11 @@
 /** The delivery queue in SQLite: claims are plain columns, taken in one write transaction. */
-import type { Conversation } from '../conversations';
 import type {
-  AnsweredSlot, ClaimRequest, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery,
+  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
 } from '../deliveries';
-import type { StoredEvent } from '../events';
-import { type ClaimColumns, type ConversationRow, type DeliveryRow, type EventRow, toConversation, toDelivery, toEvent, toListed } from '../rows';
+import {
+  CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
+  toConversation, toDue, toEvent, toJoinedContact, toListed,
+} from '../rows';
 import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
 import { addToThread, startThread } from './threads';
@@ -15,11 +16,12 @@ const MARK_DELIVERED = `UPDATE deliveries SET state = 'delivered', attempts = at
 export class SqliteDeliveries implements DeliveryQueue {
   constructor(private readonly db: SqliteDb, private readonly signal: () => void) {}
 
-  async undispatchedEvents(limit: number): Promise<StoredEvent[]> {
+  async undispatchedEvents(limit: number): Promise<UndispatchedEvent[]> {
     const rows = this.db.stmt(`
-      SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
-      WHERE dispatched_at IS NULL AND kind = 'message' ORDER BY id ${limitClause(limit)}`).all() as EventRow[];
-    return rows.map(toEvent);
+      SELECT e.id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id, ${CONTACT_COLUMNS}
+      FROM events e LEFT JOIN contacts k ON k.id = e.contact_id
+      WHERE e.dispatched_at IS NULL AND e.kind = 'message' ORDER BY e.id ${limitClause(limit)}`).all() as Array<EventRow & ContactColumns>;
+    return rows.map((row) => ({ event: toEvent(row), contact: toJoinedContact(row) }));
   }
 
   async dispatchEvents(events: DispatchedEvent[], now: number): Promise<void> {
@@ -37,16 +39,16 @@ export class SqliteDeliveries implements DeliveryQueue {
     if (events.some((e) => e.targets.length > 0)) this.signal();
   }
 
-  async claimConversations(request: ClaimRequest): Promise<Conversation[]> {
+  async claimConversations(request: ClaimRequest): Promise<ClaimedConversation[]> {
     const { holder, now, leaseMs, limit, skip, staleRootsBefore } = request;
     return this.db.transaction(() => {
       // Due deliveries first (longest waiting first), then out-of-date thread roots.
       const rows = this.db.stmt(`
-        SELECT c.*, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest FROM (
-          SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest FROM deliveries
+        SELECT c.*, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest, MAX(q.newest) AS newest FROM (
+          SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest, MAX(id) AS newest FROM deliveries
           WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
           UNION ALL
-          SELECT conversation_id, 1 AS rank, MIN(root_updated_at) AS oldest FROM room_threads
+          SELECT conversation_id, 1 AS rank, MIN(root_updated_at) AS oldest, NULL AS newest FROM room_threads
           WHERE root_stale = 1 AND root_updated_at <= @staleRootsBefore GROUP BY conversation_id
         ) q JOIN conversations c ON c.id = q.conversation_id
         WHERE (c.paused_until IS NULL OR c.paused_until <= @now)
@@ -54,10 +56,10 @@ export class SqliteDeliveries implements DeliveryQueue {
           AND (q.rank = 0 OR c.active = 1)
           AND c.id NOT IN (SELECT value FROM json_each(@skip))
         GROUP BY c.id ORDER BY rank, oldest ${limitClause(limit)}`)
-        .all({ now, holder, staleRootsBefore, skip: JSON.stringify(skip) }) as ConversationRow[];
+        .all({ now, holder, staleRootsBefore, skip: JSON.stringify(skip) }) as Array<ConversationRow & { newest: number | null }>;
       const claim = this.db.stmt('UPDATE conversations SET claimed_by = ?, claimed_until = ? WHERE id = ?');
       for (const row of rows) claim.run(holder, now + leaseMs, row.id);
-      return rows.map(toConversation);
+      return rows.map((row) => ({ conversation: toConversation(row), newestDue: row.newest }));
     });
   }
 
@@ -77,18 +79,12 @@ export class SqliteDeliveries implements DeliveryQueue {
 
   async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
     const rows = this.db.stmt(`
-      SELECT d.*, d.id AS d_id,
-             e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
-             c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
-             c.removed_reason, c.paused_until
+      SELECT ${DUE_COLUMNS}
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-      WHERE d.state = 'pending' AND d.conversation_id = ? ORDER BY d.id ${limitClause(limit)}`)
-      .all(conversationId) as Array<DeliveryRow & EventRow & ConversationRow & { d_id: number; e_id: number; c_id: string }>;
-    return rows.map((row) => ({
-      delivery: toDelivery({ ...row, id: row.d_id }),
-      event: toEvent({ ...row, id: row.e_id }),
-      conversation: toConversation({ ...row, id: row.c_id }),
-    }));
+        LEFT JOIN contacts k ON k.id = e.contact_id
+        LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id
+      WHERE d.state = 'pending' AND d.conversation_id = ? ORDER BY d.id ${limitClause(limit)}`).all(conversationId) as DueRow[];
+    return rows.map(toDue);
   }
 
   async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {

@@ -39,11 +39,11 @@ export class SqliteEvents implements EventStore {
 
   private insert(event: NewEvent): Recorded {
     const inserted = this.ingest.stmt(`
-      INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, contact_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`)
       .run(event.connectionId, event.eventType, event.dataId, event.kind, event.payload, event.receivedAt,
-        event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null);
+        event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null, event.contactId ?? null);
     if (inserted.changes === 0) {
       const existing = this.ingest.stmt('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
         .get(event.connectionId, event.eventType, event.dataId) as { id: number };

@@ -158,6 +158,11 @@ export const MIGRATIONS: readonly string[] = [
     holder TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
+
+  -- A message's contact, read with the event and its deliveries (set for the events still needed).
+  ALTER TABLE events ADD COLUMN contact_id TEXT;
+  UPDATE events SET contact_id = json_extract(payload, '$.data.contactId')
+    WHERE kind = 'message' AND (dispatched_at IS NULL OR id IN (SELECT event_id FROM deliveries WHERE state = 'pending'));
   `,
 ];
 

@@ -7,7 +7,7 @@ eachStore('store contract: delivery queue', (kind) => {
   const t = useStore(kind);
   const claim = (holder: string, now: number, extra: { limit?: number; skip?: string[]; staleRootsBefore?: number; leaseMs?: number } = {}) =>
     t.store.deliveries.claimConversations({ holder, now, leaseMs: extra.leaseMs ?? 1_000, limit: extra.limit ?? 10, skip: extra.skip ?? [], staleRootsBefore: extra.staleRootsBefore ?? 0 })
-      .then((list) => list.map((c) => c.id));
+      .then((list) => list.map((c) => c.conversation.id));
 
   /** A slot answered at `at`, as delivery records with a card. */
   const slot = async (at: number) => {
@@ -83,8 +83,8 @@ eachStore('store contract: delivery queue', (kind) => {
         other.deliveries.claimConversations({ holder: 'w1', now: 100, leaseMs: 1_000, limit: 25, skip: [], staleRootsBefore: 0 }),
         t.store.deliveries.claimConversations({ holder: 'w2', now: 100, leaseMs: 1_000, limit: 25, skip: [], staleRootsBefore: 0 }),
       ]);
-      const mine = new Set(a.map((c) => c.id));
-      assert.deepEqual(b.filter((c) => mine.has(c.id)), []);
+      const mine = new Set(a.map((c) => c.conversation.id));
+      assert.deepEqual(b.filter((c) => mine.has(c.conversation.id)), []);
       assert.equal(a.length + b.length, 40);
     } finally {
       if (other !== t.store) await other.close();
