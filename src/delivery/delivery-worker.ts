@@ -56,6 +56,8 @@ const CLAIM_SAFETY_MS = 4_000;
 /** A worker that died while dispatching holds up dispatch this long at most. */
 const DISPATCH_LEASE_MS = 10_000;
 const MAINTENANCE_LEASE_MS = 2 * MAINTENANCE_EVERY_MS;
+/** Looks at the store for new work are at least this far apart (new work waits at most this long). */
+const MIN_LOOK_INTERVAL_MS = 20;
 
 export class DeliveryWorker {
   private readonly cards: MessageCardCache;
@@ -151,6 +153,10 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      // Under a stream of new work (a signal per committed webhook), one look at the store every
+      // MIN_LOOK_INTERVAL_MS serves it all: each look reads every due conversation.
+      const sinceLook = this.deps.now() - this.lastLook;
+      if (this.kicked && sinceLook < MIN_LOOK_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, MIN_LOOK_INTERVAL_MS - sinceLook));
       const look = this.kicked || this.deps.now() >= this.nextLook;
       this.kicked = false;
       try {

@@ -1,6 +1,8 @@
 /**
  * Events and contacts in PostgreSQL. Webhooks arriving together are committed in one
- * transaction (one multi-row insert): the 200 goes out once that commit is durable.
+ * transaction (one multi-row insert): the 200 goes out once that commit is durable. At most a
+ * few commits are under way at once; webhooks arriving meanwhile wait for the next, so when the
+ * disk is slow the groups grow instead of the commits queueing up.
  */
 import type { KlinkContact } from '../../klink/events';
 import type { EventStore, NewEvent, StoredEvent } from '../events';
@@ -9,6 +11,9 @@ import type { PgDb, Queryable } from './db';
 
 type Recorded = { eventId: number; duplicate: boolean };
 type Waiting = { event: NewEvent; resolve: (r: Recorded) => void; reject: (e: unknown) => void };
+
+/** Webhook commits under way at once. */
+const CONCURRENT_COMMITS = 2;
 
 export class PgEvents implements EventStore {
   private pending: Waiting[] = [];
@@ -19,7 +24,7 @@ export class PgEvents implements EventStore {
   recordEvent(event: NewEvent): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+      if (this.pending.length === 1 && this.inFlight.size < CONCURRENT_COMMITS) setImmediate(() => this.commitPending());
     });
   }
 
@@ -36,7 +41,11 @@ export class PgEvents implements EventStore {
       (err: unknown) => batch.forEach((w) => w.reject(err)),
     );
     this.inFlight.add(commit);
-    return commit.finally(() => this.inFlight.delete(commit));
+    return commit.finally(() => {
+      this.inFlight.delete(commit);
+      // What arrived while the commits were under way goes in the next one.
+      if (this.pending.length > 0 && this.inFlight.size < CONCURRENT_COMMITS) void this.commitPending();
+    });
   }
 
   /**

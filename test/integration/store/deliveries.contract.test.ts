@@ -50,6 +50,9 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.deepEqual(await claim('w1', 40, { skip: ['a:2'] }), [], 'w1 skips what it already serves');
     assert.deepEqual(await claim('w1', 40), ['a:2'], 'a worker may claim again what it holds');
     await assert.rejects(claim('w1', 40, { limit: 0 }), RangeError);
+    const [newest] = await t.store.deliveries.listDeliveries({ conversationId: 'a:2' }, 1);
+    const [again] = await t.store.deliveries.claimConversations({ holder: 'w1', now: 40, leaseMs: 1_000, limit: 1, skip: [], staleRootsBefore: 0 });
+    assert.deepEqual([again.conversation.id, again.newestDue], ['a:2', newest.id], 'a claim says up to which delivery the conversation was due');
   });
 
   it('a claim expires unless renewed; renewing tells the holder what it still holds; release frees at once', async () => {
