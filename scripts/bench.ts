@@ -19,6 +19,7 @@ import { Harness } from './bench/harness';
 import { runEndToEnd } from './bench/phase-e2e';
 import { runFanOut } from './bench/phase-fanout';
 import { type IngestVariant, runIngest } from './bench/phase-ingest';
+import { measureCpu } from './bench/machine';
 import { runMixed } from './bench/phase-mixed';
 import { type ProfileSummary, summariseProfile } from './bench/profile-summary';
 import { type BenchResults, type Environment, evaluateTargets, formatReport } from './bench/report';
@@ -60,14 +61,17 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     endToEnd: [],
     fanOut: [],
     mixed: [],
+    machine: [],
     memory: { appPeakRssMb: null, children: harness.children },
     profiles: [],
     failures: [],
   };
   const attempt = async (name: string, phase: () => Promise<void>): Promise<void> => {
     process.stderr.write(`bench: ${name} …\n`);
+    const cpu = measureCpu();
     try {
       await phase();
+      results.machine.push({ phase: name, cpu: cpu() });
     } catch (err) {
       results.failures.push(`${name}: ${(err as Error).message}`);
       process.stderr.write(`bench: ${name} failed: ${(err as Error).stack ?? String(err)}\n`);

@@ -3,6 +3,7 @@ import type { ChildReport } from './harness';
 import type { EndToEndResult } from './phase-e2e';
 import type { FanOutResult } from './phase-fanout';
 import type { IngestResult } from './phase-ingest';
+import type { CpuShares } from './machine';
 import type { MixedResult } from './phase-mixed';
 import type { ProfileSummary } from './profile-summary';
 import { LIMITS } from './rate-usage';
@@ -37,6 +38,8 @@ export interface BenchResults {
   endToEnd: EndToEndResult[];
   fanOut: FanOutResult[];
   mixed: MixedResult[];
+  /** How busy the machine was during each phase (everything on it, this benchmark included). */
+  machine: Array<{ phase: string; cpu: CpuShares | null }>;
   memory: { appPeakRssMb: number | null; children: ChildReport[] };
   targets: Target[];
   profiles: ProfileSummary[];
@@ -189,6 +192,9 @@ function rows(results: BenchResults): Row[] {
     out.push(['', 'backlog when the load ended / drained after', `${n0(e.backlogAtEnd)} pending / ${e.drainMs === null ? 'not within the timeout' : ms(e.drainMs)}`]);
     out.push(['', 'max requests in any 1 s: per tenant / per conv.', `${e.connector.maxPerTenant1s} / ${e.connector.maxPerConversation1s}`]);
     out.push(['', 'connector requests (by route)', routes(e.connector.byRoute, e.connector.failed)]);
+  }
+  for (const { phase, cpu } of results.machine) {
+    out.push(['machine', `${phase}: CPU busy / stolen by other guests`, cpu === null ? 'n/a' : `${pct(cpu.busy)} / ${pct(cpu.steal)}`]);
   }
   const apps = results.memory.children.filter((c) => c.kind === 'app');
   if (apps.length > 0) {
