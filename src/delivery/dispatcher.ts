@@ -1,7 +1,8 @@
 /**
  * Turns committed message events into delivery rows: one per matching conversation, unless the
- * room is muted there. One worker dispatches at a time (the `dispatch` lease), so deliveries are
- * created in the order their events were committed, whichever instance took the webhook.
+ * room is muted there. One worker dispatches at a time (the `dispatch` lease), and events are read
+ * in commit order, so each conversation's deliveries are created in the order klink's messages
+ * were stored, whichever instance took the webhook.
  */
 import type { Logger } from '../log';
 import type { DispatchedEvent, Store } from '../store/store';
@@ -28,17 +29,24 @@ export async function dispatchPending(deps: DispatchDeps, now: number): Promise<
   if (events.length === 0) return 0;
   const subscriptions = await store.conversations.activeSubscriptions();
   const muted = new Set((await store.conversations.mutedRooms(now)).map((m) => `${m.conversationId}\n${m.roomId}`));
+  // Resolved before any event is marked: a store failure here aborts the whole batch, which is
+  // retried, instead of being taken for an unmatchable event.
+  const tenants = new Map<string, string | null>();
+  for (const { event } of events) {
+    if (!tenants.has(event.connectionId)) tenants.set(event.connectionId, await deps.connectionTenant(event.connectionId));
+  }
   const dispatched: DispatchedEvent[] = [];
   for (const { event, contact } of events) {
     let targets: DispatchedEvent['targets'] = [];
     try {
       const message = messageOf(event);
-      const tenant = await deps.connectionTenant(event.connectionId);
+      const tenant = tenants.get(event.connectionId) ?? null;
       const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId.toLowerCase() === tenant);
       targets = matchingConversations(eligible, { message, contact, vipTags: deps.vipTags })
         .filter((t) => message.roomId === '' || !muted.has(`${t.conversationId}\n${message.roomId}`));
     } catch (err) {
-      // One unreadable event must not hold up every later one.
+      // One unreadable event must not hold up every later one. Only the event's own content can
+      // fail here: everything read from the store was read above.
       log.error({ err, eventId: event.id }, 'event could not be matched; it is not delivered');
     }
     dispatched.push({ eventId: event.id, targets });
