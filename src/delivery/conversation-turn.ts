@@ -25,7 +25,10 @@ export interface TurnDeps {
   threadWindowMs: number;
   /** Teams answered 401: the worker stops sending everywhere for a while. */
   onCredentialsRejected: (reason: string) => void;
-  /** Whether this worker still holds the conversation's claim: no request is sent without it. */
+  /**
+   * Whether this worker may still send to the conversation (it holds the claim for longer than a
+   * request can take): asked right before every request to Teams.
+   */
   holdsClaim: (conversationId: string) => boolean;
   /** The turn read the conversation's queue up to this delivery. */
   onRead: (conversationId: string, newestDelivery: number) => void;
@@ -77,6 +80,7 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     // More due than the budget allows one by one: one digest card stands for them all.
     const digest = due.length > 1 && due.length > slot.grant.headroom + 1;
     const wait = digest ? await sendDigest(conversation, due, slot, deps) : await sendOne(due[0], slot, deps);
+    if (wait === CLAIM_LOST) return null;
     if (wait === DELIVERED) {
       // Everything read was sent and nothing else was pending: done without reading the queue
       // again (new work meanwhile comes with a signal that runs the conversation again), unless
@@ -97,8 +101,19 @@ function threadToReplyIn(item: DueDelivery, deps: Pick<TurnDeps, 'now' | 'thread
   return item.conversation.type === 'channel' && item.event.roomId !== null && item.event.roomId !== '' && recent ? thread : null;
 }
 
-/** What sendOne and sendDigest return when Teams took the card (otherwise: milliseconds to wait, 0 for none). */
+/**
+ * What sendOne and sendDigest return when Teams took the card, or when nothing was sent because
+ * the claim is no longer safe to use (otherwise: milliseconds to wait, 0 for none).
+ */
 const DELIVERED = -1;
+const CLAIM_LOST = -2;
+
+/** Right before a request: false (and the slot given back) when the claim may pass to another worker while it runs. */
+async function mayStillSend(conversationId: string, slot: HeldSlot, deps: TurnDeps): Promise<boolean> {
+  if (deps.holdsClaim(conversationId)) return true;
+  await slot.release();
+  return false;
+}
 
 /** Sends one message: a new post (thread root) or a reply in the room's recent thread; DELIVERED or a wait. */
 async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promise<number> {
@@ -119,6 +134,7 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
     deps.metrics.deadLetters.inc();
     return 0;
   }
+  if (!(await mayStillSend(conversation.id, slot, deps))) return CLAIM_LOST;
   let result;
   try {
     result = threadRoot !== null
@@ -128,7 +144,8 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
     await slot.release();
     return handleFailure([item], err, deps, log);
   }
-  // Recorded outside the send's error handling: a store failure here must not resend the card.
+  // Recorded outside the send's error handling: a store failure here is not Teams refusing the
+  // card. The turn fails and the delivery stays pending, so the card is sent again (at least once).
   const request = slot.answered();
   const base = { conversationId: conversation.id, roomId: message.roomId, eventId: event.id };
   const thread = threadRoot !== null
@@ -157,6 +174,7 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
     log.warn({ err }, 'digest could not be built; sending the oldest message alone');
     return sendOne(due[0], slot, deps);
   }
+  if (!(await mayStillSend(conversation.id, slot, deps))) return CLAIM_LOST;
   let result;
   try {
     result = await deps.sender.post(conversation, activity);
@@ -197,6 +215,7 @@ async function updateStaleRoot(target: { id: string; tenantId: string }, deps: T
     controls: { eventId: root.id, subscriptionIds: [] },
     thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
   });
+  if (!(await mayStillSend(conversationId, slot, deps))) return null;
   try {
     await deps.sender.update(conversation, thread.rootActivityId, activity, thread.rootActivityId);
     await slot.release();

@@ -39,6 +39,7 @@ export function createDelivery(config: Readonly<Config>, log: Logger, store: Sto
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
     claimLeaseMs: options.claimLeaseMs,
+    requestTimeoutMs: TEAMS_TIMEOUT_MS,
     holder: workerName(),
   });
   return {

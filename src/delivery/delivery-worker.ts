@@ -36,8 +36,10 @@ export interface DeliveryWorkerDeps {
   idleCheckMs?: number;
   /** Conversations served at once. */
   concurrency?: number;
-  /** A conversation claim lasts this long unless renewed (renewed every quarter of it). */
+  /** A conversation claim lasts this long unless renewed (renewed every eighth of it). */
   claimLeaseMs?: number;
+  /** The longest one request to Teams may take (its timeout): a claim is not used closer than this to its end. */
+  requestTimeoutMs: number;
 }
 
 type Target = Pick<Conversation, 'id' | 'tenantId'>;
@@ -50,9 +52,16 @@ const CREDENTIALS_PAUSE_MS = 60_000;
  */
 const CLAIM_AHEAD = 2;
 const MAINTENANCE_EVERY_MS = 60_000;
-const DEFAULT_CLAIM_LEASE_MS = 10_000;
-/** A claim is not used in its last seconds: another worker may take it once it expires. */
-const CLAIM_SAFETY_MS = 4_000;
+/**
+ * How long a conversation claim lasts unless renewed. It must outlast a request to Teams (15 s at
+ * most) with room for renewals: a worker that stops renewing (store unreachable, process paused)
+ * stops sending to the conversation before its claim can pass to another worker.
+ */
+const DEFAULT_CLAIM_LEASE_MS = 20_000;
+/** Claims are renewed this many times per lease, so a few failed renewals in a row cost nothing. */
+const RENEWALS_PER_LEASE = 8;
+/** Room for the request's own bookkeeping and for clocks of instances that differ slightly. */
+const CLAIM_MARGIN_MS = 1_000;
 /** A worker that died while dispatching holds up dispatch this long at most. */
 const DISPATCH_LEASE_MS = 10_000;
 const MAINTENANCE_LEASE_MS = 2 * MAINTENANCE_EVERY_MS;
@@ -95,6 +104,9 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.cards = new MessageCardCache(deps.settings);
+    if (this.leaseMs <= this.claimSafetyMs + this.leaseMs / RENEWALS_PER_LEASE) {
+      throw new RangeError(`claim lease ${this.leaseMs} ms is too short for requests to Teams of up to ${deps.requestTimeoutMs} ms`);
+    }
   }
 
   /** Listens for new work from any writer of the store and starts the loop. */
@@ -103,7 +115,7 @@ export class DeliveryWorker {
     warmUpCards(this.deps.settings);
     this.unwatch = await this.deps.store.watch(() => this.kick());
     this.running = true;
-    this.heartbeat = setInterval(() => void this.renewClaims(), this.leaseMs / 4);
+    this.heartbeat = setInterval(() => void this.renewClaims(), this.leaseMs / RENEWALS_PER_LEASE);
     this.loop = this.run();
   }
 
@@ -119,13 +131,13 @@ export class DeliveryWorker {
   }
 
   /**
-   * Stops starting turns, waits up to `timeoutMs` for the ones under way, and gives up this
+   * Stops starting turns and sending (a turn ends after the request it is waiting for), waits up
+   * to `timeoutMs` for the turns under way while still renewing their claims, and gives up this
    * worker's claims and leases so others take over at once; returns whether all turns finished.
    */
   async stop(timeoutMs = 10_000): Promise<boolean> {
     if (!this.running) return true;
     this.running = false;
-    clearInterval(this.heartbeat);
     this.kick();
     await this.loop;
     let timer: NodeJS.Timeout | undefined;
@@ -134,6 +146,7 @@ export class DeliveryWorker {
       new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
     ]);
     clearTimeout(timer);
+    clearInterval(this.heartbeat);
     await this.unwatch?.();
     const { store, holder, log } = this.deps;
     try {
@@ -149,6 +162,11 @@ export class DeliveryWorker {
 
   private get leaseMs(): number {
     return this.deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  }
+
+  /** A request started with less than this left on the claim could outlast it. */
+  private get claimSafetyMs(): number {
+    return this.deps.requestTimeoutMs + CLAIM_MARGIN_MS;
   }
 
   private async run(): Promise<void> {
@@ -237,9 +255,13 @@ export class DeliveryWorker {
     }
   }
 
-  /** Whether this worker may still send to the conversation. */
+  /**
+   * Whether this worker may send a request to the conversation now: it is running and holds the
+   * claim for longer than the request can take, so no other worker can take the conversation
+   * over while the request is under way.
+   */
   private holdsClaim(id: string): boolean {
-    return (this.claims.get(id) ?? 0) - CLAIM_SAFETY_MS > this.deps.now();
+    return this.running && (this.claims.get(id) ?? 0) - this.claimSafetyMs > this.deps.now();
   }
 
   /** Starts turns for lined-up conversations while there is capacity. */

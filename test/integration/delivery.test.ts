@@ -300,6 +300,28 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await allDelivered(2);
   });
 
+  it('shutting down finishes the request under way, sends nothing more, and hands the rest to the next instance at once', async () => {
+    await subscribe(TEAM);
+    connector.respondWith({ match: { route: 'createConversation', channelId: TEAM }, delayMs: 1_000 });
+    for (const id of ['m1', 'm2', 'm3']) await t.webhook(messageEvent({ id, roomId: `room-${id}` }));
+    await waitFor(() => sendsTo(TEAM).length > 0, { timeoutMs: 5000, what: 'the first card under way' });
+    await t.close({ keepDatabase: true });
+    assert.equal(sendsTo(TEAM).length, 1, 'no request after shutdown began');
+    assert.ok(sendsTo(TEAM)[0].response?.status === 201, 'the request under way was answered');
+    const store = await t.database.open();
+    const left = await store.deliveries.listDeliveries({ state: 'pending' }, 10);
+    await store.close();
+    assert.deepEqual(left.map((d) => d.claim), [null, null], 'the rest is pending and claimed by nobody');
+    const next = await startTestApp({}, { database: t.database, clock });
+    t = next;
+    const [first] = await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10);
+    assert.equal(first?.eventId, 1, 'the card Teams took is recorded as delivered');
+    const restarted = Date.now();
+    await allDelivered(3);
+    assert.ok(Date.now() - restarted < 5_000, `the rest went out ${Date.now() - restarted} ms after the restart (claims given up, not left to expire)`);
+    assert.equal(sendsTo(TEAM).length, 3, 'each card sent once');
+  });
+
   it('413: sends a smaller card instead of the same one again', async () => {
     await subscribe(TEAM);
     connector.respondWith({ ...connectorErrors.tooLarge(), match: { route: 'createConversation' } });
