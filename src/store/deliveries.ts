@@ -135,7 +135,11 @@ export interface DeliveryQueue {
   nextDueAt(after: number): Promise<number | null>;
   countPending(conversationId?: string): Promise<number>;
 
-  /** A card reached Teams: its budget slot, the delivery and the room's thread, in one transaction. */
+  /**
+   * A card reached Teams: its budget slot, the delivery and the room's thread, in one transaction.
+   * One call per conversation at a time (its claim holder records a card before it sends the
+   * next): records of different conversations may be written together.
+   */
   recordDelivered(input: DeliveredRecord, now: number): Promise<void>;
   /** Several deliveries reached Teams inside one digest card, with the slot that carried it, in one transaction. */
   markDigested(deliveryIds: number[], activityId: string | null, now: number, request: AnsweredSlot): Promise<void>;

@@ -1,7 +1,9 @@
 /**
  * Requests made in the same moment go to the database together: what the delivery worker's turns
  * ask for concurrently (a fan-out to hundreds of channels) becomes one statement and one round
- * trip per moment instead of one each. Each caller still gets its own answer, in order.
+ * trip per moment instead of one each. Each caller still gets its own answer, in order. `run`
+ * must do all of a batch or none of it (one statement or one transaction), so that a failed batch
+ * can be tried again one input at a time.
  */
 export class Batcher<I, O> {
   private waiting: Array<{ input: I; resolve: (output: O) => void; reject: (err: unknown) => void }> = [];
@@ -25,7 +27,13 @@ export class Batcher<I, O> {
       this.run(batch.map((w) => w.input)).then((outputs) => {
         batch.forEach((w, i) => w.resolve(outputs[i]));
       }, (err: unknown) => {
-        for (const w of batch) w.reject(err);
+        if (batch.length === 1) {
+          batch[0].reject(err);
+          return;
+        }
+        // A batch is one statement: it failed as a whole. Each input is tried again on its own,
+        // so one that cannot be done (or a moment of trouble) fails only its own caller.
+        for (const w of batch) this.run([w.input]).then(([output]) => w.resolve(output), w.reject);
       });
     }
   }
