@@ -12,6 +12,15 @@ import type { RoomThread } from './threads';
 
 type Flag = number | boolean;
 
+/**
+ * Queries name their columns instead of `*`: a statement prepared by a running instance keeps
+ * working when a newer version adds a column (PostgreSQL refuses a cached plan whose result
+ * changed), and a row never carries more than its mapper reads.
+ */
+function columns<Row>(names: ReadonlyArray<keyof Row & string>, alias?: string): string {
+  return names.map((name) => (alias === undefined ? name : `${alias}.${name}`)).join(', ');
+}
+
 export interface ConversationRow {
   id: string; type: ConversationType; tenant_id: string; service_url: string; channel_id: string;
   team_id: string | null; bot_id: string; bot_name: string; active: Flag; removed_reason: string | null;
@@ -20,6 +29,8 @@ export interface ConversationRow {
 export interface SubscriptionRow {
   id: number; conversation_id: string; tenant_id: string; filters: string; created_by: string | null; created_at: number; number: number;
 }
+export const conversationColumns = (alias?: string): string => columns<ConversationRow>(
+  ['id', 'type', 'tenant_id', 'service_url', 'channel_id', 'team_id', 'bot_id', 'bot_name', 'active', 'removed_reason', 'paused_until'], alias);
 export interface EventRow {
   id: number; connection_id: string; event_type: string; data_id: string; payload: string; received_at: number; room_id: string | null;
 }
@@ -28,10 +39,15 @@ export interface DeliveryRow {
   next_attempt_at: number; last_error: string | null; activity_id: string | null; subscription_ids: string;
   shrink: number; via: DeliveryVia | null; delivered_at: number | null;
 }
+export const deliveryColumns = (alias?: string): string => columns<DeliveryRow>(
+  ['id', 'event_id', 'conversation_id', 'state', 'attempts', 'next_attempt_at', 'last_error', 'activity_id', 'subscription_ids', 'shrink',
+    'via', 'delivered_at'], alias);
 export interface ThreadRow {
   conversation_id: string; room_id: string; root_activity_id: string; root_event_id: number; started_at: number;
   last_posted_at: number; message_count: number; latest_event_id: number; root_updated_at: number; root_stale: Flag;
 }
+export const threadColumns = (): string => columns<ThreadRow>(['conversation_id', 'room_id', 'root_activity_id', 'root_event_id',
+  'started_at', 'last_posted_at', 'message_count', 'latest_event_id', 'root_updated_at', 'root_stale']);
 /** The contact joined to an event (`LEFT JOIN contacts k`): null columns when there is none. */
 export interface ContactColumns { k_id: string | null; k_name: string | null; k_tags: string | null; k_updated_at: string | null }
 
@@ -64,7 +80,7 @@ export function toJoinedThread(row: ThreadColumns, conversationId: string): Room
 }
 
 /** The columns of pendingDeliveriesFor: delivery, event, conversation, contact and thread. */
-export const DUE_COLUMNS = `d.*, d.id AS d_id,
+export const DUE_COLUMNS = `${deliveryColumns('d')}, d.id AS d_id,
   e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id,
   c.id AS c_id, c.type, c.tenant_id, c.service_url, c.channel_id, c.team_id, c.bot_id, c.bot_name, c.active,
   c.removed_reason, c.paused_until, ${CONTACT_COLUMNS}, ${THREAD_COLUMNS}`;
@@ -83,7 +99,9 @@ export function toDue(row: DueRow): DueDelivery {
 
 export interface ClaimColumns { claimed_by: string | null; claimed_until: number | null }
 export interface ConsentRow { tenant_id: string; granted_by: string | null; scopes: string; granted_at: number }
+export const CONSENT_COLUMNS = columns<ConsentRow>(['tenant_id', 'granted_by', 'scopes', 'granted_at']);
 export interface ConnectionRow { id: string; tenant_id: string; name: string; secret_encrypted: string; created_at: number }
+export const CONNECTION_COLUMNS = columns<ConnectionRow>(['id', 'tenant_id', 'name', 'secret_encrypted', 'created_at']);
 
 function json<T>(text: string): T {
   return JSON.parse(text) as T;

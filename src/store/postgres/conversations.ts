@@ -1,7 +1,7 @@
 /** Conversations, subscriptions, pauses and room mutes in PostgreSQL. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
 import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
-import { type ConversationRow, type SubscriptionRow, toConversation, toSubscription } from '../rows';
+import { type ConversationRow, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
 import type { PgDb, PgTx } from './db';
 
 const SUBSCRIPTION_SELECT = `
@@ -25,7 +25,7 @@ export class PgConversations implements ConversationStore {
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
-    const row = await this.db.row<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id]);
+    const row = await this.db.row<ConversationRow>(`SELECT ${conversationColumns()} FROM conversations WHERE id = $1`, [id]);
     return row ? toConversation(row) : null;
   }
 

@@ -7,7 +7,7 @@ import type {
 } from '../deliveries';
 import {
   CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
-  toConversation, toDue, toEvent, toJoinedContact, toListed,
+  conversationColumns, deliveryColumns, toConversation, toDue, toEvent, toJoinedContact, toListed,
 } from '../rows';
 import { checkLimit } from '../limit';
 import type { PgDb } from './db';
@@ -70,7 +70,7 @@ export class PgDeliveries implements DeliveryQueue {
       )
       UPDATE conversations c SET claimed_by = $1, claimed_until = $2::bigint + $3::bigint
       FROM picked WHERE c.id = picked.id
-      RETURNING c.*, picked.rank, picked.oldest, picked.newest`,
+      RETURNING ${conversationColumns('c')}, picked.rank, picked.oldest, picked.newest`,
     [holder, now, leaseMs, checkLimit(limit), staleRootsBefore, skip]);
     rows.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest);
     return rows.map((row) => ({ conversation: toConversation(row), newestDue: row.newest }));
@@ -93,17 +93,21 @@ export class PgDeliveries implements DeliveryQueue {
     return this.pendingReads.add({ conversationId, limit: checkLimit(limit) });
   }
 
-  /** Several conversations' queues in one query: each conversation's first `limit` pending deliveries. */
+  /**
+   * Several conversations' queues in one query: each conversation's first `limit` pending
+   * deliveries, each read on the conversation's index (not every pending row, then numbered).
+   */
   private async readPending(reads: Array<{ conversationId: string; limit: number }>): Promise<DueDelivery[][]> {
-    const rows = await this.db.rows<DueRow & { n: number }>(`
-      SELECT * FROM (
-        SELECT ${DUE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.conversation_id ORDER BY d.id) AS n
-        FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
-          LEFT JOIN contacts k ON k.id = e.contact_id
-          LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id
-        WHERE d.state = 'pending' AND d.conversation_id = ANY($1::text[])
-      ) q WHERE n <= $2 ORDER BY d_id`,
-    [reads.map((r) => r.conversationId), Math.max(...reads.map((r) => r.limit))]);
+    const rows = await this.db.rows<DueRow>(`
+      SELECT ${DUE_COLUMNS}
+      FROM unnest($1::text[]) AS q(conversation_id)
+        CROSS JOIN LATERAL (SELECT p.id FROM deliveries p WHERE p.state = 'pending' AND p.conversation_id = q.conversation_id
+          ORDER BY p.id LIMIT $2) first
+        JOIN deliveries d ON d.id = first.id JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
+        LEFT JOIN contacts k ON k.id = e.contact_id
+        LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id
+      ORDER BY d.id`,
+    [[...new Set(reads.map((r) => r.conversationId))], Math.max(...reads.map((r) => r.limit))]);
     const byConversation = new Map<string, DueDelivery[]>();
     for (const row of rows) {
       const due = toDue(row);
@@ -198,7 +202,7 @@ export class PgDeliveries implements DeliveryQueue {
 
   async listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]> {
     const rows = await this.db.rows<DeliveryRow & ClaimColumns>(`
-      SELECT d.*, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
+      SELECT ${deliveryColumns('d')}, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
       WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR d.conversation_id = $2)
         AND ($4::bigint[] IS NULL OR d.event_id = ANY($4::bigint[]))
       ORDER BY d.id LIMIT $3`, [filter.state ?? null, filter.conversationId ?? null, checkLimit(limit), filter.eventIds ?? null]);

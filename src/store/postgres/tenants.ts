@@ -1,5 +1,5 @@
 /** Tenant consents and klink connections in PostgreSQL. */
-import { type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
+import { CONNECTION_COLUMNS, CONSENT_COLUMNS, type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
 import type { KlinkConnection, TenantConsent, TenantStore } from '../tenants';
 import { deactivate } from './conversations';
 import type { PgDb } from './db';
@@ -15,12 +15,12 @@ export class PgTenants implements TenantStore {
   }
 
   async getConsent(tenantId: string): Promise<TenantConsent | null> {
-    const row = await this.db.row<ConsentRow>('SELECT * FROM tenant_consents WHERE tenant_id = $1 AND revoked_at IS NULL', [tenantId.toLowerCase()]);
+    const row = await this.db.row<ConsentRow>(`SELECT ${CONSENT_COLUMNS} FROM tenant_consents WHERE tenant_id = $1 AND revoked_at IS NULL`, [tenantId.toLowerCase()]);
     return row ? toConsent(row) : null;
   }
 
   async listConsents(): Promise<TenantConsent[]> {
-    return (await this.db.rows<ConsentRow>('SELECT * FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at')).map(toConsent);
+    return (await this.db.rows<ConsentRow>(`SELECT ${CONSENT_COLUMNS} FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at`)).map(toConsent);
   }
 
   async revokeTenant(tenantId: string, reason: string, now: number): Promise<number> {
@@ -39,13 +39,13 @@ export class PgTenants implements TenantStore {
   }
 
   async getConnection(id: string, options: { includeRemoved?: boolean } = {}): Promise<KlinkConnection | null> {
-    const row = await this.db.row<ConnectionRow>('SELECT * FROM klink_connections WHERE id = $1 AND ($2 OR removed_at IS NULL)',
+    const row = await this.db.row<ConnectionRow>(`SELECT ${CONNECTION_COLUMNS} FROM klink_connections WHERE id = $1 AND ($2 OR removed_at IS NULL)`,
       [id, options.includeRemoved ?? false]);
     return row ? toConnection(row) : null;
   }
 
   async listConnections(): Promise<KlinkConnection[]> {
-    return (await this.db.rows<ConnectionRow>('SELECT * FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at')).map(toConnection);
+    return (await this.db.rows<ConnectionRow>(`SELECT ${CONNECTION_COLUMNS} FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at`)).map(toConnection);
   }
 
   async removeConnection(id: string, now: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** Threads per klink room and channel in PostgreSQL. */
-import { type ThreadRow, toThread } from '../rows';
+import { type ThreadRow, threadColumns, toThread } from '../rows';
 import type { RoomThread, ThreadStore } from '../threads';
 import type { PgDb } from './db';
 
@@ -7,12 +7,12 @@ export class PgThreads implements ThreadStore {
   constructor(private readonly db: PgDb) {}
 
   async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
-    const row = await this.db.row<ThreadRow>('SELECT * FROM room_threads WHERE conversation_id = $1 AND room_id = $2', [conversationId, roomId]);
+    const row = await this.db.row<ThreadRow>(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND room_id = $2`, [conversationId, roomId]);
     return row ? toThread(row) : null;
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
-    const rows = await this.db.rows<ThreadRow>(`SELECT * FROM room_threads WHERE conversation_id = $1 AND root_stale AND root_updated_at <= $2
+    const rows = await this.db.rows<ThreadRow>(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND root_stale AND root_updated_at <= $2
       ORDER BY root_updated_at`, [conversationId, updatedBefore]);
     return rows.map(toThread);
   }

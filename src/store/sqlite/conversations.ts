@@ -1,7 +1,7 @@
 /** Conversations, subscriptions, pauses and room mutes in SQLite. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
 import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
-import { type ConversationRow, type SubscriptionRow, toConversation, toSubscription } from '../rows';
+import { type ConversationRow, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
 import type { SqliteDb } from './database';
 
 const SUBSCRIPTION_SELECT = `
@@ -25,7 +25,7 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
-    const row = this.db.stmt('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    const row = this.db.stmt(`SELECT ${conversationColumns()} FROM conversations WHERE id = ?`).get(id) as ConversationRow | undefined;
     return row ? toConversation(row) : null;
   }
 

@@ -4,7 +4,7 @@ import type {
 } from '../deliveries';
 import {
   CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
-  toConversation, toDue, toEvent, toJoinedContact, toListed,
+  conversationColumns, deliveryColumns, toConversation, toDue, toEvent, toJoinedContact, toListed,
 } from '../rows';
 import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
@@ -44,7 +44,7 @@ export class SqliteDeliveries implements DeliveryQueue {
     return this.db.transaction(() => {
       // Due deliveries first (longest waiting first), then out-of-date thread roots.
       const rows = this.db.stmt(`
-        SELECT c.*, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest, MAX(q.newest) AS newest FROM (
+        SELECT ${conversationColumns('c')}, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest, MAX(q.newest) AS newest FROM (
           SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest, MAX(id) AS newest FROM deliveries
           WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
           UNION ALL
@@ -145,7 +145,7 @@ export class SqliteDeliveries implements DeliveryQueue {
 
   async listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]> {
     const rows = this.db.stmt(`
-      SELECT d.*, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
+      SELECT ${deliveryColumns('d')}, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
       WHERE (@state IS NULL OR d.state = @state) AND (@conversationId IS NULL OR d.conversation_id = @conversationId)
         AND (@eventIds IS NULL OR d.event_id IN (SELECT value FROM json_each(@eventIds)))
       ORDER BY d.id ${limitClause(limit)}`)

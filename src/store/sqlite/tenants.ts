@@ -1,5 +1,5 @@
 /** Tenant consents and klink connections in SQLite. */
-import { type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
+import { CONNECTION_COLUMNS, CONSENT_COLUMNS, type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
 import type { KlinkConnection, TenantConsent, TenantStore } from '../tenants';
 import { deactivate } from './conversations';
 import type { SqliteDb } from './database';
@@ -15,12 +15,12 @@ export class SqliteTenants implements TenantStore {
   }
 
   async getConsent(tenantId: string): Promise<TenantConsent | null> {
-    const row = this.db.stmt('SELECT * FROM tenant_consents WHERE tenant_id = ? AND revoked_at IS NULL').get(tenantId.toLowerCase()) as ConsentRow | undefined;
+    const row = this.db.stmt(`SELECT ${CONSENT_COLUMNS} FROM tenant_consents WHERE tenant_id = ? AND revoked_at IS NULL`).get(tenantId.toLowerCase()) as ConsentRow | undefined;
     return row ? toConsent(row) : null;
   }
 
   async listConsents(): Promise<TenantConsent[]> {
-    return (this.db.stmt('SELECT * FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at').all() as ConsentRow[]).map(toConsent);
+    return (this.db.stmt(`SELECT ${CONSENT_COLUMNS} FROM tenant_consents WHERE revoked_at IS NULL ORDER BY granted_at`).all() as ConsentRow[]).map(toConsent);
   }
 
   async revokeTenant(tenantId: string, reason: string, now: number): Promise<number> {
@@ -39,12 +39,12 @@ export class SqliteTenants implements TenantStore {
   }
 
   async getConnection(id: string, options: { includeRemoved?: boolean } = {}): Promise<KlinkConnection | null> {
-    const row = this.db.stmt(`SELECT * FROM klink_connections WHERE id = ? ${options.includeRemoved ? '' : 'AND removed_at IS NULL'}`).get(id) as ConnectionRow | undefined;
+    const row = this.db.stmt(`SELECT ${CONNECTION_COLUMNS} FROM klink_connections WHERE id = ? ${options.includeRemoved ? '' : 'AND removed_at IS NULL'}`).get(id) as ConnectionRow | undefined;
     return row ? toConnection(row) : null;
   }
 
   async listConnections(): Promise<KlinkConnection[]> {
-    return (this.db.stmt('SELECT * FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at').all() as ConnectionRow[]).map(toConnection);
+    return (this.db.stmt(`SELECT ${CONNECTION_COLUMNS} FROM klink_connections WHERE removed_at IS NULL ORDER BY created_at`).all() as ConnectionRow[]).map(toConnection);
   }
 
   async removeConnection(id: string, now: number): Promise<boolean> {

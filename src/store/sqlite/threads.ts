@@ -1,6 +1,6 @@
 /** Threads per klink room and channel in SQLite. */
 import type { DeliveredRecord } from '../deliveries';
-import { type ThreadRow, toThread } from '../rows';
+import { type ThreadRow, threadColumns, toThread } from '../rows';
 import type { RoomThread, ThreadStore } from '../threads';
 import type { SqliteDb } from './database';
 
@@ -27,12 +27,12 @@ export class SqliteThreads implements ThreadStore {
   constructor(private readonly db: SqliteDb) {}
 
   async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
-    const row = this.db.stmt('SELECT * FROM room_threads WHERE conversation_id = ? AND room_id = ?').get(conversationId, roomId) as ThreadRow | undefined;
+    const row = this.db.stmt(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = ? AND room_id = ?`).get(conversationId, roomId) as ThreadRow | undefined;
     return row ? toThread(row) : null;
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
-    const rows = this.db.stmt(`SELECT * FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
+    const rows = this.db.stmt(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = ? AND root_stale = 1 AND root_updated_at <= ?
       ORDER BY root_updated_at`).all(conversationId, updatedBefore) as ThreadRow[];
     return rows.map(toThread);
   }
