@@ -26,6 +26,8 @@ type Status = { problem: string | null; metrics: MetricsJson };
 export async function startDeliveryThread(config: Readonly<Config>, log: Logger, options: DeliveryOptionsData = {}): Promise<DeliveryHandle> {
   const data: DeliveryThreadData = { config, options };
   let worker: Worker;
+  /** The current thread has exited (until it is started again). */
+  let exited = false;
   let stopping = false;
   let nextId = 1;
   const asked = new Map<number, (status: Status) => void>();
@@ -33,6 +35,7 @@ export async function startDeliveryThread(config: Readonly<Config>, log: Logger,
 
   const spawn = (): Promise<void> => new Promise((resolve, reject) => {
     worker = newThread(data);
+    exited = false;
     let started = false;
     worker.on('message', (message: FromDeliveryThread) => {
       switch (message.kind) {
@@ -54,17 +57,32 @@ export async function startDeliveryThread(config: Readonly<Config>, log: Logger,
     });
     worker.on('error', (err) => log.error({ err }, 'the delivery thread threw'));
     worker.on('exit', (code) => {
+      exited = true;
       if (!started) {
         reject(new Error(`the delivery thread exited with code ${code} while starting`));
         return;
       }
       if (stopping) return;
       log.error({ code, restartInMs: RESTART_AFTER_MS }, 'the delivery thread stopped unexpectedly; starting it again');
-      setTimeout(() => spawn().catch((err: unknown) => log.error({ err }, 'the delivery thread could not be started again')), RESTART_AFTER_MS);
+      restartLater();
     });
   });
 
+  const restartLater = (): void => {
+    setTimeout(() => {
+      if (stopping) return;
+      spawn().catch((err: unknown) => {
+        log.error({ err, restartInMs: RESTART_AFTER_MS }, 'the delivery thread could not be started again; trying again');
+        restartLater();
+      });
+    }, RESTART_AFTER_MS);
+  };
+
   const ask = (): Promise<Status | null> => new Promise((resolve) => {
+    if (exited) {
+      resolve(null);
+      return;
+    }
     const id = nextId++;
     const timer = setTimeout(() => {
       asked.delete(id);
@@ -81,11 +99,13 @@ export async function startDeliveryThread(config: Readonly<Config>, log: Logger,
   return {
     problem: async () => {
       const status = await ask();
-      return status === null ? 'the delivery thread does not answer' : status.problem;
+      if (status === null) return exited ? 'the delivery thread stopped; it is being started again' : 'the delivery thread does not answer';
+      return status.problem;
     },
     metrics: async () => (await ask())?.metrics ?? [],
     stop: async (graceMs) => {
       stopping = true;
+      if (exited) return false;
       const finished = new Promise<boolean>((resolve) => {
         stopped = resolve;
         worker.once('exit', () => resolve(false));
