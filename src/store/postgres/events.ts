@@ -134,8 +134,9 @@ export class PgEvents implements EventStore {
 
 /**
  * Keeps the newest version of a contact (times compared as instants, whatever their precision
- * or offset; an unreadable time never wins over a readable one) and never erases a field the
- * event did not carry.
+ * or offset; an update whose time, or the stored time, cannot be read applies — as in SQLite)
+ * and never erases a field the event did not carry. The instant (`contact_updated_ms`) always
+ * belongs to the stored time: null while that time is unreadable.
  */
 async function upsertContact(tx: Queryable, contact: NonNullable<NewEvent['contact']>, now: number): Promise<void> {
   const ms = contact.updatedAt === null ? null : Date.parse(contact.updatedAt);
@@ -145,7 +146,7 @@ async function upsertContact(tx: Queryable, contact: NonNullable<NewEvent['conta
       name = CASE WHEN $7 THEN excluded.name ELSE contacts.name END,
       tags = CASE WHEN $8 THEN excluded.tags ELSE contacts.tags END,
       contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at),
-      contact_updated_ms = COALESCE(excluded.contact_updated_ms, contacts.contact_updated_ms),
+      contact_updated_ms = CASE WHEN excluded.contact_updated_at IS NULL THEN contacts.contact_updated_ms ELSE excluded.contact_updated_ms END,
       stored_at = excluded.stored_at
     WHERE excluded.contact_updated_ms IS NULL OR contacts.contact_updated_ms IS NULL
       OR excluded.contact_updated_ms >= contacts.contact_updated_ms`,

@@ -72,6 +72,15 @@ eachStore('store contract: events and contacts', (kind) => {
     assert.deepEqual((await t.store.events.getContact('c1'))?.tags, ['silver']);
   });
 
+  it('after an update with an unreadable time, the next readable one applies, whatever its time', async () => {
+    await contactUpdate('u1', contact(['VIP'], '2026-01-10T08:00:00Z'));
+    await contactUpdate('u2', contact(['gold'], 'not a time'));
+    assert.equal((await t.store.events.getContact('c1'))?.updatedAt, 'not a time');
+    await contactUpdate('u3', contact(['silver'], '2026-01-09T08:00:00Z'));
+    const stored = await t.store.events.getContact('c1');
+    assert.deepEqual([stored?.tags, stored?.updatedAt], [['silver'], '2026-01-09T08:00:00Z']);
+  });
+
   it('removes message text after delivery and the retention time, keeping ids and room facts', async () => {
     const payload = JSON.stringify({ event: 'message.inbound', data: { id: 'm1', message: 'secret words', roomId: 'r1', room: { lastMessage: 'secret words', unreadCount: 2 } } });
     const { eventId } = await t.store.events.recordEvent(messageEvent('m1', { payload, receivedAt: 100 }));
