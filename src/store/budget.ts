@@ -20,8 +20,13 @@ export const CONVERSATION_WINDOWS: readonly RateWindow[] = [
   { limit: 7, ms: 1_000 }, { limit: 8, ms: 2_000 }, { limit: 60, ms: 30_000 }, { limit: 1_800, ms: 3_600_000 },
 ];
 export const TENANT_WINDOWS: readonly RateWindow[] = [{ limit: 50, ms: 1_000 }];
-/** Extra length of every window, as a share of it (1 s → 1.02 s), against clock drift. */
+/** Extra length of every window, as a share of it, against clock drift… */
 export const WINDOW_MARGIN = 0.02;
+/**
+ * …and in milliseconds, against clocks of instances that differ (slots are stamped with the clock
+ * of the instance that sent the request): 1 s → 1.045 s. Instances' clocks must agree within this.
+ */
+export const CLOCK_SKEW_MS = 25;
 /** How soon to ask again when only an answer still in flight can free a slot. */
 export const IN_FLIGHT_RECHECK_MS = 20;
 /** Longest a slot counts as in flight: longer than any request to Teams may take (15 s). */
@@ -29,7 +34,7 @@ export const IN_FLIGHT_LIMIT_MS = 20_000;
 
 /** A window's length with the margin, in whole milliseconds. */
 export function span(window: RateWindow): number {
-  return Math.round(window.ms * (1 + WINDOW_MARGIN));
+  return Math.round(window.ms * (1 + WINDOW_MARGIN)) + CLOCK_SKEW_MS;
 }
 
 export interface BudgetTarget {
