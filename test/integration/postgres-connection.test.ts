@@ -11,7 +11,8 @@ import { openStore } from '../../src/store/open-store';
 import { type FakeAzurePostgres, startFakeAzurePostgres } from '../support/fake-azure-postgres';
 import { type FakeManagedIdentity, startFakeManagedIdentity } from '../support/fake-managed-identity';
 import { freePort } from '../support/server-process';
-import { type TestDatabase, createTestDatabase } from '../support/test-database';
+import { type TestDatabase, admin, createTestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLIENT_ID = '0f0e0d0c-1111-2222-3333-444455556666';
@@ -94,6 +95,29 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
       assert.deepEqual(front.passwords.slice(-2), ['entra-token-2', 'entra-token-3']);
     } finally {
       process.env = env;
+    }
+  });
+
+  it('the new-work signal survives a dropped connection: the watcher is told once it listens again, and hears later commits', async () => {
+    const store = await database.open();
+    const writer = await database.open();
+    let heard = 0;
+    const stop = await store.watch(() => {
+      heard += 1;
+    });
+    try {
+      const listening = `LISTEN "klink-teams:${schema()}"`;
+      const terminated = await admin(async (client) => (await client.query(
+        'SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE query = $1', [listening])).rows.length);
+      assert.equal(terminated, 1, 'one connection listens for this database');
+      await waitFor(() => heard >= 1, { timeoutMs: 5_000, what: 'the watcher told after listening again' });
+      const before = heard;
+      await writer.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
+      await waitFor(() => heard > before, { timeoutMs: 2_000, what: 'the signal for a commit after the reconnect' });
+    } finally {
+      await stop();
+      await writer.close();
+      await store.close();
     }
   });
 

@@ -49,7 +49,10 @@ export function clientConfig(settings: PostgresSettings, tokens: TokenSource | n
     statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: Math.max(settings.statementTimeoutMs * 2, 30_000),
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    // TCP keepalive after 30 s idle (the OS default is 2 hours): a connection dropped silently by
+    // a load balancer or NAT — the LISTEN connection is idle most of the time — is noticed in time.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
     types,
   };
 }

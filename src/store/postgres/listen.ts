@@ -23,8 +23,13 @@ export async function listen(config: pg.ClientConfig, channel: string, listener:
       reconnect(next);
     });
     next.on('end', () => reconnect(next));
-    await next.connect();
-    await next.query(`LISTEN ${next.escapeIdentifier(channel)}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${next.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await next.end().catch(() => undefined); // the connection is given up either way
+      throw err;
+    }
     if (stopped) {
       await next.end();
       return;
@@ -39,6 +44,7 @@ export async function listen(config: pg.ClientConfig, channel: string, listener:
     lost.end().catch(onError);
     const attempt = (): void => {
       retry = setTimeout(() => {
+        if (stopped) return;
         connect().then(() => listener(), (err: Error) => {
           onError(err);
           failures += 1;
