@@ -62,7 +62,12 @@ const DEFAULT_CLAIM_LEASE_MS = 20_000;
 const RENEWALS_PER_LEASE = 8;
 /** Room for the request's own bookkeeping and for clocks of instances that differ slightly. */
 const CLAIM_MARGIN_MS = 1_000;
-/** A worker that died while dispatching holds up dispatch this long at most. */
+/**
+ * A worker that died while dispatching holds up dispatch this long at most. The lease is taken
+ * again before each batch but carries no fencing token: a worker stalled for longer than this in
+ * the middle of a batch may write it after another took over. Deliveries stay unique (one per
+ * event and conversation); only the order of that batch's deliveries could then interleave.
+ */
 const DISPATCH_LEASE_MS = 10_000;
 const MAINTENANCE_LEASE_MS = 2 * MAINTENANCE_EVERY_MS;
 /** Looks at the store for new work are at least this far apart (new work waits at most this long). */

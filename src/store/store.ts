@@ -32,8 +32,10 @@ export interface Store {
   tenants: TenantStore;
   /**
    * Calls `listener` whenever new work may be due: a message event was committed, events were
-   * dispatched, dead deliveries were re-queued — by this process or any other on the same
-   * database (PostgreSQL: LISTEN/NOTIFY; SQLite: the processes' threads). Returns how to stop.
+   * dispatched, dead deliveries were re-queued. PostgreSQL: by any process on the same database
+   * (LISTEN/NOTIFY). SQLite: by any thread of this process (a BroadcastChannel); what another
+   * process writes to the file (an operator command) is found at the next idle check. Returns
+   * how to stop.
    */
   watch(listener: () => void): Promise<() => Promise<void>>;
   /** Rows per table: what an operator checks first, and what tests use to prove nothing was stored. */

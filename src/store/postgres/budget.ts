@@ -30,8 +30,9 @@ export class PgBudget implements TeamsBudget {
   private async takeAll(batch: Take[]): Promise<Array<SlotGrant | SlotRefusal>> {
     // One time for the batch: the latest asked (a take is never judged earlier than asked).
     const now = Math.max(...batch.map((w) => w.now));
+    // Tenant ids are GUIDs whose case may differ between the places Teams gives them.
     const rows = await this.db.rows<TakeRow>('SELECT * FROM teams_budget_take($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
-      batch.map((w) => w.target.conversationId), batch.map((w) => w.target.tenantId), batch.map((w) => w.options.force ?? false),
+      batch.map((w) => w.target.conversationId), batch.map((w) => w.target.tenantId.toLowerCase()), batch.map((w) => w.options.force ?? false),
       batch.map((w) => w.options.spare?.headroom ?? null), batch.map((w) => w.options.spare?.hourlyShare ?? null),
       now, now + IN_FLIGHT_LIMIT_MS, ...WINDOWS, IN_FLIGHT_RECHECK_MS,
     ]);

@@ -12,12 +12,14 @@ export class SqliteBudget implements TeamsBudget {
   constructor(private readonly db: SqliteDb) {}
 
   async take(target: BudgetTarget, now: number, options: TakeOptions = {}): Promise<SlotGrant | SlotRefusal> {
+    // Tenant ids are GUIDs whose case may differ between the places Teams gives them.
+    const tenantId = target.tenantId.toLowerCase();
     return this.db.transaction(() => {
       const paused = (this.db.stmt('SELECT paused_until FROM conversations WHERE id = ?').get(target.conversationId) as
         { paused_until: number | null } | undefined)?.paused_until ?? null;
       if (!options.force && paused !== null && paused > now) return { granted: false, waitMs: paused - now, blockedBy: 'paused' };
       const conversation = this.windows('conversation_id', target.conversationId, CONVERSATION_WINDOWS, now);
-      const tenant = this.windows('tenant_id', target.tenantId, TENANT_WINDOWS, now);
+      const tenant = this.windows('tenant_id', tenantId, TENANT_WINDOWS, now);
       if (!options.force) {
         const conversationWait = conversation.wait();
         const tenantWait = tenant.wait();
@@ -31,7 +33,7 @@ export class SqliteBudget implements TeamsBudget {
         return { granted: false, waitMs: 0, blockedBy: 'spare' };
       }
       const slot = Number(this.db.stmt('INSERT INTO teams_slots (conversation_id, tenant_id, taken_at, expires_at) VALUES (?, ?, ?, ?)')
-        .run(target.conversationId, target.tenantId, now, now + IN_FLIGHT_LIMIT_MS).lastInsertRowid);
+        .run(target.conversationId, tenantId, now, now + IN_FLIGHT_LIMIT_MS).lastInsertRowid);
       return { granted: true, slot, headroom: headroom - 1, hourlyUse };
     });
   }

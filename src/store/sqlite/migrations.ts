@@ -169,13 +169,15 @@ export const MIGRATIONS: readonly string[] = [
 /** Applies the migrations the database does not have yet, each in its own transaction. */
 export function migrate(db: SqliteDb): void {
   db.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const row = db.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-  const current = row.v ?? 0;
-  if (current > MIGRATIONS.length) throw new SchemaTooNewError(current, MIGRATIONS.length);
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    db.transaction(() => {
+  // Read and applied under the write lock: two processes opening one file at once (the server and
+  // an operator command) never apply a migration twice.
+  db.transaction(() => {
+    const row = db.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const current = row.v ?? 0;
+    if (current > MIGRATIONS.length) throw new SchemaTooNewError(current, MIGRATIONS.length);
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       db.db.exec(MIGRATIONS[version - 1]);
       db.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
-    });
-  }
+    }
+  });
 }

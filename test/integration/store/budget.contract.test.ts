@@ -111,6 +111,11 @@ eachStore('store contract: Teams budget', (kind) => {
       assert.ok(wait > 900 && wait <= 1_000, `wait ${wait}`);
     });
 
+    it('counts a tenant as one whatever the case of its id', async () => {
+      for (let i = 0; i < 50; i++) await send(0, 0, `conv-${i}`, i % 2 === 0 ? 'TENANT-A' : 'tenant-a');
+      await refused(0, 'conv-x', 'Tenant-A');
+    });
+
     it('does not count other tenants', async () => {
       for (let i = 0; i < 50; i++) await send(0, 0, `conv-${i}`);
       await refused(0, 'conv-x', TENANT);
