@@ -31,6 +31,12 @@ export interface SubscriptionRow {
 }
 export const conversationColumns = (alias?: string): string => columns<ConversationRow>(
   ['id', 'type', 'tenant_id', 'service_url', 'channel_id', 'team_id', 'bot_id', 'bot_name', 'active', 'removed_reason', 'paused_until'], alias);
+/** Active subscriptions with their number in the conversation (1, 2, … as `@klink subscriptions` lists them); both stores' SQL. */
+export const SUBSCRIPTION_SELECT = `
+  SELECT s.id, s.conversation_id, c.tenant_id, s.filters, s.created_by, s.created_at,
+         ROW_NUMBER() OVER (PARTITION BY s.conversation_id ORDER BY s.id) AS number
+  FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id
+  WHERE s.removed_at IS NULL`;
 export interface EventRow {
   id: number; connection_id: string; event_type: string; data_id: string; payload: string; received_at: number; room_id: string | null;
 }

@@ -1,14 +1,8 @@
 /** Conversations, subscriptions, pauses and room mutes in SQLite. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
 import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
-import { type ConversationRow, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
+import { type ConversationRow, SUBSCRIPTION_SELECT, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
 import type { SqliteDb } from './database';
-
-const SUBSCRIPTION_SELECT = `
-  SELECT s.id, s.conversation_id, c.tenant_id, s.filters, s.created_by, s.created_at,
-         ROW_NUMBER() OVER (PARTITION BY s.conversation_id ORDER BY s.id) AS number
-  FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id
-  WHERE s.removed_at IS NULL`;
 
 export class SqliteConversations implements ConversationStore {
   constructor(private readonly db: SqliteDb) {}
