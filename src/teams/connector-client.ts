@@ -20,7 +20,7 @@ export interface ConversationCreated {
 
 export interface ConnectorClientOptions {
   tokens: TokenSource;
-  /** Per-request timeout. */
+  /** Longest one call may take, getting the bot token included. */
   timeoutMs: number;
 }
 
@@ -56,13 +56,13 @@ export class BotConnectorClient {
   }
 
   /**
-   * The bearer token, within the request timeout. Entra refusing the bot's credentials (AADSTS…)
-   * is a 401 like Teams' own; Entra unreachable is a network error (retried).
+   * The bearer token, within `timeoutMs`. Entra refusing the bot's credentials (AADSTS…) is a 401
+   * like Teams' own; Entra unreachable is a network error (retried).
    */
-  private async token(): Promise<string | null> {
+  private async token(timeoutMs: number): Promise<string | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TeamsSendError('token request timed out', null, 'Timeout', null)), this.options.timeoutMs);
+      timer = setTimeout(() => reject(new TeamsSendError('token request timed out', null, 'Timeout', null)), timeoutMs);
     });
     try {
       return await Promise.race([this.options.tokens.token(), timeout]);
@@ -83,12 +83,17 @@ export class BotConnectorClient {
     } catch {
       throw new TeamsSendError('the conversation\'s service URL is not a URL', null, 'BadServiceUrl', null);
     }
+    // One deadline for the token and the request together: a call never takes longer than the
+    // timeout, which delivery relies on (a claim is not used for a call that could outlast it).
+    const deadline = Date.now() + this.options.timeoutMs;
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-    const token = await this.token();
+    const token = await this.token(this.options.timeoutMs);
     if (token !== null) headers.authorization = `Bearer ${token}`;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new TeamsSendError('token request took the whole timeout', null, 'Timeout', null);
     let answer;
     try {
-      answer = await this.http.request(method, url, headers, JSON.stringify(payload));
+      answer = await this.http.request(method, url, headers, JSON.stringify(payload), left);
     } catch (err) {
       const code = err instanceof HttpTransportError ? err.code : 'NetworkError';
       throw new TeamsSendError(`${method} ${path.split('/')[2] ?? ''} failed: ${code}`, null, code, null);

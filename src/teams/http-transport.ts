@@ -35,8 +35,11 @@ export class HttpTransport {
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Sends `body` as JSON; resolves with any HTTP answer, rejects with HttpTransportError without one. */
-  request(method: string, url: URL, headers: Record<string, string>, body: string): Promise<HttpAnswer> {
+  /**
+   * Sends `body` as JSON; resolves with any HTTP answer, rejects with HttpTransportError without
+   * one within `timeoutMs` (default: the transport's).
+   */
+  request(method: string, url: URL, headers: Record<string, string>, body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
     const protocol = url.protocol === 'https:' ? 'https:' : url.protocol === 'http:' ? 'http:' : null;
     if (protocol === null) return Promise.reject(new HttpTransportError(`unsupported protocol ${url.protocol}`, 'BadServiceUrl'));
     const payload = Buffer.from(body, 'utf8');
@@ -71,9 +74,9 @@ export class HttpTransport {
         response.on('error', (err: NodeJS.ErrnoException) => settle(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
       });
       const timer = setTimeout(() => {
-        settle(new HttpTransportError(`no answer within ${this.timeoutMs} ms`, 'Timeout'));
+        settle(new HttpTransportError(`no answer within ${timeoutMs} ms`, 'Timeout'));
         request.destroy();
-      }, this.timeoutMs);
+      }, timeoutMs);
       request.on('error', (err: NodeJS.ErrnoException) => settle(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
       request.end(payload);
     });

@@ -244,6 +244,17 @@ describe('BotConnectorClient', () => {
       assert.equal(connector.received.length, 1);
     });
 
+    it('the timeout covers getting the token and the request together', async () => {
+      connector.answer = () => undefined; // never answers
+      const slowToken: TokenSource = { token: () => new Promise((resolve) => setTimeout(() => resolve('t'), 200)) };
+      const client = new BotConnectorClient({ tokens: slowToken, timeoutMs: 300 });
+      const started = Date.now();
+      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+      const took = Date.now() - started;
+      assert.equal(error.code, 'Timeout');
+      assert.ok(took >= 290 && took < 450, `the call took ${took} ms (timeout 300 ms, token 200 ms)`);
+    });
+
     it('a refused connection becomes status null with the network error code', async () => {
       const closed = new FakeConnector();
       const deadUrl = await closed.start();
