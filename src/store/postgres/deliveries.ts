@@ -145,7 +145,9 @@ export class PgDeliveries implements DeliveryQueue {
   /**
    * One statement, one transaction, for several cards (each of another conversation: a
    * conversation's turn records one card before it sends the next): the slots answered, the
-   * deliveries delivered, their threads started or added to.
+   * deliveries delivered, their threads started or added to. Only deliveries still pending are
+   * recorded, and only their threads change: writing the same record again (a batch retried after
+   * its commit was not confirmed) changes nothing.
    */
   private async recordAll(batch: Array<{ input: DeliveredRecord; now: number }>): Promise<void[]> {
     const column = <T>(pick: (r: { input: DeliveredRecord; now: number }) => T) => batch.map(pick);
@@ -158,18 +160,21 @@ export class PgDeliveries implements DeliveryQueue {
         UPDATE teams_slots s SET answered_at = i.answered_at FROM input i WHERE s.id = i.slot AND s.answered_at IS NULL
       ), delivered AS (
         UPDATE deliveries d SET state = 'delivered', attempts = d.attempts + 1, activity_id = i.activity_id, via = i.via, last_error = NULL,
-          delivered_at = i.now, updated_at = i.now FROM input i WHERE d.id = i.delivery_id
+          delivered_at = i.now, updated_at = i.now FROM input i WHERE d.id = i.delivery_id AND d.state = 'pending'
+        RETURNING d.id
+      ), recorded AS (
+        SELECT i.* FROM input i JOIN delivered x ON x.id = i.delivery_id
       ), started AS (
         INSERT INTO room_threads (conversation_id, room_id, root_activity_id, root_event_id, started_at, last_posted_at, message_count,
           latest_event_id, root_updated_at, root_stale)
-        SELECT conversation_id, room_id, root_activity_id, event_id, now, now, 1, event_id, now, FALSE FROM input WHERE thread_kind = 'start'
+        SELECT conversation_id, room_id, root_activity_id, event_id, now, now, 1, event_id, now, FALSE FROM recorded WHERE thread_kind = 'start'
         ON CONFLICT (conversation_id, room_id) DO UPDATE SET root_activity_id = excluded.root_activity_id, root_event_id = excluded.root_event_id,
           started_at = excluded.started_at, last_posted_at = excluded.last_posted_at, message_count = 1, latest_event_id = excluded.latest_event_id,
           root_updated_at = excluded.root_updated_at, root_stale = FALSE
       )
       UPDATE room_threads t SET message_count = t.message_count + 1, last_posted_at = i.now, root_stale = TRUE,
         latest_event_id = GREATEST(t.latest_event_id, i.event_id)
-      FROM input i WHERE i.thread_kind = 'add' AND t.conversation_id = i.conversation_id AND t.room_id = i.room_id`,
+      FROM recorded i WHERE i.thread_kind = 'add' AND t.conversation_id = i.conversation_id AND t.room_id = i.room_id`,
     [column((r) => r.input.request.slot), column((r) => r.input.request.answeredAt), column((r) => r.input.deliveryId),
       column((r) => r.input.activityId), column((r) => r.input.via), column((r) => r.now),
       thread((t) => t.kind), thread((t) => t.conversationId), thread((t) => t.roomId),

@@ -11,7 +11,7 @@ import { type SqliteDb, limitClause } from './database';
 import { addToThread, startThread } from './threads';
 
 const MARK_DELIVERED = `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
-  delivered_at = ?, updated_at = ? WHERE id = ?`;
+  delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`;
 
 export class SqliteDeliveries implements DeliveryQueue {
   constructor(private readonly db: SqliteDb, private readonly signal: () => void) {}
@@ -113,7 +113,8 @@ export class SqliteDeliveries implements DeliveryQueue {
     this.db.transaction(() => {
       const { request, thread } = input;
       this.db.stmt(ANSWER_SLOT).run(request.answeredAt, request.slot);
-      this.db.stmt(MARK_DELIVERED).run(input.activityId, input.via, now, now, input.deliveryId);
+      // Recorded once: a second record of the same card (a retried write) changes nothing.
+      if (this.db.stmt(MARK_DELIVERED).run(input.activityId, input.via, now, now, input.deliveryId).changes === 0) return;
       if (thread?.kind === 'start') startThread(this.db, thread, now);
       else if (thread?.kind === 'add') addToThread(this.db, thread, now);
     });

@@ -174,6 +174,24 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.deepEqual(await claim('w2', 2_000, { staleRootsBefore: 1_000 }), [], 'an inactive conversation\'s roots are left alone');
   });
 
+  it('recording the same card twice (a write retried after its commit went unconfirmed) counts it once', async () => {
+    const root = await dispatched(t.store, 'm1', [channel.id]);
+    const reply = await dispatched(t.store, 'm2', [channel.id]);
+    const [first, second] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
+    const start = { deliveryId: first.delivery.id, activityId: 'root', via: 'post' as const, request: await slot(20),
+      thread: { kind: 'start' as const, conversationId: channel.id, roomId: 'r', rootActivityId: 'root', eventId: root } };
+    const add = { deliveryId: second.delivery.id, activityId: 'reply', via: 'reply' as const, request: await slot(30),
+      thread: { kind: 'add' as const, conversationId: channel.id, roomId: 'r', eventId: reply } };
+    await t.store.deliveries.recordDelivered(start, 20);
+    await t.store.deliveries.recordDelivered(add, 30);
+    await t.store.deliveries.recordDelivered(add, 31);
+    await t.store.deliveries.recordDelivered({ ...start, activityId: 'root-again' }, 32);
+    const thread = await t.store.threads.getRoomThread(channel.id, 'r');
+    assert.deepEqual(thread && [thread.rootActivityId, thread.messageCount, thread.lastPostedAt], ['root', 2, 30]);
+    const listed = await t.store.deliveries.listDeliveries({ conversationId: channel.id }, 10);
+    assert.deepEqual(listed.map((d) => [d.state, d.attempts, d.activityId]), [['delivered', 1, 'root'], ['delivered', 1, 'reply']]);
+  });
+
   it('a new thread of the same room replaces the old one', async () => {
     const first = await dispatched(t.store, 'm1', [channel.id]);
     const later = await dispatched(t.store, 'm2', [channel.id]);
