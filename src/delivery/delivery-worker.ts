@@ -36,7 +36,7 @@ export interface DeliveryWorkerDeps {
   idleCheckMs?: number;
   /** Conversations served at once. */
   concurrency?: number;
-  /** A conversation claim lasts this long unless renewed (renewed every eighth of it). */
+  /** A conversation claim lasts this long unless renewed (renewed every tenth of it). */
   claimLeaseMs?: number;
   /** The longest one request to Teams may take (its timeout): a claim is not used closer than this to its end. */
   requestTimeoutMs: number;
@@ -53,13 +53,15 @@ const CREDENTIALS_PAUSE_MS = 60_000;
 const CLAIM_AHEAD = 2;
 const MAINTENANCE_EVERY_MS = 60_000;
 /**
- * How long a conversation claim lasts unless renewed. It must outlast a request to Teams (15 s at
- * most) with room for renewals: a worker that stops renewing (store unreachable, process paused)
- * stops sending to the conversation before its claim can pass to another worker.
+ * How long a conversation claim lasts unless renewed. A request to Teams (15 s at most) only
+ * starts with more than that left on the claim, so a worker that stops renewing (store
+ * unreachable, process paused) stops sending to the conversation before its claim can pass to
+ * another worker. After a renewal the claim is usable for lease − 16 s = 14 s: renewals every 3 s
+ * leave room for four in a row to fail or be slow before sending pauses.
  */
-const DEFAULT_CLAIM_LEASE_MS = 20_000;
-/** Claims are renewed this many times per lease, so a few failed renewals in a row cost nothing. */
-const RENEWALS_PER_LEASE = 8;
+const DEFAULT_CLAIM_LEASE_MS = 30_000;
+/** Claims are renewed this many times per lease. */
+const RENEWALS_PER_LEASE = 10;
 /** Room for the request's own bookkeeping and for clocks of instances that differ slightly. */
 const CLAIM_MARGIN_MS = 1_000;
 /**

@@ -18,7 +18,7 @@ const TENANTS = ['tenant-a', 'tenant-b', 'tenant-c', 'tenant-d', 'tenant-e'];
 const CHANNELS_PER_TENANT = 40;
 const ROOMS = 10;
 /** The claim lease of a worker (src/delivery/delivery-worker.ts): a dead instance's conversations move within it. */
-const CLAIM_LEASE_MS = 20_000;
+const CLAIM_LEASE_MS = 30_000;
 
 describe('several instances on one PostgreSQL database', function () {
   this.timeout(240_000);
