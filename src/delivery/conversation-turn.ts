@@ -276,8 +276,10 @@ async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps,
       deps.onCredentialsRejected(decision.reason);
       return CREDENTIALS_WAIT_MS;
     case 'deactivate':
-      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
+      // Conversation first: once its deliveries read dead, the conversation already reads inactive (and a crash in
+      // between leaves the deliveries to the next turn, which dead-letters them as "conversation inactive").
       await store.conversations.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
+      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
       metrics.deliveries.inc({ result: 'deactivated' }, items.length);
       log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
       return 0;
