@@ -12,7 +12,7 @@
  * pick re-queued deliveries up at once (PostgreSQL) or within a second (SQLite).
  */
 import { parseArgs } from 'node:util';
-import type { DeliveryState, ListedDelivery, Store } from '../src/store/store';
+import type { ListedDelivery, Store } from '../src/store/store';
 import { runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run deliveries -- dead [--limit N] | pending [--limit N] | event <klink message id…> | retry <id…> | retry all\n';
@@ -34,7 +34,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
         out(USAGE);
         return 2;
       }
-      const rows = await store.deliveries.listDeliveries({ state: command as DeliveryState }, limit);
+      const rows = await store.deliveries.listDeliveries({ state: command }, limit);
       out(rows.length === 0 ? `no ${command} deliveries\n` : table(rows, now));
       return 0;
     }

@@ -17,7 +17,7 @@ export function runOperatorCommand(name: string, command: (store: Store, config:
   };
   run().then((code) => process.exit(code), (err: unknown) => {
     const known = err instanceof ConfigError || err instanceof StoreOpenError;
-    process.stderr.write(`${name}: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`${name}: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }

@@ -88,7 +88,9 @@ export async function createApp(config: Readonly<Config>, log: Logger, options: 
     close: async () => {
       // Stop taking webhooks first (requests under way still finish), then let deliveries settle.
       shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
       server.server.closeIdleConnections();
       await closed;
       if (delivery !== null) await delivery.stop(SHUTDOWN_GRACE_MS);

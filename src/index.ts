@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const known = err instanceof ConfigError || err instanceof StoreOpenError;
-  const message = err instanceof ConfigError ? err.message : known ? `klink-teams cannot start: ${(err as Error).message}` : (err as Error).stack ?? String(err);
+  const message = err instanceof ConfigError ? err.message : known ? `klink-teams cannot start: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

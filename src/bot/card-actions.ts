@@ -38,7 +38,7 @@ export async function handleCardAction(
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Room muted') };
     }
     case 'unsubscribe': {
-      const ids = String(values.subscriptionIds ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+      const ids = (typeof values.subscriptionIds === 'string' || typeof values.subscriptionIds === 'number' ? String(values.subscriptionIds) : '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
       if (ids.length === 0) return { ok: false, status: 400, message: 'This card names no subscription.' };
       const removed = await deps.store.conversations.removeSubscriptions(ctx.conversationId, ids, `unsubscribed from a card by ${ctx.userId ?? 'a user'}`, deps.now());
       const notice = removed.length === 0

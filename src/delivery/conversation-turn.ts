@@ -121,7 +121,7 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   const { delivery, event, conversation, contact } = item;
   const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
   let activity: Partial<Activity>;
-  let threadRoot: string | null = null;
+  let threadRoot: string | null;
   const message = messageOf(event);
   try {
     threadRoot = threadToReplyIn(item, deps)?.rootActivityId ?? null;

@@ -28,7 +28,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   });
 
   server.post('/api/klink/webhook', webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook));
-  server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(String(req.params.connectionId ?? '')), deps.webhook));
+  server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook));
 
   server.get('/privacy', privacyPage);
   server.get('/terms', termsPage);
@@ -38,4 +38,12 @@ export function createServer(deps: ServerDeps): restify.Server {
     callback();
   });
   return server;
+}
+
+/** A named route parameter as text; empty when restify found none. */
+function routeParam(req: restify.Request, name: string): string {
+  const params: unknown = req.params;
+  if (typeof params !== 'object' || params === null) return '';
+  const value: unknown = (params as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : '';
 }

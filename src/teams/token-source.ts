@@ -14,7 +14,7 @@ export function createTokenSource(config: Readonly<Config>): TokenSource {
   const appId = config.bot.id;
   let credentials: Promise<BotCredentials> | null = null;
   const load = async (): Promise<BotCredentials> => {
-    const { ConfigurationServiceClientCredentialFactory } = require('botbuilder') as typeof import('botbuilder');
+    const { ConfigurationServiceClientCredentialFactory } = await import('botbuilder');
     const factory = new ConfigurationServiceClientCredentialFactory({
       MicrosoftAppId: appId,
       MicrosoftAppPassword: config.bot.password ?? undefined,

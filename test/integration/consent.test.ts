@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import restify from 'restify';
 import { STATE_TTL_MS, readState } from '../../src/auth/admin-consent';
@@ -60,8 +59,10 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
     authorityHost: AUTHORITY_HOST,
     msalAuthority: { knownAuthorities: ['login.entra.test'], authorityMetadata: entra.authorityMetadata() },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url, store, entra, logs, clock,
     async get(pathAndQuery) {
@@ -69,7 +70,9 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
       return { status: response.status, location: response.headers.get('location'), html: await response.text(), headers: response.headers };
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
       await entra.close();
       await store.close();
       temp.remove();

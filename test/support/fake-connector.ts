@@ -449,7 +449,7 @@ export class FakeConnector {
 /** Starts a fake connector on 127.0.0.1 with a random port. */
 export async function startFakeConnector(options: FakeConnectorOptions = {}): Promise<FakeConnector> {
   const basePath = normaliseBasePath(options.basePath ?? '/');
-  let connector: FakeConnector | undefined;
+  let connector: FakeConnector | undefined = undefined;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

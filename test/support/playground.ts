@@ -523,7 +523,7 @@ export class Playground {
   }
 
   private onPush(data: WebSocket.RawData, startedAt: number): void {
-    const parsed = JSON.parse(data.toString()) as Partial<PlaygroundPush>;
+    const parsed = JSON.parse(rawText(data)) as Partial<PlaygroundPush>;
     if (parsed.action !== 'createMessage' && parsed.action !== 'updateMessage') return;
     if (parsed.message === undefined || typeof parsed.actionConversationId !== 'string') return;
     // Pushes made while no client was connected are replayed to the next one: drop those.
@@ -570,4 +570,10 @@ function parseJson(text: string): unknown {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The text of a WebSocket message, whichever of the `ws` buffer shapes it arrived as. */
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
 }

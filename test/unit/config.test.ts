@@ -111,7 +111,8 @@ describe('loadConfig', () => {
 
   it('reads no variable outside CONFIG_VARIABLES', () => {
     const read = new Set<string>();
-    const env = new Proxy({ ...identity, KLINK_WEBHOOK_SECRET: 's' } as Record<string, string>, {
+    const values: Record<string, string> = { ...identity, KLINK_WEBHOOK_SECRET: 's' };
+    const env = new Proxy(values, {
       get: (target, name: string) => {
         read.add(name);
         return target[name];

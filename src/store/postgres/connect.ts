@@ -14,7 +14,7 @@ const INT8 = 20;
 const NUMERIC = 1700;
 
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format);
   }) as typeof pg.types.getTypeParser,

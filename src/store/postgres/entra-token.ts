@@ -35,14 +35,15 @@ export function cachedTokens(credential: TokenCredential, now: () => number = Da
  * @azure/identity is loaded on the first token, only by deployments that use it.
  */
 export function managedIdentityToken(clientId: string | null): TokenSource {
-  let credential: TokenCredential | null = null;
+  let credential: Promise<TokenCredential> | null = null;
+  const load = async (): Promise<TokenCredential> => {
+    const { ManagedIdentityCredential } = await import('@azure/identity');
+    return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+  };
   const lazy: TokenCredential = {
-    getToken: (scopes, options) => {
-      if (credential === null) {
-        const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
-        credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
-      }
-      return credential.getToken(scopes, options);
+    getToken: async (scopes, options) => {
+      credential ??= load();
+      return (await credential).getToken(scopes, options);
     },
   };
   return cachedTokens(lazy);

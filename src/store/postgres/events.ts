@@ -24,7 +24,7 @@ export class PgEvents implements EventStore {
   recordEvent(event: NewEvent): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
-      if (this.pending.length === 1 && this.inFlight.size < CONCURRENT_COMMITS) setImmediate(() => this.commitPending());
+      if (this.pending.length === 1 && this.inFlight.size < CONCURRENT_COMMITS) setImmediate(() => void this.commitPending());
     });
   }
 

@@ -39,6 +39,7 @@ interface Range { start: number; end: number }
 interface Param { hasDefault: boolean; value: Range | null }
 interface ModuleCall { symbol: string; file: string; start: number; body: number }
 interface ResourceDecl { symbol: string; type: string; body: number }
+interface ParametersFile { parameters: Record<string, { value: unknown }> }
 
 class BicepFile {
   readonly tokens: Token[];
@@ -298,7 +299,7 @@ function readInfra(overrides: Record<string, string> = {}): Deployment {
     const file = path.posix.normalize(call.file);
     if (overrides[file] !== undefined || fs.existsSync(path.join(INFRA, file))) modules.set(file, new BicepFile(file, read(file)));
   }
-  const parameters = JSON.parse(read('main.parameters.json')).parameters as Record<string, { value: unknown }>;
+  const parameters = (JSON.parse(read('main.parameters.json')) as ParametersFile).parameters;
   return { main, modules, parameters };
 }
 
@@ -526,7 +527,7 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(config.localMode, false);
       assert.equal(config.role, 'all');
       assert.equal(config.store.kind, 'postgres');
-      const pg = (config.store as Extract<typeof config.store, { kind: 'postgres' }>).settings;
+      const pg = config.store.settings;
       assert.deepEqual([pg.host, pg.database, pg.user, pg.password, pg.tls],
         ['klink-teams-abc123-pg.postgres.database.azure.com', 'klink_teams', 'klink-teams-abc123-id', null, { mode: 'verify', caFile: null }]);
       assert.deepEqual(pg.auth, { kind: 'azure-managed-identity', clientId: env.AZURE_CLIENT_ID });
@@ -612,7 +613,7 @@ describe('infra (Bicep, checked without a compiler)', () => {
     const file = () => moduleFile(d, 'modules/entra-app.bicep');
 
     it('is enabled in bicepconfig.json and declared by every file with Graph resources', () => {
-      const config = JSON.parse(fs.readFileSync(path.join(INFRA, 'bicepconfig.json'), 'utf8'));
+      const config = JSON.parse(fs.readFileSync(path.join(INFRA, 'bicepconfig.json'), 'utf8')) as { extensions?: Record<string, string> };
       assert.match(config.extensions?.microsoftGraphV1 ?? '', /^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d/);
       for (const f of [d.main, ...d.modules.values()]) {
         if (f.resources.some((r) => r.type.startsWith('Microsoft.Graph/'))) assert.ok(f.extensions.includes('microsoftGraphV1'), `${f.name} lacks "extension microsoftGraphV1"`);
@@ -734,7 +735,7 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.match(checkModules(noKeyVault).join('\n'), /module web: required parameter keyVaultUri is not passed/);
       const wrongOutput = readInfra({ 'main.bicep': main.replace('entraApp.outputs.appId', 'entraApp.outputs.clientId') });
       assert.match(checkModules(wrongOutput).join('\n'), /entraApp\.outputs\.clientId/);
-      const parameters = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8'));
+      const parameters = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8')) as ParametersFile;
       delete parameters.parameters.botCertificateThumbprint;
       parameters.parameters.botPassword = { value: 'x' };
       const problems = checkParametersFile(readInfra({ 'main.parameters.json': JSON.stringify(parameters) }));

@@ -117,7 +117,7 @@ describe('dataId', () => {
 
   it('has no id for blank, missing or non-scalar ids', () => {
     for (const id of ['', '   ', undefined, null, true, {}, ['1'], Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.equal(dataId({ id }), null, String(id));
+      assert.equal(dataId({ id }), null, JSON.stringify(id) ?? 'undefined');
     }
     assert.equal(dataId({}), null);
   });
