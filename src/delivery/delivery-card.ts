@@ -1,5 +1,6 @@
 /** Turns stored message events into the cards that are posted for them. */
 import type { Activity } from 'botbuilder';
+import type { CardText } from '../cards/card-text';
 import { type DigestRoom, buildDigestCard } from '../cards/digest-card';
 import { buildMessageCard } from '../cards/message-card';
 import type { AdaptiveCardJson } from '../cards/render';
@@ -28,7 +29,7 @@ export function messageOf(event: StoredEvent): KlinkMessage {
 export interface MessageCardOptions {
   controls?: { eventId: number; subscriptionIds: number[] };
   thread?: { messageCount: number; latestText: string; latestAt: string };
-  notice?: string;
+  notice?: CardText;
   shrink?: number;
 }
 
