@@ -46,7 +46,8 @@ export class KlinkBot extends TeamsActivityHandler {
     });
 
     this.onInstallationUpdateAdd(async (context, next) => {
-      if ((await this.record(context)) !== null) await reply(context, welcomeCard(), 'klink is installed');
+      const conversation = await this.record(context);
+      if (conversation !== null) await reply(context, welcomeCard(conversation.type), 'klink is installed');
       await next();
     });
 
@@ -102,15 +103,15 @@ export class KlinkBot extends TeamsActivityHandler {
     const conversationId = conversation.id;
     if (!context.activity.text && context.activity.value !== undefined) return; // a card button, not a command
     const text = TurnContext.removeRecipientMention(context.activity) ?? '';
-    const parsed = parseCommand(text);
+    const parsed = parseCommand(text, conversation.type);
     const log = this.deps.log.child({ conversationId, activityId: context.activity.id });
     if (!parsed.ok) {
       log.info({ command: 'invalid' }, 'command rejected');
-      await reply(context, commandErrorCard(parsed.error), 'That command was not understood');
+      await reply(context, commandErrorCard(parsed.error, conversation.type), 'That command was not understood');
       return;
     }
     const userId = context.activity.from?.aadObjectId ?? context.activity.from?.id ?? null;
-    const card = await handleCommand(parsed.command, { conversationId, userId }, this.deps);
+    const card = await handleCommand(parsed.command, { conversationId, place: conversation.type, userId }, this.deps);
     log.info({ command: parsed.command.kind }, 'command handled');
     await reply(context, card, `klink: ${parsed.command.kind}`);
   }
