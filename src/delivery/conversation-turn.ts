@@ -237,7 +237,7 @@ async function rootActivity(root: StoredEvent, latest: StoredEvent, thread: Room
   const message = messageOf(root);
   const latestMessage = messageOf(latest);
   const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
-  const [rootDelivery] = await store.deliveries.listDeliveries({ conversationId: thread.conversationId, eventIds: [root.id] }, 1);
+  const rootDelivery = await store.deliveries.getDelivery(root.id, thread.conversationId);
   return messageActivity({ ...message, room: { ...message.room, unreadCount: latestMessage.room.unreadCount } }, contact, deps.settings, {
     controls: { eventId: root.id, subscriptionIds: rootDelivery?.subscriptionIds ?? [] },
     thread: { messageCount: thread.messageCount, latestText: latestLine(latestMessage), latestAt: latestMessage.createdAt },
