@@ -12,9 +12,9 @@ function message(id: string, roomId: string, text = `text of ${id}`, type = 'tex
   return { ...base, id, roomId, text, type };
 }
 
-function digestCard(messages: KlinkMessage[]) {
+function digestCard(messages: KlinkMessage[]): unknown {
   const activity = digestActivity(messages.map((m) => ({ message: m, contact: null })), SETTINGS, 'Combined.');
-  const card = activity.attachments?.[0]?.content;
+  const card: unknown = activity.attachments?.[0]?.content;
   assertValidCard(card);
   return card;
 }
