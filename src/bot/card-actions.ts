@@ -2,8 +2,10 @@
  * The buttons on message cards (Action.Execute): "Mute this room" and "Unsubscribe". Each
  * answers with the card to show in place of the one that was clicked.
  */
+import type { CardText } from '../cards/card-text';
 import { noticeCard } from '../cards/notice-card';
 import type { AdaptiveCardJson } from '../cards/render';
+import { type CommandPlace, typedCommand } from '../cards/typed-command';
 import { type CardSettings, messageActivity, messageOf } from '../delivery/delivery-card';
 import { isRecord } from '../klink/events';
 import type { Store } from '../store/store';
@@ -23,7 +25,7 @@ export type CardActionResult = { ok: true; card: AdaptiveCardJson } | { ok: fals
 export async function handleCardAction(
   verb: string,
   data: unknown,
-  ctx: { conversationId: string; userId: string | null; userName: string | null },
+  ctx: { conversationId: string; conversationType: CommandPlace; userId: string | null; userName: string | null },
   deps: CardActionDeps,
 ): Promise<CardActionResult> {
   const values = isRecord(data) ? data : {};
@@ -34,16 +36,19 @@ export async function handleCardAction(
       if (roomId === '' || !MUTE_CHOICES.includes(duration)) return { ok: false, status: 400, message: 'Choose how long to mute this room.' };
       const until = deps.now() + duration;
       await deps.store.conversations.muteRoom(ctx.conversationId, roomId, until, ctx.userId);
-      const notice = `Muted here until ${formatTime(until)}${ctx.userName ? ` by ${ctx.userName}` : ''}: new messages of this klink conversation are not posted here until then.`;
+      const notice: CardText = [
+        'Muted here until ', { time: until },
+        `${ctx.userName ? ` by ${ctx.userName}` : ''}: new messages of this klink conversation are not posted here until then.`,
+      ];
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Room muted') };
     }
     case 'unsubscribe': {
       const ids = (typeof values.subscriptionIds === 'string' || typeof values.subscriptionIds === 'number' ? String(values.subscriptionIds) : '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
       if (ids.length === 0) return { ok: false, status: 400, message: 'This card names no subscription.' };
       const removed = await deps.store.conversations.removeSubscriptions(ctx.conversationId, ids, `unsubscribed from a card by ${ctx.userId ?? 'a user'}`, deps.now());
-      const notice = removed.length === 0
+      const notice: CardText = [removed.length === 0
         ? 'Those subscriptions were already removed; nothing changed.'
-        : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Say @klink subscribe … to subscribe again.`;
+        : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Type ${typedCommand('subscribe', ctx.conversationType)} … to subscribe again.`];
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Unsubscribed') };
     }
     default:
@@ -53,7 +58,7 @@ export async function handleCardAction(
 
 /** The clicked message card again, without its buttons and with the confirmation underneath. */
 async function cardWithNotice(
-  eventId: unknown, conversationId: string, notice: string, deps: CardActionDeps, title: string,
+  eventId: unknown, conversationId: string, notice: CardText, deps: CardActionDeps, title: string,
 ): Promise<AdaptiveCardJson> {
   // Only an event this conversation received is shown again: card data can be forged.
   const id = Number(eventId);
@@ -64,8 +69,4 @@ async function cardWithNotice(
   const activity = messageActivity(message, contact, deps.settings, { notice });
   const content = activity.attachments?.[0]?.content as AdaptiveCardJson | undefined;
   return content ?? noticeCard({ title, text: notice });
-}
-
-function formatTime(epochMs: number): string {
-  return `${new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -40,13 +40,14 @@ export class KlinkBot extends TeamsActivityHandler {
     });
 
     this.onMessage(async (context, next) => {
-      const conversationId = await this.record(context);
-      if (conversationId !== null) await this.answerCommand(context, conversationId);
+      const conversation = await this.record(context);
+      if (conversation !== null) await this.answerCommand(context, conversation);
       await next();
     });
 
     this.onInstallationUpdateAdd(async (context, next) => {
-      if ((await this.record(context)) !== null) await reply(context, welcomeCard(), 'klink is installed');
+      const conversation = await this.record(context);
+      if (conversation !== null) await reply(context, welcomeCard(conversation.type), 'klink is installed');
       await next();
     });
 
@@ -85,43 +86,45 @@ export class KlinkBot extends TeamsActivityHandler {
 
   /** A button on a message card (Action.Execute): the answer replaces the card in place. */
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const conversationId = await this.record(context);
+    const conversation = await this.record(context);
     const verb = value.action?.verb ?? '';
-    if (conversationId === null) return invokeError(400, 'This conversation cannot be identified.');
+    if (conversation === null) return invokeError(400, 'This conversation cannot be identified.');
+    const conversationId = conversation.id;
     const from = context.activity.from;
     const result = await handleCardAction(verb, value.action?.data, {
-      conversationId, userId: from?.aadObjectId ?? from?.id ?? null, userName: from?.name ?? null,
+      conversationId, conversationType: conversation.type, userId: from?.aadObjectId ?? from?.id ?? null, userName: from?.name ?? null,
     }, { store: this.deps.store, settings: this.deps.settings, now: this.deps.now });
     this.deps.log.info({ conversationId, verb, ok: result.ok }, 'card action handled');
     if (!result.ok) return invokeError(result.status, result.message);
     return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card };
   }
 
-  private async answerCommand(context: TurnContext, conversationId: string): Promise<void> {
+  private async answerCommand(context: TurnContext, conversation: { id: string; type: ConversationType }): Promise<void> {
+    const conversationId = conversation.id;
     if (!context.activity.text && context.activity.value !== undefined) return; // a card button, not a command
     const text = TurnContext.removeRecipientMention(context.activity) ?? '';
-    const parsed = parseCommand(text);
+    const parsed = parseCommand(text, conversation.type);
     const log = this.deps.log.child({ conversationId, activityId: context.activity.id });
     if (!parsed.ok) {
       log.info({ command: 'invalid' }, 'command rejected');
-      await reply(context, commandErrorCard(parsed.error), 'That command was not understood');
+      await reply(context, commandErrorCard(parsed.error, conversation.type), 'That command was not understood');
       return;
     }
     const userId = context.activity.from?.aadObjectId ?? context.activity.from?.id ?? null;
-    const card = await handleCommand(parsed.command, { conversationId, userId }, this.deps);
+    const card = await handleCommand(parsed.command, { conversationId, place: conversation.type, userId }, this.deps);
     log.info({ command: parsed.command.kind }, 'command handled');
     await reply(context, card, `klink: ${parsed.command.kind}`);
   }
 
   /** Stores the conversation with what proactive posts need later; null if it cannot be identified. */
-  private async record(context: TurnContext): Promise<string | null> {
+  private async record(context: TurnContext): Promise<{ id: string; type: ConversationType } | null> {
     const conversation = describeConversation(context.activity);
     if (conversation === null) {
       this.deps.log.warn({ activityType: context.activity.type }, 'activity without conversation or tenant; not recorded');
       return null;
     }
     await this.deps.store.conversations.upsertConversation(conversation, this.deps.now());
-    return conversation.id;
+    return { id: conversation.id, type: conversation.type };
   }
 
   /** Removed from a team: every channel of it is forgotten; from a chat: that chat. */

@@ -2,8 +2,9 @@
 import { type AdaptiveCardJson, renderTemplate } from './render';
 import { type SubscriptionSummary, summaryData } from './subscription-summary';
 import template from './templates/already-subscribed-card.json';
+import type { CommandPlace } from './typed-command';
 
-/** "Already subscribed — nothing changed", with the existing subscription. */
-export function alreadySubscribedCard(subscription: SubscriptionSummary): AdaptiveCardJson {
-  return renderTemplate(template, summaryData(subscription));
+/** "Already subscribed — nothing changed", with the existing subscription (commands as typed in `place`). */
+export function alreadySubscribedCard(subscription: SubscriptionSummary, place: CommandPlace): AdaptiveCardJson {
+  return renderTemplate(template, summaryData(subscription, place));
 }

@@ -12,6 +12,8 @@ export interface DigestRoom {
   count: number;
   /** Text of the newest message of the room in this digest. */
   latestText: string;
+  /** Where the room's newest message stands in the digest (higher is newer): rooms are listed newest first. */
+  newest: number;
   roomUrl: string;
 }
 
@@ -19,10 +21,14 @@ export interface DigestRoom {
 const SHOWN_ROOMS = [20, 10, 5, 2];
 const LATEST_LIMIT = 160;
 
-/** `shrink` (Teams refused it as too large that often) starts with fewer rooms listed. */
-export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; shrink?: number }): AdaptiveCardJson {
+/**
+ * Lists the rooms with the most recent first (the newest message is never among those left out),
+ * then one line linking the rest to klink's inbox (`inboxUrl`, or no link when null).
+ * `shrink` (Teams refused it as too large that often) starts with fewer rooms listed.
+ */
+export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; inboxUrl: string | null; shrink?: number }): AdaptiveCardJson {
   const total = input.rooms.reduce((n, r) => n + r.count, 0);
-  const rooms = [...input.rooms].sort((a, b) => Number(b.vip) - Number(a.vip) || b.count - a.count);
+  const rooms = [...input.rooms].sort((a, b) => b.newest - a.newest);
   const steps = SHOWN_ROOMS.slice(Math.min(input.shrink ?? 0, SHOWN_ROOMS.length - 1));
   for (const shown of steps) {
     const listed = rooms.slice(0, shown);
@@ -37,11 +43,17 @@ export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; sh
           latest: escapeMarkdown(truncateText(room.latestText.trim() || '(no text)', LATEST_LIMIT).text),
           link: `[Open in klink](${room.roomUrl})`,
         })),
-        more: rest.length === 0 ? '' : `…and ${restCount} more message${restCount === 1 ? '' : 's'} in ${rest.length} other conversation${rest.length === 1 ? '' : 's'}.`,
+        more: rest.length === 0 ? '' : moreLine(restCount, rest.length, input.inboxUrl),
       });
     } catch (err) {
       if (!(err instanceof CardTooLargeError) || shown === steps[steps.length - 1]) throw err;
     }
   }
   throw new Error('unreachable');
+}
+
+/** "[…and 31 more in klink](inbox) from 12 other conversations". */
+function moreLine(messages: number, conversations: number, inboxUrl: string | null): string {
+  const more = `…and ${messages} more in klink`;
+  return `${inboxUrl === null ? more : `[${more}](${inboxUrl})`} from ${conversations} other conversation${conversations === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,7 @@
 /** The card posted for one klink message. */
 import type { KlinkContact, KlinkMessage } from '../klink/events';
+import { type CardText, renderCardText } from './card-text';
+import { cardTime } from './card-time';
 import { channelDisplayName } from './channel-names';
 import { contactName } from './contact-name';
 import { escapeMarkdown } from './escape-markdown';
@@ -21,7 +23,7 @@ export interface MessageCardInput {
   /** On a thread's root card: how the klink conversation went on. */
   thread?: { messageCount: number; latestText: string; latestAt: string };
   /** A confirmation shown in place after a card action. */
-  notice?: string;
+  notice?: CardText;
   /** How many times Teams refused the card as too large: each step shortens the text more. */
   shrink?: number;
 }
@@ -31,7 +33,6 @@ const TEXT_LIMITS = [1000, 400, 100, 0];
 const NAME_LIMIT = 120;
 const LABEL_LIMIT = 200;
 const TYPE_LIMIT = 40;
-const CARD_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const ATTACHMENT_TYPES = new Set(['file', 'document', 'video', 'audio']);
 
 /** Builds the message card: who, where, when, the (shortened) text or media, and Open in klink. */
@@ -68,7 +69,7 @@ function cardData(input: MessageCardInput, textLimit: number) {
     roomUrl,
     ...content(message, textLimit),
     ...threadData(input, textLimit),
-    notice: input.notice ? escapeMarkdown(truncateText(input.notice, LABEL_LIMIT).text) : '',
+    notice: input.notice ? renderCardText(input.notice, LABEL_LIMIT) : '',
     hasControls: input.controls !== undefined,
     roomId: input.controls?.roomId ?? '',
     eventId: String(input.controls?.eventId ?? ''),
@@ -80,9 +81,8 @@ function threadData(input: MessageCardInput, textLimit: number) {
   const thread = input.thread;
   if (!thread || thread.messageCount < 2) return { threadLabel: '', latestText: '' };
   const latest = truncateText(thread.latestText.trim(), Math.min(textLimit, 300)).text;
-  const at = cardTime(thread.latestAt, input.now ?? new Date());
   return {
-    threadLabel: `${thread.messageCount} messages in this klink conversation · latest {{DATE(${at}, SHORT)}}, {{TIME(${at})}}`,
+    threadLabel: `${thread.messageCount} messages in this klink conversation · latest ${cardTime(thread.latestAt, input.now ?? new Date())}`,
     latestText: latest === '' ? '' : escapeMarkdown(latest),
   };
 }
@@ -111,11 +111,4 @@ function content(message: KlinkMessage, textLimit: number) {
 function authorOf(message: KlinkMessage): string {
   if (message.direction === 'inbound') return 'Customer';
   return message.room.isAiAgentRoom ? 'AI agent' : 'Agent';
-}
-
-/** `YYYY-MM-DDTHH:MM:SSZ`: the only form the card's DATE()/TIME() functions accept (no fractions). */
-function cardTime(createdAt: string, fallback: Date): string {
-  const parsed = Date.parse(createdAt);
-  const time = Number.isNaN(parsed) ? '' : new Date(parsed).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return CARD_TIME.test(time) ? time : fallback.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -2,6 +2,7 @@
 import { escapeMarkdown } from './escape-markdown';
 import { type AdaptiveCardJson, CardTooLargeError, renderTemplate } from './render';
 import { truncateText } from './truncate-text';
+import { type CommandPlace, typedCommand } from './typed-command';
 
 export interface SubscriptionSummary {
   /** The number users type in `unsubscribe <n>`. */
@@ -15,13 +16,14 @@ export interface SubscriptionSummary {
 const COMMAND_LIMIT = 300;
 const DESCRIPTION_LIMIT = 600;
 
-/** Card data for one subscription: user words escaped and bounded. */
-export function summaryData(summary: SubscriptionSummary) {
+/** Card data for one subscription: user words escaped and bounded, commands as typed in `place`. */
+export function summaryData(summary: SubscriptionSummary, place: CommandPlace) {
   return {
     number: summary.number,
-    command: escapeMarkdown(truncateText(`@klink subscribe ${summary.command.trim()}`, COMMAND_LIMIT).text),
+    command: escapeMarkdown(truncateText(typedCommand(`subscribe ${summary.command.trim()}`, place), COMMAND_LIMIT).text),
     description: escapeMarkdown(truncateText(summary.description.trim(), DESCRIPTION_LIMIT).text),
-    undo: `@klink unsubscribe ${summary.number}`,
+    undo: typedCommand(`unsubscribe ${summary.number}`, place),
+    seeAll: typedCommand('subscriptions', place),
   };
 }
 
@@ -32,12 +34,13 @@ export function summaryData(summary: SubscriptionSummary) {
 export function renderListCard(
   template: object,
   items: SubscriptionSummary[],
+  place: CommandPlace,
   data: (shown: ReturnType<typeof summaryData>[], hidden: number) => object,
 ): AdaptiveCardJson {
   let shown = items.length;
   for (;;) {
     try {
-      return renderTemplate(template, data(items.slice(0, shown).map(summaryData), items.length - shown));
+      return renderTemplate(template, data(items.slice(0, shown).map((item) => summaryData(item, place)), items.length - shown));
     } catch (err) {
       if (!(err instanceof CardTooLargeError) || shown === 0) throw err;
       shown = Math.floor(shown / 2);

@@ -3,6 +3,7 @@ import { escapeMarkdown } from './escape-markdown';
 import type { AdaptiveCardJson } from './render';
 import { type SubscriptionSummary, renderListCard } from './subscription-summary';
 import template from './templates/subscriptions-card.json';
+import { type CommandPlace, typedCommand } from './typed-command';
 
 export interface DeadLetterSummary {
   count: number;
@@ -10,16 +11,20 @@ export interface DeadLetterSummary {
   lastError: string | null;
 }
 
-export function subscriptionsCard(input: { items: SubscriptionSummary[]; deadLetters?: DeadLetterSummary }): AdaptiveCardJson {
+/** The list, or how to add one; commands written as they are typed in `place`. */
+export function subscriptionsCard(input: { items: SubscriptionSummary[]; deadLetters?: DeadLetterSummary }, place: CommandPlace): AdaptiveCardJson {
   const { items } = input;
   const total = items.length;
   const dead = input.deadLetters?.count ?? 0;
-  return renderListCard(template, items, (shown, hidden) => ({
+  const typed = (command: string) => typedCommand(command, place);
+  return renderListCard(template, items, place, (shown, hidden) => ({
     title: total === 0 ? 'No subscriptions here' : `Subscriptions here (${total})`,
     total,
     items: shown,
     hidden,
-    firstNumber: total === 0 ? 1 : items[0].number,
+    addHint: `Add one with ${typed('subscribe whatsapp vip')}, or type ${typed('help')} to see every filter.`,
+    removeHint: `Remove one with ${typed('unsubscribe')} followed by its number (e.g. ${typed(`unsubscribe ${total === 0 ? 1 : items[0].number}`)}), ` +
+      `or all of them with ${typed('unsubscribe all')}.`,
     deadLetters: dead,
     deadLettersText: dead === 0 ? '' : escapeMarkdown(
       `${dead} klink message${dead === 1 ? '' : 's'} could not be posted here${input.deadLetters?.lastError ? ` (last error: ${input.deadLetters.lastError})` : ''}. ` +

@@ -6,7 +6,8 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { Conversation, DueDelivery, RoomThread, SlotRefusal, Store } from '../store/store';
+import { latestLine } from '../cards/latest-line';
+import type { Conversation, DueDelivery, RoomThread, SlotRefusal, Store, StoredEvent } from '../store/store';
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
 import { type HeldSlot, takeSlot } from './budget-slot';
 import { type CardSettings, type MessageCardCache, digestActivity, messageActivity, messageOf } from './delivery-card';
@@ -208,13 +209,7 @@ async function updateStaleRoot(target: { id: string; tenantId: string }, deps: T
     await slot.release();
     return null;
   }
-  const message = messageOf(root);
-  const latestMessage = messageOf(latest);
-  const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
-  const activity = messageActivity(message, contact, deps.settings, {
-    controls: { eventId: root.id, subscriptionIds: [] },
-    thread: { messageCount: thread.messageCount, latestText: latestMessage.text, latestAt: latestMessage.createdAt },
-  });
+  const activity = await rootActivity(root, latest, thread, deps);
   if (!(await mayStillSend(conversationId, slot, deps))) return null;
   try {
     await deps.sender.update(conversation, thread.rootActivityId, activity, thread.rootActivityId);
@@ -230,6 +225,23 @@ async function updateStaleRoot(target: { id: string; tenantId: string }, deps: T
   }
   await store.threads.markRootUpdated(conversationId, thread.roomId, now());
   return null;
+}
+
+/**
+ * The root card again, as the room stands at its newest message: the root message with the
+ * newest unread count, the count and latest line, and the buttons the root was posted with
+ * (Unsubscribe names the subscriptions that matched the root message here).
+ */
+async function rootActivity(root: StoredEvent, latest: StoredEvent, thread: RoomThread, deps: TurnDeps): Promise<Partial<Activity>> {
+  const { store } = deps;
+  const message = messageOf(root);
+  const latestMessage = messageOf(latest);
+  const contact = message.contactId ? await store.events.getContact(message.contactId) : null;
+  const rootDelivery = await store.deliveries.getDelivery(root.id, thread.conversationId);
+  return messageActivity({ ...message, room: { ...message.room, unreadCount: latestMessage.room.unreadCount } }, contact, deps.settings, {
+    controls: { eventId: root.id, subscriptionIds: rootDelivery?.subscriptionIds ?? [] },
+    thread: { messageCount: thread.messageCount, latestText: latestLine(latestMessage), latestAt: latestMessage.createdAt },
+  });
 }
 
 /**

@@ -1,11 +1,14 @@
 /** Turns stored message events into the cards that are posted for them. */
 import type { Activity } from 'botbuilder';
+import type { CardText } from '../cards/card-text';
 import { type DigestRoom, buildDigestCard } from '../cards/digest-card';
 import { buildMessageCard } from '../cards/message-card';
 import type { AdaptiveCardJson } from '../cards/render';
 import { channelDisplayName } from '../cards/channel-names';
 import { contactName } from '../cards/contact-name';
+import { latestLine } from '../cards/latest-line';
 import { type KlinkContact, type KlinkMessage, isRecord, readMessage } from '../klink/events';
+import { inboxUrl } from '../klink/inbox-url';
 import { roomUrl } from '../klink/room-url';
 import type { StoredEvent } from '../store/store';
 import { isVip } from '../subscriptions/match';
@@ -26,7 +29,7 @@ export function messageOf(event: StoredEvent): KlinkMessage {
 export interface MessageCardOptions {
   controls?: { eventId: number; subscriptionIds: number[] };
   thread?: { messageCount: number; latestText: string; latestAt: string };
-  notice?: string;
+  notice?: CardText;
   shrink?: number;
 }
 
@@ -60,12 +63,14 @@ export function digestActivity(
   shrink = 0,
 ): Partial<Activity> {
   const rooms = new Map<string, DigestRoom>();
-  for (const { message, contact } of items) {
+  // Items come oldest first (the order they were dispatched in): the last one of a room is its newest.
+  for (const [index, { message, contact }] of items.entries()) {
     const key = message.roomId || `message:${message.id}`;
     const room = rooms.get(key);
     if (room) {
       room.count += 1;
-      room.latestText = message.text;
+      room.latestText = latestLine(message);
+      room.newest = index;
       continue;
     }
     rooms.set(key, {
@@ -73,11 +78,12 @@ export function digestActivity(
       contactName: contactName(contact) ?? '',
       vip: isVip(contact, settings.vipTags),
       count: 1,
-      latestText: message.text,
+      latestText: latestLine(message),
+      newest: index,
       roomUrl: roomUrl(settings.roomUrlTemplate, message),
     });
   }
-  const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason, shrink });
+  const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason, inboxUrl: inboxUrl(settings.roomUrlTemplate), shrink });
   return cardActivity(card, `${items.length} klink messages`);
 }
 

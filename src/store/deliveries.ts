@@ -127,6 +127,8 @@ export interface DeliveryQueue {
   pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]>;
   /** Whether this event was delivered (or is being delivered) to this conversation. */
   hasDelivery(eventId: number, conversationId: string): Promise<boolean>;
+  /** The delivery of this event to this conversation, if any (one indexed lookup). */
+  getDelivery(eventId: number, conversationId: string): Promise<Delivery | null>;
   /**
    * The earliest time after `after` at which a pending delivery may become due (its retry time or
    * the end of its conversation's pause), or null when there is none. Work already due at `after`

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as AdaptiveCards from 'adaptivecards';
+import { formatText } from 'adaptivecards/lib/text-formatters';
 
 // The package's main entry does not load in Node; its UMD bundle does, without a DOM shim.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle has no typings of its own
@@ -81,6 +82,28 @@ function walk(value: unknown, path: string, problems: string[]): void {
       break;
   }
   for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`, problems);
+}
+
+/** How cards write a time: Teams shows it in the reader's locale and time zone. */
+const CARD_TIME = /\{\{DATE\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z), SHORT\)\}\}, \{\{TIME\(\1\)\}\}/g;
+/** A date and time written out, which every reader would see in one fixed zone. */
+const FIXED_TIME = /\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})? ?(?:UTC|GMT|[AP]M)\b/;
+
+/**
+ * Times on the card that are not written the one way cards write them
+ * (`{{DATE(<RFC 3339>, SHORT)}}, {{TIME(<same>)}}`), or that the real library's text
+ * formatter (the one Teams' renderer shares) would leave unformatted.
+ */
+export function cardTimeProblems(card: unknown): string[] {
+  const problems: string[] = [];
+  for (const text of cardTexts(card)) {
+    const formatted = formatText('en-US', text) ?? '';
+    if (/\{\{(DATE|TIME)\(/.test(formatted)) problems.push(`a DATE/TIME function the renderer does not understand: ${text}`);
+    const rest = text.replace(CARD_TIME, '');
+    if (/\{\{(DATE|TIME)\(/.test(rest)) problems.push(`a time not written as {{DATE(t, SHORT)}}, {{TIME(t)}}: ${text}`);
+    if (FIXED_TIME.test(rest)) problems.push(`a time written out in a fixed zone: ${text}`);
+  }
+  return problems;
 }
 
 /** All TextBlock texts and fact titles/values of a card, in order (for assertions on content). */

@@ -5,12 +5,13 @@ import { helpCard } from '../../cards/help-card';
 import type { AdaptiveCardJson } from '../../cards/render';
 import { subscribedCard } from '../../cards/subscribed-card';
 import { subscriptionsCard } from '../../cards/subscriptions-card';
+import type { CommandPlace } from '../../cards/typed-command';
 import { unsubscribedCard } from '../../cards/unsubscribed-card';
 import type { Store, Subscription } from '../../store/store';
 import { describeFilters } from '../../subscriptions/describe';
 import { filtersKey } from '../../subscriptions/filters';
 import { formatFilters } from '../../subscriptions/format';
-import { type Command, UNSUBSCRIBE_USAGE } from './parse';
+import { type Command, usageFor } from './parse';
 
 export interface CommandDeps {
   store: Store;
@@ -20,6 +21,8 @@ export interface CommandDeps {
 
 export interface CommandContext {
   conversationId: string;
+  /** The kind of conversation: replies write commands as they are typed there. */
+  place: CommandPlace;
   /** Who typed it (Entra object id when known). */
   userId: string | null;
 }
@@ -27,20 +30,22 @@ export interface CommandContext {
 /** Runs the command; the conversation is already recorded. */
 export async function handleCommand(command: Command, ctx: CommandContext, deps: CommandDeps): Promise<AdaptiveCardJson> {
   const { store, now } = deps;
+  const { place } = ctx;
+  const usage = usageFor(place);
   switch (command.kind) {
     case 'help':
-      return helpCard();
+      return helpCard(place);
     case 'list': {
       const items = await store.conversations.listSubscriptions(ctx.conversationId);
       const dead = await store.deliveries.listDeliveries({ state: 'dead', conversationId: ctx.conversationId }, 1000);
       return subscriptionsCard({
         items: items.map((s) => summarize(s, deps)),
         deadLetters: { count: dead.length, lastError: dead.at(-1)?.lastError ?? null },
-      });
+      }, place);
     }
     case 'subscribe': {
       const { created, subscription } = await store.conversations.addSubscription(ctx.conversationId, command.filters, ctx.userId, now());
-      return created ? subscribedCard(summarize(subscription, deps)) : alreadySubscribedCard(summarize(subscription, deps));
+      return created ? subscribedCard(summarize(subscription, deps), place) : alreadySubscribedCard(summarize(subscription, deps), place);
     }
     case 'unsubscribe': {
       const current = await store.conversations.listSubscriptions(ctx.conversationId);
@@ -52,9 +57,9 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
         if (missing.length > 0) {
           return commandErrorCard({
             problem: `There is no subscription ${missing.map((n) => `#${n}`).join(', ')} here (this conversation has ${current.length}).`,
-            suggestion: 'Say "subscriptions" to see the numbers.',
-            usage: UNSUBSCRIBE_USAGE,
-          });
+            suggestion: `Type ${usage.typed('subscriptions')} to see the numbers.`,
+            usage: usage.unsubscribe,
+          }, place);
         }
         chosen = current.filter((s) => target.numbers.includes(s.number));
       } else {
@@ -63,13 +68,13 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
         if (chosen.length === 0) {
           return commandErrorCard({
             problem: `No subscription here has exactly the filters "${formatFilters(target.filters)}".`,
-            suggestion: 'Say "subscriptions" to see them with their numbers.',
-            usage: UNSUBSCRIBE_USAGE,
-          });
+            suggestion: `Type ${usage.typed('subscriptions')} to see them with their numbers.`,
+            usage: usage.unsubscribe,
+          }, place);
         }
       }
       const removed = await store.conversations.removeSubscriptions(ctx.conversationId, chosen.map((s) => s.id), `unsubscribed by ${ctx.userId ?? 'a user'}`, now());
-      return unsubscribedCard({ removed: removed.map((s) => summarize(s, deps)) });
+      return unsubscribedCard({ removed: removed.map((s) => summarize(s, deps)) }, place);
     }
   }
 }

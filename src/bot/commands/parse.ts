@@ -1,7 +1,9 @@
 /**
  * The command parser: a pure function from the text a user typed (mention already stripped)
- * to a command or a precise error. It never falls back to a default action.
+ * to a command or a precise error. It never falls back to a default action. Errors write the
+ * commands they suggest as they must be typed where the command came from.
  */
+import { type CommandPlace, typedCommand } from '../../cards/typed-command';
 import { type Filters, emptyFilters } from '../../subscriptions/filters';
 import { CHANNEL_WORDS, COMMAND_WORDS, FILTER_VOCABULARY, suggest } from '../../subscriptions/vocabulary';
 
@@ -21,13 +23,26 @@ export interface CommandError {
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: CommandError };
 
-export const SUBSCRIBE_USAGE = 'subscribe <filters…>, e.g. subscribe whatsapp vip';
-export const UNSUBSCRIBE_USAGE = 'unsubscribe <number>|all, e.g. unsubscribe 2 (numbers as shown by subscriptions)';
-const GENERAL_USAGE = 'subscribe <filters…> · unsubscribe <number>|all · subscriptions · help';
+/** The usage lines and hints of errors, with commands written as they are typed in `place`. */
+export function usageFor(place: CommandPlace) {
+  const typed = (command: string) => typedCommand(command, place);
+  return {
+    subscribe: `${typed('subscribe <filters…>')}, e.g. ${typed('subscribe whatsapp vip')}`,
+    unsubscribe: `${typed('unsubscribe <number>|all')} or ${typed('unsubscribe <same filters>')}, e.g. ${typed('unsubscribe 2')} (numbers as shown by ${typed('subscriptions')})`,
+    general: [typed('subscribe <filters…>'), typed('unsubscribe <number>|all'), typed('subscriptions'), typed('help')].join(' · '),
+    typed,
+  };
+}
 
-/** Parses one command. `text` may still carry `<at>…</at>` markup, a leading `/` and odd spacing. */
-export function parseCommand(text: string): ParseResult {
-  const tokens = tokenize(normalize(text));
+type Usage = ReturnType<typeof usageFor>;
+
+/**
+ * Parses one command. `text` may still carry `<at>…</at>` markup, a leading `/` and odd spacing;
+ * `place` is the kind of conversation it was typed in.
+ */
+export function parseCommand(text: string, place: CommandPlace = 'personal'): ParseResult {
+  const usage = usageFor(place);
+  const tokens = tokenize(normalize(text), usage);
   if (!tokens.ok) return tokens;
   const words = tokens.words;
   if (words.length === 0) return { ok: true, command: { kind: 'help' } };
@@ -39,28 +54,29 @@ export function parseCommand(text: string): ParseResult {
     case 'help':
       return { ok: true, command: { kind: 'help' } };
     case 'list':
-      return rest.length === 0 ? { ok: true, command: { kind: 'list' } } : extra(rest[0].text, 'subscriptions');
+      return rest.length === 0 ? { ok: true, command: { kind: 'list' } } : extra(rest[0].text, 'subscriptions', usage);
     case 'subscribe': {
       if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'list') {
         return { ok: true, command: { kind: 'list' } };
       }
       if (rest.length === 0) {
-        return error('Say what to subscribe to.', SUBSCRIBE_USAGE, 'Try "subscribe whatsapp vip", or "subscribe all" for every customer message.');
+        return error('Say what to subscribe to.', usage.subscribe,
+          `Try ${usage.typed('subscribe whatsapp vip')}, or ${usage.typed('subscribe all')} for every customer message.`);
       }
-      const filters = parseFilters(rest);
+      const filters = parseFilters(rest, usage);
       return filters.ok ? { ok: true, command: { kind: 'subscribe', filters: filters.filters } } : filters;
     }
     case 'unsubscribe':
-      return parseUnsubscribe(rest);
+      return parseUnsubscribe(rest, usage);
     default: {
       const guess = suggest(head, Object.keys(COMMAND_WORDS));
-      return error(`I don't know the command "${words[0].text}".`, GENERAL_USAGE, guess ? `Did you mean "${guess}"?` : undefined);
+      return error(`I don't know the command "${words[0].text}".`, usage.general, guess ? `Did you mean "${guess}"?` : undefined);
     }
   }
 }
 
-function parseUnsubscribe(rest: Word[]): ParseResult {
-  if (rest.length === 0) return error('Say which subscription to remove.', UNSUBSCRIBE_USAGE);
+function parseUnsubscribe(rest: Word[], usage: Usage): ParseResult {
+  if (rest.length === 0) return error('Say which subscription to remove.', usage.unsubscribe);
   if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'all') {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'all' } } };
   }
@@ -69,16 +85,16 @@ function parseUnsubscribe(rest: Word[]): ParseResult {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'numbers', numbers: [...new Set(numbers)] } } };
   }
   if (/^#?\d/.test(rest[0].text)) {
-    return error(`"${rest.map((w) => w.text).join(' ')}" is not a list of subscription numbers.`, UNSUBSCRIBE_USAGE);
+    return error(`"${rest.map((w) => w.text).join(' ')}" is not a list of subscription numbers.`, usage.unsubscribe);
   }
-  const filters = parseFilters(rest);
+  const filters = parseFilters(rest, usage);
   return filters.ok ? { ok: true, command: { kind: 'unsubscribe', target: { kind: 'filters', filters: filters.filters } } } : filters;
 }
 
 type FiltersResult = { ok: true; filters: Filters } | { ok: false; error: CommandError };
 
 /** Parses filter words; several words of one kind mean any of them. */
-export function parseFilters(words: Word[]): FiltersResult {
+export function parseFilters(words: Word[], usage: Usage = usageFor('personal')): FiltersResult {
   const f = emptyFilters();
   const directions = new Set<string>();
   const groups = new Set<boolean>();
@@ -86,7 +102,7 @@ export function parseFilters(words: Word[]): FiltersResult {
   let all = false;
   for (const word of words) {
     if (word.quoted) {
-      if (word.text.trim() === '') return error('An empty phrase ("") matches nothing.', SUBSCRIBE_USAGE);
+      if (word.text.trim() === '') return error('An empty phrase ("") matches nothing.', usage.subscribe);
       f.keywords.push(word.text.trim());
       continue;
     }
@@ -100,14 +116,14 @@ export function parseFilters(words: Word[]): FiltersResult {
     else if (lower === 'ai' || lower === 'human') ais.add(lower === 'ai');
     else if (prefix !== null) {
       const problem = addPrefixed(f, prefix, value);
-      if (problem) return error(problem, SUBSCRIBE_USAGE);
+      if (problem) return error(problem, usage.subscribe);
     } else {
       const guess = suggest(lower, FILTER_VOCABULARY);
       const completed = guess && /[:>=]$/.test(guess) ? guess + lower.replace(/^[a-z]+(:|>=?|=)/, '') : guess;
-      return error(`I don't know the word "${word.text}".`, SUBSCRIBE_USAGE, completed ? `Did you mean "${completed}"?` : 'Say "help" for the words I know.');
+      return error(`I don't know the word "${word.text}".`, usage.subscribe, completed ? `Did you mean "${completed}"?` : `Type ${usage.typed('help')} for the words I know.`);
     }
   }
-  if (all && words.length > 1) return error('"all" cannot be combined with other filters.', SUBSCRIBE_USAGE);
+  if (all && words.length > 1) return error('"all" cannot be combined with other filters.', usage.subscribe);
   f.direction = directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
     ? 'both' : directions.has('outbound') ? 'outbound' : 'inbound';
   if (groups.size === 1) f.group = [...groups][0];
@@ -145,12 +161,12 @@ export interface Word {
 }
 
 /** Splits on white space; "…" (straight or curly quotes) keep a phrase together, also after `tag:`. */
-function tokenize(text: string): { ok: true; words: Word[] } | { ok: false; error: CommandError } {
+function tokenize(text: string, usage: Usage): { ok: true; words: Word[] } | { ok: false; error: CommandError } {
   const words: Word[] = [];
   const pattern = /([a-z]+:|unread>=)?["“”]([^"“”]*)["“”]|(\S+)/gi;
   for (const match of text.matchAll(pattern)) {
     if (match[3] !== undefined) {
-      if (/["“”]/.test(match[3])) return error('A quote is not closed: write phrases as "like this".', SUBSCRIBE_USAGE);
+      if (/["“”]/.test(match[3])) return error('A quote is not closed: write phrases as "like this".', usage.subscribe);
       words.push({ text: match[3], quoted: false });
     } else if (match[1] !== undefined) {
       words.push({ text: match[1] + match[2], quoted: false });
@@ -174,8 +190,8 @@ function normalize(text: string): string {
     .replace(/\s+/g, ' ');
 }
 
-function extra(word: string, command: string): ParseResult {
-  return error(`"${command}" takes no further words (got "${word}").`, GENERAL_USAGE);
+function extra(word: string, command: string, usage: Usage): ParseResult {
+  return error(`"${command}" takes no further words (got "${word}").`, usage.general);
 }
 
 function error(problem: string, usage: string, suggestion?: string): { ok: false; error: CommandError } {

@@ -3,11 +3,11 @@
  * `FOR UPDATE SKIP LOCKED`: two workers looking at once take different conversations.
  */
 import type {
-  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
+  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, Delivery, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
 } from '../deliveries';
 import {
   CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
-  conversationColumns, deliveryColumns, toConversation, toDue, toEvent, toJoinedContact, toListed,
+  conversationColumns, deliveryColumns, toConversation, toDelivery, toDue, toEvent, toJoinedContact, toListed,
 } from '../rows';
 import { checkLimit } from '../limit';
 import type { PgDb } from './db';
@@ -120,6 +120,11 @@ export class PgDeliveries implements DeliveryQueue {
 
   async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
     return (await this.db.row('SELECT 1 FROM deliveries WHERE event_id = $1 AND conversation_id = $2', [eventId, conversationId])) !== undefined;
+  }
+
+  async getDelivery(eventId: number, conversationId: string): Promise<Delivery | null> {
+    const row = await this.db.row<DeliveryRow>(`SELECT ${deliveryColumns()} FROM deliveries WHERE event_id = $1 AND conversation_id = $2`, [eventId, conversationId]);
+    return row ? toDelivery(row) : null;
   }
 
   async nextDueAt(after: number): Promise<number | null> {

@@ -1,10 +1,10 @@
 /** The delivery queue in SQLite: claims are plain columns, taken in one write transaction. */
 import type {
-  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
+  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, Delivery, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
 } from '../deliveries';
 import {
   CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
-  conversationColumns, deliveryColumns, toConversation, toDue, toEvent, toJoinedContact, toListed,
+  conversationColumns, deliveryColumns, toConversation, toDelivery, toDue, toEvent, toJoinedContact, toListed,
 } from '../rows';
 import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
@@ -89,6 +89,11 @@ export class SqliteDeliveries implements DeliveryQueue {
 
   async hasDelivery(eventId: number, conversationId: string): Promise<boolean> {
     return this.db.stmt('SELECT 1 FROM deliveries WHERE event_id = ? AND conversation_id = ?').get(eventId, conversationId) !== undefined;
+  }
+
+  async getDelivery(eventId: number, conversationId: string): Promise<Delivery | null> {
+    const row = this.db.stmt(`SELECT ${deliveryColumns()} FROM deliveries WHERE event_id = ? AND conversation_id = ?`).get(eventId, conversationId) as DeliveryRow | undefined;
+    return row ? toDelivery(row) : null;
   }
 
   async nextDueAt(after: number): Promise<number | null> {

@@ -40,6 +40,14 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.equal(await t.store.deliveries.countPending('a:2'), 0);
   });
 
+  it('finds the delivery of one event to one conversation, with the subscriptions that matched', async () => {
+    const { eventId } = await t.store.events.recordEvent(messageEvent('m1'));
+    await t.store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: 'a:1', subscriptionIds: [4, 7] }] }], 10);
+    const found = await t.store.deliveries.getDelivery(eventId, 'a:1');
+    assert.deepEqual([found?.eventId, found?.conversationId, found?.subscriptionIds, found?.state], [eventId, 'a:1', [4, 7], 'pending']);
+    assert.equal(await t.store.deliveries.getDelivery(eventId, 'a:2'), null);
+  });
+
   it('claims conversations with due work, longest waiting first, for one worker at a time', async () => {
     await dispatched(t.store, 'm1', ['a:2'], 10);
     await dispatched(t.store, 'm2', ['a:1'], 20);

@@ -8,7 +8,7 @@ describe('commandErrorCard', () => {
       problem: 'I don\'t know the word "whatsap"',
       suggestion: 'Did you mean "whatsapp"?',
       usage: 'subscribe <filters…>, e.g. subscribe whatsapp vip',
-    });
+    }, 'channel');
     assertValidCard(card);
     assert.deepEqual(cardTexts(card), [
       'I don\'t know the word "whatsap"',
@@ -18,14 +18,19 @@ describe('commandErrorCard', () => {
     ]);
   });
 
+  it('tells how to get help as it is typed in a personal chat', () => {
+    const card = commandErrorCard({ problem: 'x' }, 'personal');
+    assert.equal(cardTexts(card).at(-1), 'Nothing was changed. Type help to see every command and filter.');
+  });
+
   it('leaves out what it was not given', () => {
-    const card = commandErrorCard({ problem: 'Say which subscription to remove.' });
+    const card = commandErrorCard({ problem: 'Say which subscription to remove.' }, 'channel');
     assertValidCard(card);
     assert.equal(cardTexts(card).length, 2);
   });
 
   it('shows the words the user typed literally', () => {
-    const card = commandErrorCard({ problem: 'I don\'t know the word "**${secret}**"', suggestion: '[x](https://evil)' });
+    const card = commandErrorCard({ problem: 'I don\'t know the word "**${secret}**"', suggestion: '[x](https://evil)' }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'I don\'t know the word "\\*\\*${secret}\\*\\*"');
@@ -33,7 +38,7 @@ describe('commandErrorCard', () => {
   });
 
   it('still says something for an empty problem', () => {
-    const card = commandErrorCard({ problem: ' ' });
+    const card = commandErrorCard({ problem: ' ' }, 'channel');
     assertValidCard(card);
     assert.equal(cardTexts(card)[0], 'That command did not work.');
   });

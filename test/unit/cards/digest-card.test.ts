@@ -3,14 +3,15 @@ import { buildDigestCard } from '../../../src/cards/digest-card';
 import { MAX_CARD_BYTES, cardByteLength } from '../../../src/cards/render';
 import { assertValidCard, cardTexts } from '../../support/validate-card';
 
+const INBOX = 'https://app.klink.cloud/inbox/';
 const room = (i: number, count = 1, vip = false) => ({
   channelType: i % 2 === 0 ? 'whatsapp' : 'messenger', contactName: `Contact ${i}`, vip, count,
-  latestText: `latest line of room ${i} **bold** \${secret}`, roomUrl: `https://app.klink.cloud/inbox/room-${i}`,
+  latestText: `latest line of room ${i} **bold** \${secret}`, newest: i, roomUrl: `https://app.klink.cloud/inbox/room-${i}`,
 });
 
 describe('buildDigestCard', () => {
-  it('lists rooms with counts, latest lines and links; VIP rooms first', () => {
-    const card = buildDigestCard({ rooms: [room(1, 3), room(2, 1, true)], reason: 'Combined to stay within limits.' });
+  it('lists rooms with counts, latest lines and links; the most recent first', () => {
+    const card = buildDigestCard({ rooms: [room(1, 3), room(2, 1, true)], reason: 'Combined to stay within limits.', inboxUrl: INBOX });
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], '4 klink messages in 2 conversations');
@@ -21,11 +22,17 @@ describe('buildDigestCard', () => {
 
   it('stays complete in its counts when rooms are left out, and under 28 KB', () => {
     const rooms = Array.from({ length: 300 }, (_, i) => ({ ...room(i, 2), latestText: 'x'.repeat(500) }));
-    const card = buildDigestCard({ rooms, reason: 'r' });
+    const card = buildDigestCard({ rooms, reason: 'r', inboxUrl: INBOX });
     assertValidCard(card);
     assert.ok(cardByteLength(card) <= MAX_CARD_BYTES);
     const texts = cardTexts(card);
     assert.equal(texts[0], '600 klink messages in 300 conversations');
-    assert.match(texts.at(-1) ?? '', /…and \d+ more messages in \d+ other conversations\./);
+    assert.match(texts.at(-1) ?? '', /^\[…and \d+ more in klink\]\(https:\/\/app\.klink\.cloud\/inbox\/\) from \d+ other conversations$/);
+  });
+
+  it('says how many more without a link when there is no inbox address', () => {
+    const rooms = Array.from({ length: 25 }, (_, i) => room(i));
+    const texts = cardTexts(buildDigestCard({ rooms, reason: 'r', inboxUrl: null }));
+    assert.equal(texts.at(-1), '…and 5 more in klink from 5 other conversations');
   });
 });

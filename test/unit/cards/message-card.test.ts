@@ -4,7 +4,7 @@ import { escapeMarkdown } from '../../../src/cards/escape-markdown';
 import { type MessageCardInput, buildMessageCard } from '../../../src/cards/message-card';
 import { CardTooLargeError, MAX_CARD_BYTES, cardByteLength } from '../../../src/cards/render';
 import type { KlinkContact, KlinkMessage } from '../../../src/klink/events';
-import { assertValidCard, cardTexts, elementsOfType } from '../../support/validate-card';
+import { assertValidCard, cardTexts, cardTimeProblems, elementsOfType } from '../../support/validate-card';
 import { MESSAGE_SAMPLES, sampleContact, sampleMessage } from './klink-samples';
 
 const ROOM_URL = 'https://app.klink.cloud/inbox/rooms/1f13f5d8-e426-42c7-9ce1-f50862f21965';
@@ -127,6 +127,16 @@ describe('buildMessageCard', () => {
       const stamp = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:Z|(?:(?:-|\\+)\\d{2}:\\d{2}))';
       assert.match(line, new RegExp(`\\{{2}DATE\\((${stamp})(?:, ?(COMPACT|LONG|SHORT))?\\)\\}{2}`));
       assert.match(line, new RegExp(`\\{{2}TIME\\((${stamp})\\)\\}{2}`));
+    });
+
+    it('writes every time one way (message, thread\'s latest, notice), all in the reader\'s zone', () => {
+      const built = card({
+        message: inbound({ createdAt: '2026-01-09T03:42:38.000000Z' }),
+        thread: { messageCount: 3, latestText: 'later', latestAt: '2026-01-09T05:00:00Z' },
+        notice: ['Muted here until ', { time: Date.UTC(2026, 0, 9, 6) }, ' by Mia.'],
+      });
+      assert.deepEqual(cardTimeProblems(built), []);
+      assert.equal(JSON.stringify(built).match(/\{\{DATE\(/g)?.length, 3);
     });
 
     it('uses `now` when createdAt is missing or invalid', () => {

@@ -10,7 +10,7 @@ describe('subscribedCard', () => {
   };
 
   it('renders exactly this card (snapshot)', () => {
-    assert.deepEqual(subscribedCard(subscription), {
+    assert.deepEqual(subscribedCard(subscription, 'channel'), {
       type: 'AdaptiveCard',
       $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
       version: '1.4',
@@ -29,8 +29,14 @@ describe('subscribedCard', () => {
     });
   });
 
+  it('writes the command and its undo without the mention in a personal chat', () => {
+    const texts = cardTexts(subscribedCard(subscription, 'personal'));
+    assert.ok(texts.includes('subscribe whatsapp vip'));
+    assert.ok(texts.includes('unsubscribe 2'));
+  });
+
   it('is a valid card', () => {
-    assertValidCard(subscribedCard(subscription));
+    assertValidCard(subscribedCard(subscription, 'channel'));
   });
 
   it('shows what the user typed literally', () => {
@@ -38,7 +44,7 @@ describe('subscribedCard', () => {
       number: 7,
       command: 'messenger "**refund** ${secret}" tag:[x](https://evil)',
       description: 'Customer messages containing "**refund** ${secret}".',
-    });
+    }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.ok(texts.includes('@klink subscribe messenger "\\*\\*refund\\*\\* ${secret}" tag:\\[x\\](https://evil)'));
@@ -47,7 +53,7 @@ describe('subscribedCard', () => {
   });
 
   it('bounds very long commands and descriptions', () => {
-    const card = subscribedCard({ number: 1, command: 'x'.repeat(1_000_000), description: 'y'.repeat(1_000_000) });
+    const card = subscribedCard({ number: 1, command: 'x'.repeat(1_000_000), description: 'y'.repeat(1_000_000) }, 'channel');
     assertValidCard(card);
   });
 });

@@ -10,7 +10,7 @@ describe('subscriptionsCard', () => {
         { number: 1, command: 'whatsapp vip', description: 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).' },
         { number: 4, command: 'messenger "refund"', description: 'Customer messages containing "refund" on Messenger.' },
       ],
-    });
+    }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'Subscriptions here (2)');
@@ -22,7 +22,7 @@ describe('subscriptionsCard', () => {
   });
 
   it('says there are none and how to add one', () => {
-    const card = subscriptionsCard({ items: [] });
+    const card = subscriptionsCard({ items: [] }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.ok(texts.some((t) => t.includes('There are no subscriptions')));
@@ -36,7 +36,7 @@ describe('subscriptionsCard', () => {
       command: `tag:customer-${i} "a rather long keyword phrase ${i}"`,
       description: `Customer messages containing "a rather long keyword phrase ${i}" from contacts tagged "customer-${i}".`,
     }));
-    const card = subscriptionsCard({ items });
+    const card = subscriptionsCard({ items }, 'channel');
     assertValidCard(card);
     assert.ok(cardByteLength(card) <= MAX_CARD_BYTES);
     const texts = cardTexts(card);

@@ -7,7 +7,7 @@ const two = { number: 5, command: 'email', description: 'Customer messages on Em
 
 describe('unsubscribedCard', () => {
   it('names the one subscription removed', () => {
-    const card = unsubscribedCard({ removed: [one] });
+    const card = unsubscribedCard({ removed: [one] }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'Unsubscribed (#2)');
@@ -16,7 +16,7 @@ describe('unsubscribedCard', () => {
   });
 
   it('lists several removed subscriptions', () => {
-    const card = unsubscribedCard({ removed: [one, two] });
+    const card = unsubscribedCard({ removed: [one, two] }, 'channel');
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'Unsubscribed: 2 subscriptions removed');
@@ -24,7 +24,7 @@ describe('unsubscribedCard', () => {
   });
 
   it('says when nothing was removed', () => {
-    const card = unsubscribedCard({ removed: [] });
+    const card = unsubscribedCard({ removed: [] }, 'channel');
     assertValidCard(card);
     assert.ok(cardTexts(card).some((t) => t.includes('nothing was changed')));
   });
