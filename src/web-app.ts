@@ -3,7 +3,7 @@
  * metrics. Delivery is not here: it runs in its own thread or process (src/app.ts).
  */
 import { randomInt } from 'node:crypto';
-import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
@@ -17,6 +17,7 @@ import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
+import { BotAdapter } from './teams/bot-adapter';
 import { BotAuthentication } from './teams/bot-authentication';
 
 export interface WebOptions {
@@ -35,7 +36,7 @@ export function createWebServer(
     ...botFrameworkSettings(config),
     ...options.botFrameworkAuthentication,
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, err: Error) => {
     const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
     log.error({ err, errorId, conversationId: context.activity.conversation?.id }, 'turn failed');

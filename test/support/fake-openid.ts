@@ -62,6 +62,11 @@ export interface FakeOpenId {
   kids: Record<SigningKey, string>;
   /** Paths (with query) of every request served, in order. */
   requests: string[];
+  /**
+   * An outage of login.botframework.com, at the wire: `error` answers the metadata and keys with
+   * 500, `reset` drops the connection without an answer; null (default) serves them.
+   */
+  outage: 'error' | 'reset' | null;
   mintToken(options: MintOptions): string;
   close(): Promise<void>;
 }
@@ -83,6 +88,15 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     requests.push(url);
+    if (fake.outage === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fake.outage === 'error') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal server error');
+      return;
+    }
     const pathname = url.split('?')[0];
     if (req.method === 'GET' && pathname === METADATA_PATH) {
       // Same document as https://login.botframework.com/v1/.well-known/openidconfiguration.
@@ -108,8 +122,9 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const fake: FakeOpenId = {
     url: base,
+    outage: null,
     // botbuilder caches OpenID metadata and keys per metadata URL for the whole process (24 h,
     // JwtTokenExtractor.openIdMetadataCache); a later fake on a reused port would otherwise be
     // checked against this instance's keys. The query makes each instance's URL unique.
@@ -123,6 +138,7 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
       server.closeAllConnections();
     }),
   };
+  return fake;
 }
 
 /**
