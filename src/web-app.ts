@@ -23,6 +23,8 @@ import { BotAuthentication } from './teams/bot-authentication';
 export interface WebOptions {
   botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   now?: () => number;
+  /** Tests only: a fake Bot Connector on plain http with authentication on (see AppOptions). */
+  allowHttpServiceUrls?: boolean;
 }
 
 export function createWebServer(
@@ -47,7 +49,8 @@ export function createWebServer(
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
-  const server = createServer({ log, adapter, bot, connections, health, webhook: { store, log, now, metrics } });
+  const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
+  const server = createServer({ log, adapter, bot, connections, health, allowHttpServiceUrls, webhook: { store, log, now, metrics } });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
   return server;
 }

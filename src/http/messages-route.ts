@@ -15,6 +15,8 @@ export interface MessagesDeps {
   adapter: BotAdapter;
   bot: { run(context: TurnContext): Promise<void> };
   log: Logger;
+  /** Local mode (no tokens are sent) may use http service URLs; otherwise only https is accepted. */
+  allowHttpServiceUrls: boolean;
 }
 
 export type ActivityFailure = 'unauthorized' | 'unavailable' | 'internal';
@@ -27,6 +29,12 @@ export function messagesHandler(deps: MessagesDeps) {
     const activity = readActivity(req.body);
     if (activity === null) {
       res.send(400, { ok: false, error: 'the body is not a Bot Framework activity (a JSON object with a type)' });
+      return;
+    }
+    if (!deps.allowHttpServiceUrls && !isHttpsServiceUrl(activity.serviceUrl)) {
+      // Refused before authentication and the turn: a reply would carry the bot's bearer token.
+      deps.log.warn({ activityType: activity.type }, 'activity refused: its serviceUrl is not https');
+      res.send(400, { ok: false, error: 'serviceUrl must be an https URL' });
       return;
     }
     const authorization = req.headers.authorization;
@@ -50,6 +58,13 @@ export function classifyActivityFailure(err: unknown, turnStarted: boolean): Act
   if (err instanceof AuthenticationError) return err.statusCode >= 500 ? 'unavailable' : 'unauthorized';
   if (isNetworkError(err)) return 'unavailable';
   return 'internal';
+}
+
+/** An absent serviceUrl is left to botbuilder (it refuses it); a present one must parse as https. */
+function isHttpsServiceUrl(serviceUrl: unknown): boolean {
+  if (serviceUrl === undefined) return true;
+  if (typeof serviceUrl !== 'string') return false;
+  return URL.canParse(serviceUrl) && new URL(serviceUrl).protocol === 'https:';
 }
 
 function isNetworkError(err: unknown): boolean {

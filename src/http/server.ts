@@ -18,6 +18,8 @@ export interface ServerDeps {
   connections: Connections;
   webhook: WebhookDeps;
   health: HealthDeps;
+  /** Local mode (or a test's fake Bot Connector): activities may name http service URLs. */
+  allowHttpServiceUrls: boolean;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
@@ -25,7 +27,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   const { log } = deps;
   healthRoutes(server, deps.health);
 
-  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log }));
+  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }));
 
   server.post('/api/klink/webhook', webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook));
   server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(String(req.params.connectionId ?? '')), deps.webhook));

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthenticationConstants } from 'botframework-connector';
 import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import jwt from 'jsonwebtoken';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { TENANT } from './teams-activities';
@@ -176,7 +176,9 @@ export interface AuthenticatedApp {
  * The real app outside local mode (BOT_ID set), botbuilder trusting `fake`, on a fresh database
  * (SQLite unless `store` says otherwise), on a free port. `env` adds or overrides settings.
  */
-export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite'): Promise<AuthenticatedApp> {
+export async function startAuthenticatedApp(
+  fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite', appOptions: Pick<AppOptions, 'allowHttpServiceUrls'> = {},
+): Promise<AuthenticatedApp> {
   const database = await createTestDatabase(store);
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -192,7 +194,7 @@ export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const app = await createApp({ ...config, dataDir: database.dir }, log, {
-    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline',
+    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline', ...appOptions,
   });
   try {
     const port = await app.listen(0, '127.0.0.1');
