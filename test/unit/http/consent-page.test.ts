@@ -41,10 +41,10 @@ describe('consent pages', () => {
   });
 
   it('offer "check again" only as a local link, escaped', () => {
-    const page = notConfirmedPage({ kind: 'not_confirmed', tenantId: TENANT, failure: 'not_consented', code: 'AADSTS700016', retryPath: '/admin/consent/callback?a=1&b="2"' });
+    const page = notConfirmedPage({ kind: 'not_confirmed', tenantId: TENANT, failure: 'not_consented', code: 'AADSTS700016', retry: { path: '/admin/consent/callback?a=1&b="2"', cookie: 'c' } });
     assert.equal(page.status, 403);
     assert.match(renderConsentPage(page), /<a href="\/admin\/consent\/callback\?a=1&#38;b=&#34;2&#34;">Check again<\/a>/);
-    const hostile = notConfirmedPage({ kind: 'not_confirmed', tenantId: TENANT, failure: 'unavailable', code: null, retryPath: '//evil.example/x' });
+    const hostile = notConfirmedPage({ kind: 'not_confirmed', tenantId: TENANT, failure: 'unavailable', code: null, retry: { path: '//evil.example/x', cookie: 'c' } });
     assert.throws(() => renderConsentPage(hostile), /not a local path/);
   });
 
