@@ -2,14 +2,19 @@
  * Outside local mode the bot speaks to the Bot Connector only over https: an activity that names
  * an http service URL is refused before the bot runs, so no bearer token is ever sent there (and
  * nothing is stored). Real app with Bot Framework authentication, fake login.botframework.com,
- * a fake Bot Connector listening on plain http.
+ * a fake Bot Connector listening on plain http. A conversation stored with an http service URL
+ * (before this rule, or written by hand) gets its deliveries refused the same way.
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { AppCredentials } from 'botframework-connector';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { type AuthenticatedApp, type FakeOpenId, TEST_BOT_ID, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
-import { BOT, channelCommand, membersUpdate } from '../support/teams-activities';
+import { signBody } from '../../src/klink/verify';
+import { emptyFilters } from '../../src/subscriptions/filters';
+import { sample } from '../support/fixtures';
+import { BOT, TEAM, TENANT, channelCommand, membersUpdate } from '../support/teams-activities';
+import { waitFor } from '../support/wait';
 
 describe('http Bot Connector service URLs outside local mode', () => {
   let openId: FakeOpenId;
@@ -53,5 +58,26 @@ describe('http Bot Connector service URLs outside local mode', () => {
     assert.deepEqual(leaked, [], 'no request may reach the http connector');
     assert.deepEqual(statuses, [400, 400]);
     assert.deepEqual(await t.app.store.rowCounts(), before);
+  });
+
+  it('never delivers to a stored conversation whose serviceUrl is http: no request reaches it, the delivery records why', async () => {
+    const channelId = '19:stored-http@thread.tacv2';
+    await t.app.store.conversations.upsertConversation({
+      id: channelId, type: 'channel', tenantId: TENANT, serviceUrl: connector.url, channelId, teamId: TEAM, botId: `28:${TEST_BOT_ID}`, botName: 'klink',
+    }, Date.now());
+    await t.app.store.conversations.addSubscription(channelId, emptyFilters(), null, Date.now());
+    const raw = JSON.stringify(sample('message.inbound'));
+    const webhook = await fetch(`${t.url}/api/klink/webhook`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-signing-secret', raw) }, body: raw,
+    });
+    assert.equal(webhook.status, 200);
+    // Attempted: either it reached the connector, or the delivery recorded an error.
+    const [delivery] = await waitFor(async () => {
+      const listed = await t.app.store.deliveries.listDeliveries({ conversationId: channelId }, 10);
+      return (connector.requests.length > 0 || listed.some((d) => d.lastError !== null)) && listed;
+    }, { timeoutMs: 10_000, what: 'a delivery attempt' });
+    const leaked = connector.requests.map((r) => `${r.route} (authorization: ${r.headers.authorization ?? 'none'})`);
+    assert.deepEqual(leaked, [], 'no request may reach the http connector');
+    assert.match(delivery.lastError ?? '', /InsecureServiceUrl|not https/);
   });
 });
