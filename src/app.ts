@@ -46,6 +46,12 @@ export interface AppOptions {
    * or `inline` (this thread: tests that inject a clock or watch the worker).
    */
   delivery?: 'thread' | 'inline';
+  /**
+   * Tests only: accept activities naming a plain-http service URL with authentication on (a fake
+   * Bot Connector on 127.0.0.1). Production leaves it unset: outside local mode only https service
+   * URLs are used, so the bot's bearer token never travels unencrypted.
+   */
+  allowHttpServiceUrls?: boolean;
 }
 
 export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {

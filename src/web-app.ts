@@ -3,7 +3,7 @@
  * metrics. Delivery is not here: it runs in its own thread or process (src/app.ts).
  */
 import { randomInt } from 'node:crypto';
-import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
@@ -17,11 +17,14 @@ import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
+import { BotAdapter } from './teams/bot-adapter';
 import { BotAuthentication } from './teams/bot-authentication';
 
 export interface WebOptions {
   botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   now?: () => number;
+  /** Tests only: a fake Bot Connector on plain http with authentication on (see AppOptions). */
+  allowHttpServiceUrls?: boolean;
 }
 
 export function createWebServer(
@@ -35,7 +38,7 @@ export function createWebServer(
     ...botFrameworkSettings(config),
     ...options.botFrameworkAuthentication,
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, err: Error) => {
     const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
     log.error({ err, errorId, conversationId: context.activity.conversation?.id }, 'turn failed');
@@ -46,7 +49,8 @@ export function createWebServer(
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
-  const server = createServer({ log, adapter, bot, connections, health, webhook: { store, log, now, metrics } });
+  const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
+  const server = createServer({ log, adapter, bot, connections, health, allowHttpServiceUrls, webhook: { store, log, now, metrics } });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
   return server;
 }

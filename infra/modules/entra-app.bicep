@@ -8,8 +8,14 @@
 //   secrets, and the app reads no secret for this anyway (it uses BOT_CERTIFICATE_*).
 // - One delegated Microsoft Graph permission, User.Read: admin consent asks for
 //   https://graph.microsoft.com/.default, and Entra refuses that (AADSTS650056) for an app that lists
-//   no Microsoft Graph permission at all. It is what the consenting admin sees ("Sign in and read
-//   user profile"); the bot never calls Graph with it.
+//   no Microsoft Graph permission at all. The consenting admin sees it ("Sign in and read user
+//   profile"); the bot never calls Graph with it.
+// - One app role, KlinkTeams.Tenant.Enable, for applications only (an application permission), which
+//   the app requests of itself. Only an admin can grant an application permission, so the bot takes
+//   a tenant's consent as given only when its client-credentials token for itself carries this role
+//   in `roles` (src/auth/admin-consent.ts); a user's consent to User.Read grants no role. Requesting
+//   it needs the app's own appId, known only once the app exists: entra-app-own-role.bicep applies
+//   that second step to the same app (same uniqueName).
 extension microsoftGraphV1
 
 @description('Immutable alternate key of the app registration (redeploying with the same uniqueName updates it).')
@@ -26,6 +32,18 @@ param certificatePublicKey string
 
 var microsoftGraphAppId = '00000003-0000-0000-c000-000000000000'
 var userReadScopeId = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'
+// Fixed, so every deployment and every tenant's grant refer to the same role.
+var consentRoleId = '3b0d5c52-7a0e-4c1b-9f57-2f6c1d8e4a10'
+var consentRole = {
+  id: consentRoleId
+  value: 'KlinkTeams.Tenant.Enable'
+  allowedMemberTypes: [
+    'Application'
+  ]
+  displayName: 'Let klink for Microsoft Teams work in this organisation'
+  description: 'Lets klink for Microsoft Teams post klink conversations in the Teams channels and chats that subscribe. Grants no access to directory, mail, files or other data.'
+  isEnabled: true
+}
 
 resource app 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
@@ -41,6 +59,9 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
     privacyStatementUrl: '${publicUrl}/privacy'
     termsOfServiceUrl: '${publicUrl}/terms'
   }
+  appRoles: [
+    consentRole
+  ]
   requiredResourceAccess: [
     {
       resourceAppId: microsoftGraphAppId
@@ -60,6 +81,19 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
       key: certificatePublicKey
     }
   ]
+}
+
+// The second step: the same app, now also requesting its own app role.
+module ownRole './entra-app-own-role.bicep' = {
+  name: 'entra-app-own-role'
+  params: {
+    uniqueName: uniqueName
+    displayName: displayName
+    publicUrl: publicUrl
+    certificatePublicKey: certificatePublicKey
+    appId: app.appId
+    consentRole: consentRole
+  }
 }
 
 // Without a service principal in its home tenant the app cannot get the token the bot needs to

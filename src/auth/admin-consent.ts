@@ -1,16 +1,36 @@
 /**
- * Admin consent as a tenant's opt-in: the v2 admin-consent URL with a signed, expiring `state`,
- * and the callback's decision. No HTTP and no MSAL here: confirming consent is an injected function
- * (src/auth/msal-consent-check.ts), recording it goes to the store.
+ * Admin consent as a tenant's opt-in: the v2 admin-consent URL with a signed, expiring, single-use
+ * `state` bound to the admin's browser, and the callback's decision. No HTTP and no MSAL here:
+ * confirming consent is an injected function (src/auth/msal-consent-check.ts), recording it goes
+ * to the store.
+ *
+ * What proves an admin: the app registration defines an app role (an application permission,
+ * allowedMemberTypes Application) and requests it of itself. Only an admin can grant an application
+ * permission; a user's consent (to User.Read) creates the app's service principal but grants no app
+ * role. The callback asks Entra for a client-credentials token for the app itself
+ * (`<client id>/.default`): its `roles` claim lists the app roles granted in that tenant, and
+ * CONSENT_ROLE must be among them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TenantConsent, TenantStore } from '../store/store';
+import { bindingCookie, bindingMatches, newBinding } from './consent-binding';
+import type { ConsentRateLimit } from './consent-rate-limit';
 import { signToken, verifyToken } from './secret-box';
 
-/** App permissions are consented as `.default`: every Graph permission the app registration lists. */
+/**
+ * Consented as `.default`: Entra's admin consent page lists every permission the app registration
+ * requests (Graph User.Read, and the app's own CONSENT_ROLE) and grants them together.
+ */
 export const CONSENT_SCOPE = 'https://graph.microsoft.com/.default';
+/** The app role (application permission) only an admin can grant: docs/deploy.md, infra/modules/entra-app.bicep. */
+export const CONSENT_ROLE = 'KlinkTeams.Tenant.Enable';
+
+/** The token that carries the app's own roles: a client-credentials token for the app itself. */
+export function consentTokenScope(clientId: string): string {
+  return `${clientId}/.default`;
+}
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 export const CONSENT_PATH = '/admin/consent';
 export const CALLBACK_PATH = '/admin/consent/callback';
@@ -84,6 +104,8 @@ export interface ConsentState {
   tenantHint: string | null;
   /** Display name from the link (the bot's card adds it): untrusted text, never proof of who consented. */
   requestedBy: string | null;
+  /** Hash of the browser's binding cookie (src/auth/consent-binding.ts). */
+  binding: string;
 }
 
 /** A tenant hint as Entra accepts it in the URL path: a GUID or a domain; never `common`. */
@@ -101,14 +123,15 @@ export function cleanRequestedBy(raw: string | null): string | null {
   return [...text].slice(0, MAX_REQUESTED_BY).join('');
 }
 
-/** Signs a new state valid for STATE_TTL_MS. */
-export function createState(key: Buffer, input: { tenantHint: string | null; requestedBy: string | null }, now: number): string {
-  const payload: StatePayload = { n: randomBytes(16).toString('base64url'), exp: now + STATE_TTL_MS, t: input.tenantHint };
+/** Signs a new state valid for STATE_TTL_MS, bound to the browser whose cookie hashes to `binding`. */
+export function createState(key: Buffer, input: { tenantHint: string | null; requestedBy: string | null; binding: string }, now: number): string {
+  const payload: StatePayload = { n: randomBytes(16).toString('base64url'), exp: now + STATE_TTL_MS, t: input.tenantHint, b: input.binding };
   if (input.requestedBy !== null) payload.rb = input.requestedBy;
   return signToken(key, payload, STATE_PURPOSE);
 }
 
-export type StateProblem = 'missing' | 'invalid' | 'expired';
+/** `foreign`: started in another browser (or its cookie is gone); `replayed`: this state was already used. */
+export type StateProblem = 'missing' | 'invalid' | 'expired' | 'foreign' | 'replayed';
 
 /** Verifies the signature first, then the shape, then the expiry. */
 export function readState(key: Buffer, token: string | null, now: number): { ok: true; state: ConsentState } | { ok: false; problem: StateProblem } {
@@ -117,15 +140,15 @@ export function readState(key: Buffer, token: string | null, now: number): { ok:
   const payload = verifyToken(key, token, STATE_PURPOSE);
   if (!isStatePayload(payload)) return { ok: false, problem: 'invalid' };
   if (payload.exp <= now) return { ok: false, problem: 'expired' };
-  return { ok: true, state: { nonce: payload.n, expiresAt: payload.exp, tenantHint: payload.t, requestedBy: payload.rb ?? null } };
+  return { ok: true, state: { nonce: payload.n, expiresAt: payload.exp, tenantHint: payload.t, requestedBy: payload.rb ?? null, binding: payload.b } };
 }
 
-interface StatePayload { n: string; exp: number; t: string | null; rb?: string }
+interface StatePayload { n: string; exp: number; t: string | null; b: string; rb?: string }
 
 function isStatePayload(value: unknown): value is StatePayload {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
-  return typeof p.n === 'string' && p.n !== '' && typeof p.exp === 'number' && Number.isFinite(p.exp)
+  return typeof p.n === 'string' && p.n !== '' && typeof p.exp === 'number' && Number.isFinite(p.exp) && typeof p.b === 'string'
     && (p.t === null || typeof p.t === 'string') && (p.rb === undefined || typeof p.rb === 'string');
 }
 
@@ -139,14 +162,20 @@ export function buildConsentUrl(settings: ConsentSettings, tenantHint: string | 
   return url.toString();
 }
 
-export type BeginOutcome = { kind: 'redirect'; location: string } | { kind: 'bad_tenant_hint'; hint: string };
+export type BeginOutcome = { kind: 'start'; location: string; cookie: string } | { kind: 'bad_tenant_hint'; hint: string };
 
-/** `GET /admin/consent`: the Entra URL to send the admin to. */
+/** `GET /admin/consent`: the Entra URL to send the admin to, and the cookie that binds its state to this browser. */
 export function beginConsent(query: URLSearchParams, settings: ConsentSettings, now: number): BeginOutcome {
   const hint = parseTenantHint(query.get('tenant'));
   if (!hint.ok) return { kind: 'bad_tenant_hint', hint: query.get('tenant') ?? '' };
-  const state = createState(settings.stateKey, { tenantHint: hint.tenant, requestedBy: cleanRequestedBy(query.get('requestedBy')) }, now);
-  return { kind: 'redirect', location: buildConsentUrl(settings, hint.tenant, state) };
+  const started = startState(settings, { tenantHint: hint.tenant, requestedBy: cleanRequestedBy(query.get('requestedBy')) }, now);
+  return { kind: 'start', location: buildConsentUrl(settings, hint.tenant, started.state), cookie: started.cookie };
+}
+
+/** A new state and the cookie that binds it to the browser it is handed to. */
+function startState(settings: ConsentSettings, input: { tenantHint: string | null; requestedBy: string | null }, now: number): { state: string; cookie: string } {
+  const binding = newBinding();
+  return { state: createState(settings.stateKey, { ...input, binding: binding.hash }, now), cookie: bindingCookie(binding.secret, STATE_TTL_MS) };
 }
 
 /** Why a tenant's consent could not be confirmed. */
@@ -157,6 +186,8 @@ export type ConsentCheckFailure =
   | 'credentials_rejected'
   /** The token was for another tenant than the callback named. */
   | 'tenant_mismatch'
+  /** The app exists in the tenant but without CONSENT_ROLE: no admin granted it (a user's consent, or not yet replicated). */
+  | 'not_admin'
   /** Entra could not be reached or answered with a server error. */
   | 'unavailable';
 
@@ -171,39 +202,59 @@ export type CallbackOutcome =
   | { kind: 'bad_state'; problem: StateProblem }
   | { kind: 'bad_callback' }
   | { kind: 'entra_error'; error: string; description: string | null }
-  | { kind: 'not_confirmed'; tenantId: string; failure: ConsentCheckFailure; code: string | null; retryPath: string | null }
+  | { kind: 'rate_limited'; retryAfterMs: number }
+  | { kind: 'not_confirmed'; tenantId: string; failure: ConsentCheckFailure; code: string | null; retry: { path: string; cookie: string } | null }
   | { kind: 'granted'; consent: TenantConsent; tenantHint: string | null };
 
 export interface CallbackDeps {
   settings: ConsentSettings;
   confirm: ConfirmConsent;
-  store: Pick<TenantStore, 'recordConsent'>;
+  store: Pick<TenantStore, 'recordConsent' | 'useConsentState'>;
   now: () => number;
   log: Logger;
+  limit: ConsentRateLimit;
+}
+
+/** Who is calling back: the browser's binding cookie, and its address for rate limiting. */
+export interface CallbackClient {
+  binding: string | null;
+  address: string;
 }
 
 /**
  * `GET /admin/consent/callback`: state first (so no one can make this page show their text), then
- * Entra's error, then the tenant, confirmed by `confirm`; only a confirmed tenant is recorded.
+ * that this browser started it, then Entra's error, then the tenant; then the rate limit, the
+ * state is used up, and Entra confirms the tenant with CONSENT_ROLE; only then is it recorded.
  */
-export async function handleConsentCallback(query: URLSearchParams, deps: CallbackDeps): Promise<CallbackOutcome> {
+export async function handleConsentCallback(query: URLSearchParams, client: CallbackClient, deps: CallbackDeps): Promise<CallbackOutcome> {
   const read = readState(deps.settings.stateKey, query.get('state'), deps.now());
   if (!read.ok) return { kind: 'bad_state', problem: read.problem };
   const { state } = read;
+  if (!bindingMatches(state.binding, client.binding)) return { kind: 'bad_state', problem: 'foreign' };
 
   const error = query.get('error');
   if (error !== null) {
+    if (!(await deps.store.useConsentState(state.nonce, state.expiresAt, deps.now()))) return { kind: 'bad_state', problem: 'replayed' };
     deps.log.info({ error }, 'admin consent: Entra returned an error');
     return { kind: 'entra_error', error: clip(error, 100), description: nullIfEmpty(clip(query.get('error_description') ?? '', 1000)) };
   }
   const tenant = query.get('tenant')?.trim().toLowerCase() ?? '';
   if (query.get('admin_consent')?.toLowerCase() !== 'true' || !GUID.test(tenant)) return { kind: 'bad_callback' };
 
+  // Limited before the state is used up: a limited admin can use the same answer once the window passes.
+  const allowed = deps.limit.take(client.address);
+  if (!allowed.allowed) {
+    deps.log.warn({ tenantId: tenant, retryAfterMs: allowed.retryAfterMs }, 'admin consent: too many checks with Entra; refused for now');
+    return { kind: 'rate_limited', retryAfterMs: allowed.retryAfterMs };
+  }
+  if (!(await deps.store.useConsentState(state.nonce, state.expiresAt, deps.now()))) return { kind: 'bad_state', problem: 'replayed' };
+
   const check = await deps.confirm(tenant);
-  if (!check.confirmed) {
-    deps.log.warn({ tenantId: tenant, failure: check.failure, code: check.code }, 'admin consent could not be confirmed; nothing recorded');
-    const retryable = check.failure === 'not_consented' || check.failure === 'unavailable';
-    return { kind: 'not_confirmed', tenantId: tenant, failure: check.failure, code: check.code, retryPath: retryable ? retryPath(query) : null };
+  if (!check.confirmed || !check.roles.includes(CONSENT_ROLE)) {
+    const { failure, code } = check.confirmed ? { failure: 'not_admin' as const, code: null } : check;
+    deps.log.warn({ tenantId: tenant, failure, code }, 'admin consent could not be confirmed; nothing recorded');
+    const retryable = failure === 'not_consented' || failure === 'unavailable' || failure === 'not_admin';
+    return { kind: 'not_confirmed', tenantId: tenant, failure, code, retry: retryable ? retryWith(query, state, deps) : null };
   }
   const consent: TenantConsent = {
     tenantId: check.tenantId,
@@ -230,14 +281,19 @@ export function consentScopes(scopeParam: string | null, roles: string[]): strin
   return [CONSENT_SCOPE];
 }
 
-/** The same callback again (the state stays valid until it expires): Entra may need a moment to replicate consent. */
-function retryPath(query: URLSearchParams): string {
+/**
+ * The same callback again with a new state for this browser (the used one cannot be replayed):
+ * Entra may need a moment to replicate consent.
+ */
+function retryWith(query: URLSearchParams, state: ConsentState, deps: CallbackDeps): { path: string; cookie: string } {
+  const started = startState(deps.settings, { tenantHint: state.tenantHint, requestedBy: state.requestedBy }, deps.now());
   const again = new URLSearchParams();
-  for (const name of ['admin_consent', 'tenant', 'scope', 'state']) {
+  for (const name of ['admin_consent', 'tenant', 'scope']) {
     const value = query.get(name);
     if (value !== null) again.set(name, value);
   }
-  return `${CALLBACK_PATH}?${again.toString()}`;
+  again.set('state', started.state);
+  return { path: `${CALLBACK_PATH}?${again.toString()}`, cookie: started.cookie };
 }
 
 function clip(text: string, max: number): string {

@@ -1,12 +1,13 @@
 /**
  * Confirms admin consent with @azure/msal-node: Entra issues the app a client-credentials token for
- * a tenant only once the app has a service principal there, which admin consent creates.
+ * itself (`<client id>/.default`) in a tenant only once the app has a service principal there, and
+ * the token's `roles` lists the app roles an admin granted there (the caller checks CONSENT_ROLE).
  */
 import {
   AuthError, ConfidentialClientApplication, InteractionRequiredAuthError, LogLevel, ServerError, type NodeAuthOptions,
 } from '@azure/msal-node';
 import type { Logger } from '../log';
-import { CONSENT_SCOPE, type ConfirmConsent, type ConsentCheck, type ConsentCredential } from './admin-consent';
+import { type ConfirmConsent, type ConsentCheck, type ConsentCredential, consentTokenScope } from './admin-consent';
 
 /**
  * MSAL's own authority options, for clouds or authorities MSAL does not know (sovereign clouds,
@@ -26,7 +27,7 @@ export interface MsalConsentCheckOptions {
 /** Entra error codes that mean the app's own credential was refused (secret wrong or expired, bad certificate). */
 const CREDENTIAL_ERRORS = new Set(['AADSTS7000215', 'AADSTS7000222', 'AADSTS700027', 'AADSTS700024', 'AADSTS7000274']);
 
-/** A ConfirmConsent that asks Entra for a Graph client-credentials token in the tenant. */
+/** A ConfirmConsent that asks Entra for a client-credentials token for the app itself in the tenant. */
 export function createMsalConsentCheck(options: MsalConsentCheckOptions): ConfirmConsent {
   const { log } = options;
   return async (tenantId: string): Promise<ConsentCheck> => {
@@ -48,7 +49,7 @@ export function createMsalConsentCheck(options: MsalConsentCheckOptions): Confir
     });
     let accessToken: string;
     try {
-      const result = await client.acquireTokenByClientCredential({ scopes: [CONSENT_SCOPE], skipCache: true });
+      const result = await client.acquireTokenByClientCredential({ scopes: [consentTokenScope(options.clientId)], skipCache: true });
       if (result === null) return { confirmed: false, failure: 'unavailable', code: null };
       accessToken = result.accessToken;
     } catch (err) {

@@ -27,7 +27,7 @@ export interface Delivery {
 }
 
 export function createDelivery(config: Readonly<Config>, log: Logger, store: Store, metrics: Metrics, options: DeliveryOptions = {}): Delivery {
-  const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS });
+  const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS, allowHttp: config.localMode });
   const worker = new DeliveryWorker({
     store, log, metrics,
     now: options.now ?? Date.now,

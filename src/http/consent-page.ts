@@ -2,9 +2,10 @@
  * The pages an admin sees around admin consent, one named builder per outcome. Every piece of text
  * is escaped when rendered; links are only our own paths.
  */
-import type { CallbackOutcome, ConsentCheckFailure, StateProblem } from '../auth/admin-consent';
+import { CONSENT_ROLE, type CallbackOutcome, type ConsentCheckFailure, type StateProblem } from '../auth/admin-consent';
 
-type Inline = string | { code: string } | { link: string; path: string };
+/** `path`: one of our own paths; `url`: Microsoft's admin consent page, which we built (https only). */
+type Inline = string | { code: string } | { link: string; path: string } | { link: string; url: string };
 type Block = { p: Inline[] } | { ol: Inline[][] } | { ul: Inline[][] };
 
 export interface ConsentPage {
@@ -39,13 +40,39 @@ export function badTenantHintPage(hint: string): ConsentPage {
   };
 }
 
+/** What an admin grants, shown before Microsoft's own consent page asks for the same. */
+const GRANTED_PERMISSIONS: Inline[][] = [
+  [
+    { code: CONSENT_ROLE }, ' (application permission of klink for Microsoft Teams itself): lets the bot post klink conversations in the Teams channels and chats that subscribe in your organisation. Microsoft shows it as "Let klink for Microsoft Teams work in this organisation". Only an administrator can grant it; it gives no access to your directory, mail, files or any other data.',
+  ],
+  [
+    { code: 'User.Read' }, ' (Microsoft Graph, delegated): "Sign in and read user profile". Microsoft requires at least one such permission on a consent page; the bot never calls Microsoft Graph.',
+  ],
+];
+
+/** 200: what the admin is about to grant, and the link to Microsoft's admin consent page. */
+export function consentStartPage(entraUrl: string): ConsentPage {
+  return {
+    status: 200,
+    title: 'Allow klink for Microsoft Teams in your organisation',
+    blocks: [
+      { p: ['Sign in on Microsoft\'s page as an administrator of your organisation (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) and accept. You grant, for the whole organisation:'] },
+      { ul: GRANTED_PERMISSIONS },
+      { p: [{ link: 'Continue to Microsoft', url: entraUrl }] },
+      { p: ['The link works for 10 minutes, once, and only in this browser. To withdraw consent later, remove the app under Entra ID → Enterprise applications.'] },
+    ],
+  };
+}
+
 const STATE_PROBLEMS: Record<StateProblem, string> = {
   missing: 'The answer from Microsoft carries no state, so it cannot be matched to a consent request from this service.',
   invalid: 'The answer from Microsoft carries a state this service did not issue. Nothing was recorded.',
   expired: 'The consent request expired (links are valid for 10 minutes). Nothing was recorded.',
+  foreign: 'This consent answer belongs to a consent request started in another browser (or this browser\'s cookie for it is gone). Only the browser that started it can complete it. Nothing was recorded.',
+  replayed: 'This consent answer has already been used; each one is accepted once. Nothing more was recorded.',
 };
 
-/** 400: missing, forged or expired `state`. */
+/** 400: missing, forged, expired, foreign or replayed `state`. */
 export function badStatePage(problem: StateProblem): ConsentPage {
   return { status: 400, title: 'This consent answer cannot be accepted', blocks: [{ p: [STATE_PROBLEMS[problem]] }, { p: START_AGAIN }] };
 }
@@ -112,6 +139,11 @@ const NOT_CONFIRMED: Record<ConsentCheckFailure, { status: number; title: string
     title: 'Consent could not be confirmed: this service\'s credentials were refused',
     text: 'Microsoft Entra refused the app credential of this service, which is a problem on the operator\'s side (BOT_PASSWORD or the certificate). Please tell the operator. Nothing was recorded.',
   },
+  not_admin: {
+    status: 403,
+    title: 'Consent was not granted by an administrator',
+    text: `klink for Microsoft Teams exists in your tenant, but its application permission ${CONSENT_ROLE} was not granted by an administrator there (a user's consent does not grant it). Ask an administrator to open the consent link and accept. If an administrator has just accepted, Entra may need a minute: check again. Nothing was recorded.`,
+  },
   tenant_mismatch: {
     status: 403,
     title: 'Consent could not be confirmed',
@@ -126,7 +158,7 @@ export function notConfirmedPage(outcome: Extract<CallbackOutcome, { kind: 'not_
     { p: [page.text] },
     { p: ['Tenant: ', { code: outcome.tenantId }, ...(outcome.code === null ? [] : ['; Entra error ', { code: outcome.code }])] },
   ];
-  if (outcome.retryPath !== null) blocks.push({ p: [{ link: 'Check again', path: outcome.retryPath }, ' (possible for 10 minutes after you started), or ', ...START_AGAIN] });
+  if (outcome.retry !== null) blocks.push({ p: [{ link: 'Check again', path: outcome.retry.path }, ' (possible for 10 minutes, in this browser), or ', ...START_AGAIN] });
   return { status: page.status, title: page.title, blocks };
 }
 
@@ -150,6 +182,16 @@ export function grantedPage(outcome: Extract<CallbackOutcome, { kind: 'granted' 
   };
 }
 
+/** 429: too many checks with Entra right now; the same answer works again later. */
+export function rateLimitedPage(retryAfterMs: number): ConsentPage {
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
+  return {
+    status: 429,
+    title: 'Too many consent checks right now',
+    blocks: [{ p: [`This service limits how often it checks consent with Microsoft Entra. Reload this page in ${minutes} minute${minutes === 1 ? '' : 's'}: the answer stays valid for 10 minutes after you started. Nothing was recorded.`] }],
+  };
+}
+
 /** The HTML document of a page. */
 export function renderConsentPage(page: ConsentPage): string {
   const body = page.blocks.map(renderBlock).join('\n');
@@ -169,6 +211,10 @@ function renderInline(parts: Inline[]): string {
   return parts.map((part) => {
     if (typeof part === 'string') return escapeHtml(part);
     if ('code' in part) return `<code>${escapeHtml(part.code)}</code>`;
+    if ('url' in part) {
+      if (!part.url.startsWith('https://')) throw new Error('consent page: an outside link must be https');
+      return `<a href="${escapeHtml(part.url)}" rel="noreferrer">${escapeHtml(part.link)}</a>`;
+    }
     // Only our own absolute paths: never a scheme (javascript:) or another host (//evil).
     if (!/^\/(?!\/)/.test(part.path)) throw new Error(`consent page: link to ${part.path} is not a local path`);
     return `<a href="${escapeHtml(part.path)}">${escapeHtml(part.link)}</a>`;

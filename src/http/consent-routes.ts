@@ -4,17 +4,19 @@ import {
   CALLBACK_PATH, CONSENT_PATH, type ConfirmConsent, type ConsentSetup, DEFAULT_AUTHORITY_HOST, beginConsent, consentSetup,
   handleConsentCallback,
 } from '../auth/admin-consent';
+import { clearedBindingCookie, readBindingCookie } from '../auth/consent-binding';
+import { ConsentRateLimit } from '../auth/consent-rate-limit';
 import { type MsalAuthorityOptions, createMsalConsentCheck } from '../auth/msal-consent-check';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TenantStore } from '../store/store';
 import {
-  type ConsentPage, badCallbackPage, badStatePage, badTenantHintPage, consentUnavailablePage, entraErrorPage, grantedPage,
-  notConfirmedPage, renderConsentPage,
+  type ConsentPage, badCallbackPage, badStatePage, badTenantHintPage, consentStartPage, consentUnavailablePage, entraErrorPage,
+  grantedPage, notConfirmedPage, rateLimitedPage, renderConsentPage,
 } from './consent-page';
 
 export interface ConsentDeps {
-  store: Pick<TenantStore, 'recordConsent'>;
+  store: Pick<TenantStore, 'recordConsent' | 'useConsentState'>;
   log: Logger;
   now: () => number;
   /** BOT_ID, BOT_PASSWORD or the certificate, PUBLIC_URL, DATA_ENCRYPTION_KEY; local mode answers 503. */
@@ -39,24 +41,40 @@ export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps)
   }
   const { settings } = setup;
   const confirm = deps.confirm ?? defaultConfirm(setup, deps);
+  const limit = new ConsentRateLimit(deps.now);
 
+  // A page first, not a redirect: the admin sees what is granted before Microsoft asks.
   server.get(CONSENT_PATH, async (req: restify.Request, res: restify.Response) => {
     const outcome = beginConsent(queryOf(req), settings, deps.now());
     if (outcome.kind === 'bad_tenant_hint') return sendPage(res, badTenantHintPage(outcome.hint));
-    res.writeHead(302, { location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-    res.end();
+    sendPage(res, consentStartPage(outcome.location), { 'set-cookie': outcome.cookie });
   });
 
   server.get(CALLBACK_PATH, async (req: restify.Request, res: restify.Response) => {
-    const outcome = await handleConsentCallback(queryOf(req), { settings, confirm, store: deps.store, now: deps.now, log: deps.log });
+    const client = { binding: readBindingCookie(req.headers.cookie), address: clientAddress(req) };
+    const outcome = await handleConsentCallback(queryOf(req), client, { settings, confirm, store: deps.store, now: deps.now, log: deps.log, limit });
+    // The cookie is used up with the state; a limited answer keeps both, a retry gets a new pair.
+    const cleared = { 'set-cookie': clearedBindingCookie() };
     switch (outcome.kind) {
-      case 'bad_state': return sendPage(res, badStatePage(outcome.problem));
-      case 'bad_callback': return sendPage(res, badCallbackPage());
-      case 'entra_error': return sendPage(res, entraErrorPage(outcome.error, outcome.description, settings.redirectUri));
-      case 'not_confirmed': return sendPage(res, notConfirmedPage(outcome));
-      case 'granted': return sendPage(res, grantedPage(outcome));
+      case 'bad_state': return sendPage(res, badStatePage(outcome.problem), cleared);
+      case 'bad_callback': return sendPage(res, badCallbackPage(), cleared);
+      case 'entra_error': return sendPage(res, entraErrorPage(outcome.error, outcome.description, settings.redirectUri), cleared);
+      case 'rate_limited': return sendPage(res, rateLimitedPage(outcome.retryAfterMs), { 'retry-after': String(Math.ceil(outcome.retryAfterMs / 1000)) });
+      case 'not_confirmed': return sendPage(res, notConfirmedPage(outcome), { 'set-cookie': outcome.retry?.cookie ?? clearedBindingCookie() });
+      case 'granted': return sendPage(res, grantedPage(outcome), cleared);
     }
   });
+}
+
+/**
+ * The caller's address for rate limiting. Behind App Service (or any one reverse proxy) the socket
+ * is the proxy's: the proxy appends the address it saw as the last X-Forwarded-For entry (earlier
+ * ones are the client's to choose). Without the header, the socket's address.
+ */
+function clientAddress(req: restify.Request): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').pop();
+  return last ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function defaultConfirm(setup: Extract<ConsentSetup, { ready: true }>, deps: ConsentDeps): ConfirmConsent {
@@ -74,9 +92,10 @@ function queryOf(req: restify.Request): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
 }
 
-function sendPage(res: restify.Response, page: ConsentPage): void {
+function sendPage(res: restify.Response, page: ConsentPage, extraHeaders: Record<string, string> = {}): void {
   const html = renderConsentPage(page);
   res.writeHead(page.status, {
+    ...extraHeaders,
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',

@@ -1,21 +1,25 @@
 /** The HTTP surface: one restify server, the routes of the DESIGN's "HTTP" table. */
 import restify from 'restify';
-import type { CloudAdapter } from 'botbuilder';
 import type { KlinkBot } from '../bot/klink-bot';
 import { type Connections, DEFAULT_CONNECTION } from '../klink/connections';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Logger } from '../log';
+import type { BotAdapter } from '../teams/bot-adapter';
+import { internalErrorBody, newCorrelationId } from './error-answer';
 import { type HealthDeps, healthRoutes } from './health-routes';
+import { messagesHandler } from './messages-route';
 import { privacyPage, termsPage } from './pages';
 import { webhookHandler } from './webhook-route';
 
 export interface ServerDeps {
   log: Logger;
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   bot: KlinkBot;
   connections: Connections;
   webhook: WebhookDeps;
   health: HealthDeps;
+  /** Local mode (or a test's fake Bot Connector): activities may name http service URLs. */
+  allowHttpServiceUrls: boolean;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
@@ -23,9 +27,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   const { log } = deps;
   healthRoutes(server, deps.health);
 
-  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), async (req, res) => {
-    await deps.adapter.process(req, res, (context) => deps.bot.run(context));
-  });
+  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }));
 
   server.post('/api/klink/webhook', webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook));
   server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook));
@@ -33,8 +35,15 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/privacy', privacyPage);
   server.get('/terms', termsPage);
 
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
-    if ((err.statusCode ?? 500) >= 500) log.error({ err, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+  // A failure no route answered itself: restify would send the error's own message (a library's
+  // text). The caller gets a generic text and a correlation id; the log gets the error under that
+  // id. Answering here is how restify lets a listener replace its answer (it skips a sent response).
+  server.on('restifyError', (req: restify.Request, res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    if ((err.statusCode ?? 500) >= 500) {
+      const correlationId = newCorrelationId();
+      log.error({ err, correlationId, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+      if (!res.headersSent) res.send(500, internalErrorBody(correlationId));
+    }
     callback();
   });
   return server;

@@ -25,6 +25,12 @@ export interface TenantStore {
   listConsents(): Promise<TenantConsent[]>;
   /** Withdraws a tenant's consent and deactivates its conversations; returns how many were deactivated. */
   revokeTenant(tenantId: string, reason: string, now: number): Promise<number>;
+  /**
+   * Marks an admin-consent state as used: true the first time, false for one already used (a
+   * replay). Kept until `expiresAt`, after which the state is refused as expired anyway; expired
+   * marks are removed on the way.
+   */
+  useConsentState(nonce: string, expiresAt: number, now: number): Promise<boolean>;
 
   addConnection(connection: KlinkConnection): Promise<void>;
   /** A connection; removed ones only with `includeRemoved` (their events already taken still need a tenant). */

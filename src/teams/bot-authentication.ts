@@ -1,8 +1,9 @@
 /**
  * botbuilder's authentication with one correction: it turns only an expired token into an
  * authentication error; any other token the JWT library rejects (bad signature, `alg: none`,
- * not yet valid, wrong algorithm) escapes as a plain error and CloudAdapter answers 500 with
- * the error text. Those are authentication failures: they become 401 here.
+ * not yet valid, wrong algorithm) escapes as a plain error, which would count as our failure.
+ * Those are authentication failures: they become AuthenticationError (401) here, and
+ * src/http/messages-route.ts answers them without the library's text.
  */
 import { type Activity, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { type AuthenticateRequestResult, AuthenticationError } from 'botframework-connector';

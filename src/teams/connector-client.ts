@@ -22,6 +22,12 @@ export interface ConnectorClientOptions {
   tokens: TokenSource;
   /** Longest one call may take, getting the bot token included. */
   timeoutMs: number;
+  /**
+   * Whether plain-http service URLs may be called: local mode only, where no token is sent. Otherwise
+   * an http service URL (from an activity or a stored conversation) is refused before a token is
+   * even requested: a bearer token must never travel unencrypted. Default false.
+   */
+  allowHttp?: boolean;
 }
 
 export class BotConnectorClient {
@@ -82,6 +88,9 @@ export class BotConnectorClient {
       url = new URL(`${serviceUrl.replace(/\/+$/, '')}${path}`);
     } catch {
       throw new TeamsSendError('the conversation\'s service URL is not a URL', null, 'BadServiceUrl', null);
+    }
+    if (url.protocol !== 'https:' && this.options.allowHttp !== true) {
+      throw new TeamsSendError(`the conversation's service URL is not https (${url.protocol})`, null, 'InsecureServiceUrl', null);
     }
     // One deadline for the token and the request together: a call never takes longer than the
     // timeout, which delivery relies on (a claim is not used for a call that could outlast it).

@@ -30,7 +30,8 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     sandbox.stub(console, 'error');
     openId = await startFakeOpenId();
     connector = await startFakeConnector();
-    t = await startAuthenticatedApp(openId, { ALLOWED_TENANTS: ALLOWED }, kind);
+    // The fake Bot Connector speaks plain http; production accepts only https service URLs.
+    t = await startAuthenticatedApp(openId, { ALLOWED_TENANTS: ALLOWED }, kind, { allowHttpServiceUrls: true });
   });
   afterEach(async () => {
     sandbox.restore();

@@ -1,7 +1,9 @@
 /**
  * A fake Microsoft Entra authority for admin-consent tests: a real HTTP server on 127.0.0.1 with
  * the per-tenant OpenID configuration and the v2 token endpoint's client-credentials grant. It
- * issues a Graph token only in tenants marked as consented, checks the client secret or the
+ * issues the app a token for itself (`<client id>/.default`) only in tenants where the app has a
+ * service principal (`consented`: any consent, a user's too), with the app roles an admin granted
+ * there in `roles` (`appRoles`, none unless an admin consented); checks the client secret or the
  * certificate's signed client assertion, and records every request.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 
 export const GRAPH_DEFAULT = 'https://graph.microsoft.com/.default';
+/** The app role the app registration defines and requests of itself (see docs/deploy.md). */
+export const CONSENT_ROLE = 'KlinkTeams.Tenant.Enable';
 
 export interface EntraRequest {
   method: string;
@@ -30,8 +34,12 @@ export interface FakeEntraOptions {
 export interface FakeEntra {
   /** http://127.0.0.1:<port> */
   url: string;
-  /** Tenants where the app has a service principal, i.e. an admin consented. */
+  /** Tenants where the app has a service principal: someone consented (a user's consent creates one too). */
   consented: Set<string>;
+  /** App roles (application permissions) granted to the app in a tenant: only an admin can grant them. */
+  appRoles: Map<string, string[]>;
+  /** What an admin's consent does: a service principal with the app role granted. */
+  adminConsent(tenant: string): void;
   /** Tokens issued in a tenant carry this `tid` instead (an authority that lies). */
   tidOverride: Map<string, string>;
   requests: EntraRequest[];
@@ -47,6 +55,7 @@ export interface FakeEntra {
 export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEntra> {
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const consented = new Set<string>();
+  const appRoles = new Map<string, string[]>();
   const tidOverride = new Map<string, string>();
   const requests: EntraRequest[] = [];
   let base = '';
@@ -81,8 +90,9 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
   });
 
   function token(tenant: string, form: Record<string, string>, audience: string): [number, object] {
-    if (form.grant_type !== 'client_credentials' || form.scope !== GRAPH_DEFAULT) {
-      return [400, entraError('invalid_request', 900144, `AADSTS900144: expected grant_type client_credentials and scope ${GRAPH_DEFAULT}`)];
+    const ownResource = `${options.clientId}/.default`;
+    if (form.grant_type !== 'client_credentials' || form.scope !== ownResource) {
+      return [400, entraError('invalid_request', 900144, `AADSTS900144: expected grant_type client_credentials and scope ${ownResource}`)];
     }
     if (form.client_id !== options.clientId || !credentialValid(form, audience)) {
       return [401, entraError('invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.')];
@@ -91,8 +101,10 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       return [400, entraError('unauthorized_client', 700016, `AADSTS700016: Application with identifier '${options.clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`)];
     }
     const tid = tidOverride.get(tenant) ?? tenant;
+    // Like Entra: `roles` lists the granted app roles, and is left out when there are none.
+    const roles = appRoles.get(tenant) ?? [];
     const accessToken = jwt.sign(
-      { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${tid}/`, tid, appid: options.clientId, roles: ['User.Read.All'] },
+      { aud: options.clientId, iss: `https://sts.windows.net/${tid}/`, tid, appid: options.clientId, ...(roles.length > 0 ? { roles } : {}) },
       signingKey, { algorithm: 'RS256', expiresIn: 3600 },
     );
     return [200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken }];
@@ -117,7 +129,11 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: base, consented, tidOverride, requests,
+    url: base, consented, appRoles, tidOverride, requests,
+    adminConsent: (tenant) => {
+      consented.add(tenant);
+      appRoles.set(tenant, [CONSENT_ROLE]);
+    },
     authorityMetadata: () => JSON.stringify(openIdConfiguration(base, '{tenantid}')),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthenticationConstants } from 'botframework-connector';
 import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import jwt from 'jsonwebtoken';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { TENANT } from './teams-activities';
@@ -62,6 +62,11 @@ export interface FakeOpenId {
   kids: Record<SigningKey, string>;
   /** Paths (with query) of every request served, in order. */
   requests: string[];
+  /**
+   * An outage of login.botframework.com, at the wire: `error` answers the metadata and keys with
+   * 500, `reset` drops the connection without an answer; null (default) serves them.
+   */
+  outage: 'error' | 'reset' | null;
   mintToken(options: MintOptions): string;
   close(): Promise<void>;
 }
@@ -83,6 +88,15 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     requests.push(url);
+    if (fake.outage === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fake.outage === 'error') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal server error');
+      return;
+    }
     const pathname = url.split('?')[0];
     if (req.method === 'GET' && pathname === METADATA_PATH) {
       // Same document as https://login.botframework.com/v1/.well-known/openidconfiguration.
@@ -108,8 +122,9 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const fake: FakeOpenId = {
     url: base,
+    outage: null,
     // botbuilder caches OpenID metadata and keys per metadata URL for the whole process (24 h,
     // JwtTokenExtractor.openIdMetadataCache); a later fake on a reused port would otherwise be
     // checked against this instance's keys. The query makes each instance's URL unique.
@@ -123,6 +138,7 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
       server.closeAllConnections();
     }),
   };
+  return fake;
 }
 
 /**
@@ -160,7 +176,9 @@ export interface AuthenticatedApp {
  * The real app outside local mode (BOT_ID set), botbuilder trusting `fake`, on a fresh database
  * (SQLite unless `store` says otherwise), on a free port. `env` adds or overrides settings.
  */
-export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite'): Promise<AuthenticatedApp> {
+export async function startAuthenticatedApp(
+  fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite', appOptions: Pick<AppOptions, 'allowHttpServiceUrls'> = {},
+): Promise<AuthenticatedApp> {
   const database = await createTestDatabase(store);
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -176,7 +194,7 @@ export async function startAuthenticatedApp(fake: FakeOpenId, env: Record<string
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const app = await createApp({ ...config, dataDir: database.dir }, log, {
-    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline',
+    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline', ...appOptions,
   });
   try {
     const port = await app.listen(0, '127.0.0.1');

@@ -266,6 +266,13 @@ export const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // Admin consent: each consent state is accepted once (a replayed callback is refused).
+  `
+  CREATE TABLE consent_states (
+    nonce TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the schema up to date; refuses a schema from a newer klink-teams. */

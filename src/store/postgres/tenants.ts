@@ -33,6 +33,11 @@ export class PgTenants implements TenantStore {
     });
   }
 
+  async useConsentState(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.db.run('DELETE FROM consent_states WHERE expires_at <= $1', [now]);
+    return (await this.db.run('INSERT INTO consent_states (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING', [nonce, expiresAt])) > 0;
+  }
+
   async addConnection(c: KlinkConnection): Promise<void> {
     await this.db.run('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES ($1, $2, $3, $4, $5)',
       [c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt]);

@@ -164,6 +164,13 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE events SET contact_id = json_extract(payload, '$.data.contactId')
     WHERE kind = 'message' AND (dispatched_at IS NULL OR id IN (SELECT event_id FROM deliveries WHERE state = 'pending'));
   `,
+  // Admin consent: each consent state is accepted once (a replayed callback is refused).
+  `
+  CREATE TABLE consent_states (
+    nonce TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the migrations the database does not have yet, each in its own transaction. */

@@ -33,6 +33,13 @@ export class SqliteTenants implements TenantStore {
     });
   }
 
+  async useConsentState(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.stmt('DELETE FROM consent_states WHERE expires_at <= ?').run(now);
+      return this.db.stmt('INSERT INTO consent_states (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, expiresAt).changes > 0;
+    });
+  }
+
   async addConnection(c: KlinkConnection): Promise<void> {
     this.db.stmt('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt);

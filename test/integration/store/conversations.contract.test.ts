@@ -91,6 +91,16 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     assert.equal((await t.store.tenants.listConsents()).length, 1, 'consent can be given again');
   });
 
+  it('accepts an admin-consent state once, across callers, until it expires', async () => {
+    assert.equal(await t.store.tenants.useConsentState('n-1', 1_000, 10), true);
+    assert.equal(await t.store.tenants.useConsentState('n-1', 1_000, 20), false, 'a replay is refused');
+    assert.equal(await t.store.tenants.useConsentState('n-2', 1_000, 20), true);
+    const racing = await Promise.all([t.store.tenants.useConsentState('n-3', 1_000, 30), t.store.tenants.useConsentState('n-3', 1_000, 30)]);
+    assert.deepEqual(racing.sort(), [false, true], 'two callbacks at once: exactly one wins');
+    assert.equal(await t.store.tenants.useConsentState('n-4', 2_000, 1_000), true);
+    assert.equal((await t.store.rowCounts()).consent_states, 1, 'expired marks are removed on the way');
+  });
+
   it('adds, lists and removes klink connections; a removed one is still found for events already taken', async () => {
     await t.store.tenants.addConnection({ id: 'k1', tenantId: 'T-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 });
     assert.deepEqual(await t.store.tenants.listConnections(), [{ id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 }]);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  CONSENT_SCOPE, type CallbackDeps, type ConfirmConsent, type ConsentSettings, STATE_TTL_MS, beginConsent, buildConsentUrl,
+  CONSENT_ROLE, CONSENT_SCOPE, type CallbackDeps, type ConfirmConsent, type ConsentSettings, STATE_TTL_MS, beginConsent, buildConsentUrl,
   cleanRequestedBy, consentScopes, consentSetup, createState, handleConsentCallback, parseTenantHint, readState,
 } from '../../../src/auth/admin-consent';
+import { BINDING_COOKIE, newBinding, readBindingCookie } from '../../../src/auth/consent-binding';
+import { ConsentRateLimit } from '../../../src/auth/consent-rate-limit';
 import { signToken } from '../../../src/auth/secret-box';
 import { createLogger } from '../../../src/log';
 import type { TenantConsent } from '../../../src/store/store';
@@ -50,20 +52,22 @@ describe('admin consent: the consent URL', () => {
     }
   });
 
-  it('beginConsent redirects with a fresh state that carries the hint and the (cleaned) requester', () => {
+  it('beginConsent gives a fresh state that carries the hint, the (cleaned) requester and the hash of a new browser cookie', () => {
     const query = new URLSearchParams({ tenant: TENANT, requestedBy: '  Ada\u0000 \n Lovelace ' });
     const first = beginConsent(query, settings, NOW);
     const second = beginConsent(query, settings, NOW);
-    assert.equal(first.kind, 'redirect');
-    assert.equal(second.kind, 'redirect');
-    if (first.kind !== 'redirect' || second.kind !== 'redirect') return;
+    assert.equal(first.kind, 'start');
+    assert.equal(second.kind, 'start');
+    if (first.kind !== 'start' || second.kind !== 'start') return;
     const state = new URL(first.location).searchParams.get('state');
     assert.notEqual(state, new URL(second.location).searchParams.get('state'), 'each link gets its own nonce');
+    assert.notEqual(first.cookie, second.cookie, 'and its own cookie');
     const read = readState(KEY, state, NOW);
     assert.ok(read.ok);
-    assert.deepEqual({ ...read.state, nonce: typeof read.state.nonce }, {
-      nonce: 'string', expiresAt: NOW + STATE_TTL_MS, tenantHint: TENANT, requestedBy: 'Ada Lovelace',
+    assert.deepEqual({ ...read.state, nonce: typeof read.state.nonce, binding: typeof read.state.binding }, {
+      nonce: 'string', expiresAt: NOW + STATE_TTL_MS, tenantHint: TENANT, requestedBy: 'Ada Lovelace', binding: 'string',
     });
+    assert.ok(!first.cookie.includes(read.state.binding), 'the state carries a hash, never the cookie itself');
     assert.deepEqual(beginConsent(new URLSearchParams({ tenant: 'common' }), settings, NOW), { kind: 'bad_tenant_hint', hint: 'common' });
   });
 
@@ -76,7 +80,7 @@ describe('admin consent: the consent URL', () => {
 });
 
 describe('admin consent: state', () => {
-  const fresh = () => createState(KEY, { tenantHint: null, requestedBy: null }, NOW);
+  const fresh = () => createState(KEY, { tenantHint: null, requestedBy: null, binding: 'b' }, NOW);
 
   it('is accepted until it expires ten minutes later', () => {
     assert.ok(readState(KEY, fresh(), NOW + STATE_TTL_MS - 1).ok);
@@ -89,7 +93,7 @@ describe('admin consent: state', () => {
   });
 
   it('rejects a state signed with another key (forged)', () => {
-    const forged = createState(randomBytes(32), { tenantHint: null, requestedBy: null }, NOW);
+    const forged = createState(randomBytes(32), { tenantHint: null, requestedBy: null, binding: 'b' }, NOW);
     assert.deepEqual(readState(KEY, forged, NOW), { ok: false, problem: 'invalid' });
   });
 
@@ -105,7 +109,7 @@ describe('admin consent: state', () => {
   it('rejects a token signed for another purpose with the same key', () => {
     const other = signToken(KEY, { n: 'x', exp: NOW + 1000, t: null }, 'klink-connection');
     assert.deepEqual(readState(KEY, other, NOW), { ok: false, problem: 'invalid' });
-    assert.ok(readState(KEY, signToken(KEY, { n: 'x', exp: NOW + 1000, t: null }, 'admin-consent'), NOW).ok);
+    assert.ok(readState(KEY, signToken(KEY, { n: 'x', exp: NOW + 1000, t: null, b: 'b' }, 'admin-consent'), NOW).ok);
   });
 
   it('rejects a correctly signed payload of the wrong shape, and oversized tokens', () => {
@@ -121,27 +125,37 @@ describe('admin consent: the callback', () => {
   let confirmed: string[];
   let answer: Awaited<ReturnType<ConfirmConsent>>;
   let deps: CallbackDeps;
+  let used: Set<string>;
+  /** The admin's browser: the cookie secret whose hash the states of stateFor carry. */
+  let browser: { secret: string; hash: string };
   const logs: string[] = [];
 
   beforeEach(() => {
     recorded = [];
     confirmed = [];
     logs.length = 0;
-    answer = { confirmed: true, tenantId: TENANT, roles: [] };
+    answer = { confirmed: true, tenantId: TENANT, roles: [CONSENT_ROLE] };
+    used = new Set();
+    browser = newBinding();
     deps = {
       settings,
       confirm: async (tenantId) => {
         confirmed.push(tenantId);
         return answer;
       },
-      store: { recordConsent: async (consent) => void recorded.push(consent) },
+      store: {
+        recordConsent: async (consent) => void recorded.push(consent),
+        useConsentState: async (nonce) => !used.has(nonce) && used.add(nonce).has(nonce),
+      },
       now: () => NOW + 1000,
       log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
+      limit: new ConsentRateLimit(() => NOW + 1000),
     };
   });
 
-  const stateFor = (requestedBy: string | null = null, tenantHint: string | null = null) => createState(KEY, { tenantHint, requestedBy }, NOW);
-  const callback = (params: Record<string, string>) => handleConsentCallback(new URLSearchParams(params), deps);
+  const stateFor = (requestedBy: string | null = null, tenantHint: string | null = null) => createState(KEY, { tenantHint, requestedBy, binding: browser.hash }, NOW);
+  const callback = (params: Record<string, string>, cookie: string | null = browser.secret) =>
+    handleConsentCallback(new URLSearchParams(params), { binding: cookie, address: '192.0.2.1' }, deps);
 
   it('confirms and records the tenant: who (marked unverified), when and the scopes Entra reported', async () => {
     const state = stateFor('Ada');
@@ -156,14 +170,38 @@ describe('admin consent: the callback', () => {
   });
 
   it('records no requester when the link named none, and the token roles when the callback has no scope', async () => {
-    answer = { confirmed: true, tenantId: TENANT, roles: ['User.Read.All'] };
     await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor() });
-    assert.deepEqual(recorded.map((c) => [c.grantedBy, c.scopes]), [[null, ['User.Read.All']]]);
+    assert.deepEqual(recorded.map((c) => [c.grantedBy, c.scopes]), [[null, [CONSENT_ROLE]]]);
+  });
+
+  it('records nothing when the token lacks the app role only an admin grants (a user\'s consent), and offers a check again', async () => {
+    answer = { confirmed: true, tenantId: TENANT, roles: ['Something.Else'] };
+    const outcome = await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor() });
+    assert.equal(outcome.kind === 'not_confirmed' && outcome.failure, 'not_admin');
+    assert.ok(outcome.kind === 'not_confirmed' && outcome.retry !== null);
+    assert.deepEqual(recorded, []);
+  });
+
+  it('refuses a state from another browser, and a state used before; Entra is asked once', async () => {
+    const state = stateFor();
+    assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }, null), { kind: 'bad_state', problem: 'foreign' });
+    assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }, newBinding().secret), { kind: 'bad_state', problem: 'foreign' });
+    assert.equal((await callback({ admin_consent: 'True', tenant: TENANT, state })).kind, 'granted');
+    assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }), { kind: 'bad_state', problem: 'replayed' });
+    assert.deepEqual(await callback({ error: 'access_denied', state }), { kind: 'bad_state', problem: 'replayed' });
+    assert.equal(confirmed.length, 1);
+  });
+
+  it('reads the binding cookie from a Cookie header', () => {
+    const { secret } = newBinding();
+    assert.equal(readBindingCookie(`a=1; ${BINDING_COOKIE}=${secret}; b=2`), secret);
+    assert.equal(readBindingCookie(`${BINDING_COOKIE}=short`), null);
+    assert.equal(readBindingCookie(undefined), null);
   });
 
   it('rejects a missing, forged or expired state before anything else: no confirmation, nothing recorded', async () => {
-    const expired = createState(KEY, { tenantHint: null, requestedBy: null }, NOW - STATE_TTL_MS);
-    const forged = createState(randomBytes(32), { tenantHint: null, requestedBy: null }, NOW);
+    const expired = createState(KEY, { tenantHint: null, requestedBy: null, binding: browser.hash }, NOW - STATE_TTL_MS);
+    const forged = createState(randomBytes(32), { tenantHint: null, requestedBy: null, binding: 'b' }, NOW);
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT }), { kind: 'bad_state', problem: 'missing' });
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state: forged }), { kind: 'bad_state', problem: 'invalid' });
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state: expired }), { kind: 'bad_state', problem: 'expired' });
@@ -186,26 +224,29 @@ describe('admin consent: the callback', () => {
     assert.deepEqual([confirmed, recorded], [[], []]);
   });
 
-  it('records nothing when consent is not confirmed, and offers the same callback again when that may help', async () => {
+  it('records nothing when consent is not confirmed, and offers the same callback again with a new state and cookie when that may help', async () => {
     const state = stateFor();
     answer = { confirmed: false, failure: 'not_consented', code: 'AADSTS700016' };
     const outcome = await callback({ admin_consent: 'True', tenant: TENANT, state, scope: 'a b', extra: 'dropped' });
     assert.equal(outcome.kind, 'not_confirmed');
     if (outcome.kind !== 'not_confirmed') return;
     assert.equal(outcome.code, 'AADSTS700016');
-    const retry = new URL(outcome.retryPath ?? '', 'https://x');
+    const retry = new URL(outcome.retry?.path ?? '', 'https://x');
     assert.equal(retry.pathname, '/admin/consent/callback');
-    assert.deepEqual(Object.fromEntries(retry.searchParams), { admin_consent: 'True', tenant: TENANT, scope: 'a b', state });
+    const { state: newState, ...rest } = Object.fromEntries(retry.searchParams);
+    assert.deepEqual(rest, { admin_consent: 'True', tenant: TENANT, scope: 'a b' });
+    assert.notEqual(newState, state, 'the used state cannot be replayed: a new one');
+    const newSecret = readBindingCookie(outcome.retry?.cookie.split(';')[0]);
+    assert.ok(newSecret);
     assert.deepEqual(recorded, []);
 
     answer = { confirmed: false, failure: 'credentials_rejected', code: 'AADSTS7000215' };
-    const rejected = await callback({ admin_consent: 'True', tenant: TENANT, state });
-    assert.equal(rejected.kind === 'not_confirmed' && rejected.retryPath, null);
+    const rejected = await callback({ admin_consent: 'True', tenant: TENANT, state: newState }, newSecret);
+    assert.equal(rejected.kind === 'not_confirmed' && rejected.retry, null);
     assert.deepEqual(recorded, []);
   });
 
   it('records the tenant id of the callback when the link\'s hint was a domain', async () => {
-    answer = { confirmed: true, tenantId: TENANT, roles: [] };
     await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor(null, 'contoso.onmicrosoft.com') });
     assert.equal(recorded[0].tenantId, TENANT);
   });

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES, PRODUCTION_REQUIRED, loadConfig } from '../../../src/config';
+import { CONSENT_ROLE } from '../../../src/auth/admin-consent';
 
 const INFRA = path.resolve(__dirname, '../../../infra');
 const APP_SERVICE = 'modules/app-service.bicep';
@@ -635,6 +636,15 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(valueText(file(), key.start, 'usage'), "'Verify'");
       assert.equal(file().at(app.body, 'passwordCredentials'), null);
       resourceOf(file(), 'Microsoft.Graph/servicePrincipals');
+    });
+
+    it('defines the app role admin consent must grant (an application permission) and requests it of itself', () => {
+      const read = (name: string) => fs.readFileSync(path.join(INFRA, 'modules', name), 'utf8');
+      const app = read('entra-app.bicep');
+      assert.ok(app.includes(`value: '${CONSENT_ROLE}'`), `entra-app.bicep defines no app role ${CONSENT_ROLE}`);
+      assert.match(app, /allowedMemberTypes: \[\s*'Application'\s*\]/);
+      assert.match(app, /module ownRole '\.\/entra-app-own-role\.bicep'[\s\S]*appId: app\.appId/);
+      assert.match(read('entra-app-own-role.bicep'), /resourceAppId: appId\s+resourceAccess: \[\s*\{\s*id: consentRole\.id\s+type: 'Role'/, 'the app does not request its own role');
     });
   });
 

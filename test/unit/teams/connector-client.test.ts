@@ -99,7 +99,7 @@ describe('BotConnectorClient', () => {
     it('posts the parameters to /v3/conversations with the bearer token and returns id and activity id', async () => {
       connector.answer = (_req, res) => json(res, 201, { id: `19:abc123@thread.tacv2;messageid=42`, activityId: '42' });
       const source = tokens('token-abc');
-      const client = new BotConnectorClient({ tokens: source, timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: source, timeoutMs: 5_000, allowHttp: true });
       const created = await client.createConversation(serviceUrl, parameters);
       assert.deepEqual(created, { conversationId: '19:abc123@thread.tacv2;messageid=42', activityId: '42' });
       assert.equal(connector.received.length, 1);
@@ -114,14 +114,14 @@ describe('BotConnectorClient', () => {
 
     it('sends no authorization header when the token source has none (local mode)', async () => {
       connector.answer = (_req, res) => json(res, 201, { id: 'conv-1' });
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: 'conv-1', activityId: null });
       assert.equal(connector.received[0].headers.authorization, undefined);
     });
 
     it('keeps the path of a regional service URL, with or without a trailing slash', async () => {
       connector.answer = (_req, res) => json(res, 201, { id: 'conv-1', activityId: '1' });
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       await client.createConversation(`${serviceUrl}/amer/`, parameters);
       await client.createConversation(`${serviceUrl}/emea`, parameters);
       await client.createConversation(`${serviceUrl}/`, parameters);
@@ -130,7 +130,7 @@ describe('BotConnectorClient', () => {
 
     it('treats a success without a conversation id as a failed call', async () => {
       connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.createConversation(serviceUrl, parameters));
       assert.equal(error.status, 502);
       assert.equal(error.code, 'BadResponse');
@@ -140,7 +140,7 @@ describe('BotConnectorClient', () => {
   describe('sendToConversation', () => {
     it('percent-encodes conversation ids with ":", "@", ";" and "=" into one path segment', async () => {
       connector.answer = (_req, res) => json(res, 201, { id: 'reply-7' });
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       assert.equal(await client.sendToConversation(serviceUrl, THREAD, activity), 'reply-7');
       const [request] = connector.received;
       assert.equal(request.method, 'POST');
@@ -152,7 +152,7 @@ describe('BotConnectorClient', () => {
     });
 
     it('encodes personal and group chat ids too, and "/" or "?" cannot escape the segment', async () => {
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       for (const id of ['a:1xYz-AbC_9=', '19:meeting_Zm9v@thread.v2', 'x/../../admin?y=1#z']) {
         await client.sendToConversation(serviceUrl, id, activity);
       }
@@ -169,14 +169,14 @@ describe('BotConnectorClient', () => {
         res.writeHead(201);
         res.end();
       };
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       assert.equal(await client.sendToConversation(serviceUrl, THREAD, activity), null);
     });
   });
 
   describe('updateActivity', () => {
     it('PUTs the activity, with its id, to /v3/conversations/{id}/activities/{activityId}', async () => {
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       await client.updateActivity(serviceUrl, THREAD, '1700000000000', activity);
       const [request] = connector.received;
       assert.equal(request.method, 'PUT');
@@ -186,7 +186,7 @@ describe('BotConnectorClient', () => {
     });
 
     it('encodes the activity id as well', async () => {
-      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
       await client.updateActivity(serviceUrl, 'a:1', '1:2;x=y', activity);
       assert.equal(connector.received[0].url, '/v3/conversations/a%3A1/activities/1%3A2%3Bx%3Dy');
     });
@@ -195,7 +195,7 @@ describe('BotConnectorClient', () => {
   describe('errors', () => {
     it('an error answer becomes a TeamsSendError with the status and the Teams error code', async () => {
       connector.answer = (_req, res) => json(res, 403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.status, 403);
       assert.equal(error.code, 'BotNotInConversationRoster');
@@ -204,7 +204,7 @@ describe('BotConnectorClient', () => {
     });
 
     it('an error answer without a JSON error code has code null', async () => {
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       for (const [status, body] of [[502, '<html>Bad Gateway</html>'], [500, ''], [404, '{"error":"ConversationNotFound"}'], [400, '[1,2]']] as const) {
         connector.answer = (_req, res) => {
           res.writeHead(status, { 'content-type': 'text/html' });
@@ -218,7 +218,7 @@ describe('BotConnectorClient', () => {
 
     it('429 carries Retry-After given in seconds', async () => {
       connector.answer = (_req, res) => json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': '7' });
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.status, 429);
       assert.equal(error.code, 'Throttled');
@@ -229,14 +229,14 @@ describe('BotConnectorClient', () => {
       const now = Date.parse('2026-01-10T08:00:00Z');
       sandbox.useFakeTimers({ now, toFake: ['Date'] });
       connector.answer = (_req, res) => json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': 'Sat, 10 Jan 2026 08:00:45 GMT' });
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.retryAfterMs, 45_000);
     });
 
     it('no answer within timeoutMs becomes status null, code Timeout', async () => {
       connector.answer = () => undefined; // never answers
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 150 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 150, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.status, null);
       assert.equal(error.code, 'Timeout');
@@ -247,7 +247,7 @@ describe('BotConnectorClient', () => {
     it('the timeout covers getting the token and the request together', async () => {
       connector.answer = () => undefined; // never answers
       const slowToken: TokenSource = { token: () => new Promise((resolve) => setTimeout(() => resolve('t'), 200)) };
-      const client = new BotConnectorClient({ tokens: slowToken, timeoutMs: 300 });
+      const client = new BotConnectorClient({ tokens: slowToken, timeoutMs: 300, allowHttp: true });
       const started = Date.now();
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       const took = Date.now() - started;
@@ -259,7 +259,7 @@ describe('BotConnectorClient', () => {
       const closed = new FakeConnector();
       const deadUrl = await closed.start();
       await closed.stop();
-      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(deadUrl, THREAD, activity));
       assert.equal(error.status, null);
       assert.equal(error.code, 'ECONNREFUSED');
@@ -271,7 +271,7 @@ describe('BotConnectorClient', () => {
     ] as const) {
       it(`sends exactly one request per call, even on ${status}`, async () => {
         connector.answer = (_req, res) => json(res, status, { error: { code } }, headers);
-        const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+        const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
         await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
         assert.equal(connector.received.length, 1);
         await sendError(client.createConversation(serviceUrl, { isGroup: true }));
@@ -291,7 +291,7 @@ describe('BotConnectorClient connections', () => {
   beforeEach(async () => {
     connector = new FakeConnector();
     serviceUrl = await connector.start();
-    client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000 });
+    client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
   });
 
   afterEach(async () => {
@@ -323,6 +323,19 @@ describe('BotConnectorClient connections', () => {
     const garbage = await sendError(client.sendToConversation('not a url', THREAD, activity));
     assert.equal(garbage.code, 'BadServiceUrl');
     assert.equal(connector.received.length, 0);
+  });
+
+  it('refuses an http service URL unless told otherwise (local mode), before asking for a token or connecting', async () => {
+    const source = tokens('secret-token');
+    const strict = new BotConnectorClient({ tokens: source, timeoutMs: 5_000 });
+    try {
+      const error = await sendError(strict.sendToConversation(serviceUrl, THREAD, activity));
+      assert.equal(error.code, 'InsecureServiceUrl');
+      assert.equal(source.calls, 0, 'no token was even requested');
+      assert.equal(connector.received.length, 0, 'nothing was sent to the http service URL');
+    } finally {
+      strict.close();
+    }
   });
 
   it('speaks TLS to an https service URL and refuses a certificate it cannot trust, before sending anything', async () => {
