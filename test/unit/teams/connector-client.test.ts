@@ -128,12 +128,21 @@ describe('BotConnectorClient', () => {
       assert.deepEqual(connector.received.map((r) => r.url), ['/amer/v3/conversations', '/emea/v3/conversations', '/v3/conversations']);
     });
 
-    it('treats a success without a conversation id as a failed call', async () => {
-      connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
+    it('a 2xx is a success whatever its body: without ids (none, empty, not JSON) they are null, in one request', async () => {
       const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000 });
-      const error = await sendError(client.createConversation(serviceUrl, parameters));
-      assert.equal(error.status, 502);
-      assert.equal(error.code, 'BadResponse');
+      connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: '1' });
+      connector.answer = (_req, res) => {
+        res.writeHead(201);
+        res.end();
+      };
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: null });
+      connector.answer = (_req, res) => {
+        res.writeHead(201, { 'content-type': 'text/plain' });
+        res.end('Created');
+      };
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: null });
+      assert.equal(connector.received.length, 3);
     });
   });
 
