@@ -316,8 +316,9 @@ async function recordEach(
   const { store, now, metrics } = deps;
   const counts = { shrunk: 0, dead: 0, retry: 0 };
   const retryDelays: number[] = [];
+  /** Dead-lettered deliveries by reason (one log line per reason, not per message of a digest). */
+  const dead = new Map<string, number[]>();
   for (const { item: { delivery }, decision } of decisions) {
-    const attempts = delivery.attempts + 1;
     switch (decision.action) {
       case 'shrink':
         await store.deliveries.markShrink(delivery.id, decision.reason, now());
@@ -330,10 +331,11 @@ async function recordEach(
         break;
       default:
         await store.deliveries.markDead(delivery.id, decision.reason, now());
-        log.error({ ...context, deliveryId: delivery.id, attempts, reason: decision.reason }, 'delivery dead-lettered');
+        dead.set(decision.reason, [...(dead.get(decision.reason) ?? []), delivery.id]);
         counts.dead += 1;
     }
   }
+  for (const [reason, ids] of dead) log.error({ ...context, reason, deadLettered: ids.length, deliveryIds: ids.slice(0, 20) }, 'delivery dead-lettered');
   if (counts.shrunk > 0) {
     metrics.deliveries.inc({ result: 'shrunk' }, counts.shrunk);
     log.warn({ ...context, shrunk: counts.shrunk }, 'card too large for Teams; sending a smaller one');
