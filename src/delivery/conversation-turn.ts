@@ -124,7 +124,7 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
   let activity: Partial<Activity>;
   let message: KlinkMessage;
-  let threadRoot: string | null = null;
+  let threadRoot: string | null;
   try {
     // Inside: a stored event that cannot be read is dead-lettered, not a turn that fails for ever.
     message = messageOf(event);
