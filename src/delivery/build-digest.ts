@@ -34,7 +34,7 @@ export function buildDigest(due: DueDelivery[], settings: CardSettings, reason: 
     try {
       entries.push({ item, message: messageOf(item.event), contact: item.contact });
     } catch (err) {
-      refused.push({ item, reason: `card: the stored message cannot be read (${errorName(err)})` });
+      refused.push({ item, reason: cardFailureReason(err) });
     }
   }
   const render = (list: Entry[]) => digestActivity(list.map(({ message, contact }) => ({ message, contact })), settings, reason, shrink);
@@ -52,7 +52,7 @@ export function buildDigest(due: DueDelivery[], settings: CardSettings, reason: 
       render([entry]);
       shown.push(entry);
     } catch (err) {
-      refused.push({ item: entry.item, reason: `card: the message cannot be shown in a card (${errorName(err)})` });
+      refused.push({ item: entry.item, reason: cardFailureReason(err) });
     }
   }
   if (shown.length === entries.length) throw whole;
@@ -60,6 +60,11 @@ export function buildDigest(due: DueDelivery[], settings: CardSettings, reason: 
   return { activity: render(shown), included: shown.map((e) => e.item), refused };
 }
 
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : typeof err;
+/**
+ * Why a card could not be made, for the dead letter and the log. Never the message's text: a JSON
+ * error about a stored event quotes part of it, so only its kind is kept.
+ */
+export function cardFailureReason(err: unknown): string {
+  if (err instanceof SyntaxError) return 'card: the stored message cannot be read (SyntaxError)';
+  return `card: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -10,7 +10,7 @@ import type { Conversation, DueDelivery, RoomThread, SlotRefusal, Store } from '
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
 import { type HeldSlot, takeSlot } from './budget-slot';
 import type { KlinkMessage } from '../klink/events';
-import { type DigestBuild, buildDigest } from './build-digest';
+import { type DigestBuild, buildDigest, cardFailureReason } from './build-digest';
 import { type CardSettings, type MessageCardCache, messageActivity, messageOf } from './delivery-card';
 import { type FailureDecision, decideAfterFailure } from './retry-policy';
 
@@ -131,9 +131,10 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
     threadRoot = threadToReplyIn(item, deps)?.rootActivityId ?? null;
     activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
-    log.error({ err }, 'card could not be built; delivery dead-lettered');
+    const reason = cardFailureReason(err);
+    log.error(err instanceof SyntaxError ? { reason } : { err, reason }, 'card could not be built; delivery dead-lettered');
     await slot.release();
-    await store.deliveries.markDead(delivery.id, `card: ${(err as Error).message}`, now());
+    await store.deliveries.markDead(delivery.id, reason, now());
     deps.metrics.deliveries.inc({ result: 'dead' });
     deps.metrics.deadLetters.inc();
     return 0;
