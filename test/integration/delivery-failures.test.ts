@@ -100,6 +100,17 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     assert.ok(sends().length <= 3, `the first post and one digest: ${sends().length} requests`);
   });
 
+  it('a message that cannot be read, sent on its own, is dead-lettered and the channel carries on', async () => {
+    await subscribe();
+    await storeDirectly('unreadable', '{"event":"message.inbound","data":', 'room-x', true);
+    await t.webhook(messageEvent({ id: 'next', roomId: 'room-next' }));
+    await settled(2);
+    const events = await byEvent();
+    assert.equal(events.get('unreadable')?.state, 'dead');
+    assert.equal(events.get('next')?.state, 'delivered');
+    assert.equal(sends().length, 1);
+  });
+
   it('a 2xx without a usable body (empty, not JSON) is delivered once, without a thread, and never posted again', async () => {
     await subscribe();
     connector.respondWith({ match: { route: 'createConversation' }, status: 201 });
