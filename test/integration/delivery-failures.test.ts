@@ -64,32 +64,39 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     });
     if (dispatch) await t.app.store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: TEAM, subscriptionIds: [] }] }], clock.now());
   }
-  /** Holds the channel's first post in flight so that what follows queues up behind it. */
-  async function holdFirstPost(): Promise<void> {
-    connector.respondWith({ match: { route: 'createConversation' }, delayMs: 3_000 });
+  /** Teams throttles the channel's first post for an hour (of the test clock): what follows queues up behind it. */
+  async function pauseChannel(): Promise<void> {
+    connector.respondWith({ ...connectorErrors.throttled(3600), match: { route: 'createConversation' } });
     await t.webhook(messageEvent({ id: 'first', roomId: 'room-first' }));
-    await waitFor(() => connector.requests.some((r) => r.route === 'createConversation'), { timeoutMs: 5000, what: 'the first post under way' });
+    await connector.waitForRequests({ route: 'createConversation' }, 1, 5000);
+  }
+  /** Once `count` deliveries are queued, ends the pause: they are all due at once. */
+  async function resume(count: number): Promise<void> {
+    await waitFor(async () => (await deliveries()).length >= count, { timeoutMs: 10_000, what: `${count} deliveries queued` });
+    clock.advance(3_601_000);
   }
 
   it('a pending message whose room id cannot be URL-encoded does not stop the channel\'s digests', async () => {
     await subscribe();
-    await holdFirstPost();
+    await pauseChannel();
     await goodWebhooks('before', 30);
     await storeDirectly('poison', JSON.stringify(messageEvent({ id: 'poison', roomId: '\ud800' })), '\ud800', false);
     await goodWebhooks('after', 10);
+    await resume(42);
     const all = await settled(42);
-    assert.ok(sends().length <= 3, `the first post and one digest, not one post per message: ${sends().length} requests`);
+    assert.equal(sends().length, 2, `the throttled first post, then one digest, not one post per message: ${sends().length} requests`);
     assert.ok(all.every((d) => d.state === 'delivered'), `all delivered (the odd one rendered safely): ${all.filter((d) => d.state !== 'delivered').map((d) => d.lastError).join(', ')}`);
-    const digest = connector.cards().find((c) => /^41 klink messages/.test(cardTexts(c.content)[0] ?? ''));
-    assert.ok(digest, 'one digest stands for the 41 queued messages');
+    const digest = connector.cards().find((c) => /^42 klink messages/.test(cardTexts(c.content)[0] ?? ''));
+    assert.ok(digest, 'one digest stands for all 42 messages');
   });
 
   it('a message that cannot be read is dead-lettered on its own; the others still go out as one digest', async () => {
     await subscribe();
-    await holdFirstPost();
+    await pauseChannel();
     await goodWebhooks('before', 10);
     await storeDirectly('unreadable', '{"event":"message.inbound","data":{"message":"private words"}} trailing', 'room-x', true);
     await goodWebhooks('after', 10);
+    await resume(22);
     const all = await settled(22);
     const events = await byEvent();
     const unreadable = events.get('unreadable');
@@ -97,7 +104,7 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     assert.equal(unreadable?.lastError, 'card: the stored message cannot be read (SyntaxError)');
     assert.ok(!t.logs.some((line) => line.includes('private words')), 'the message text is in no log line');
     assert.equal(all.filter((d) => d.state === 'delivered').length, 21);
-    assert.ok(sends().length <= 3, `the first post and one digest: ${sends().length} requests`);
+    assert.equal(sends().length, 2, `the throttled first post, then one digest: ${sends().length} requests`);
   });
 
   it('a message that cannot be read, sent on its own, is dead-lettered and the channel carries on', async () => {
