@@ -1,6 +1,6 @@
 /** One card standing for many messages, when a channel gets more than Teams lets us post one by one. */
 import { channelDisplayName } from './channel-names';
-import { escapeMarkdown } from './escape-markdown';
+import { escapeMarkdown, markdownLink } from './escape-markdown';
 import { type AdaptiveCardJson, CardTooLargeError, renderTemplate } from './render';
 import template from './templates/digest-card.json';
 import { truncateText } from './truncate-text';
@@ -41,7 +41,7 @@ export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; in
         rooms: listed.map((room) => ({
           heading: escapeMarkdown(`${channelDisplayName(room.channelType)} · ${truncateText(room.contactName || 'Unknown contact', 80).text}${room.vip ? ' · VIP' : ''} · ${room.count} message${room.count === 1 ? '' : 's'}`),
           latest: escapeMarkdown(truncateText(room.latestText.trim() || '(no text)', LATEST_LIMIT).text),
-          link: `[Open in klink](${room.roomUrl})`,
+          link: markdownLink('Open in klink', room.roomUrl),
         })),
         more: rest.length === 0 ? '' : moreLine(restCount, rest.length, input.inboxUrl),
       });
@@ -55,5 +55,5 @@ export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; in
 /** "[…and 31 more in klink](inbox) from 12 other conversations". */
 function moreLine(messages: number, conversations: number, inboxUrl: string | null): string {
   const more = `…and ${messages} more in klink`;
-  return `${inboxUrl === null ? more : `[${more}](${inboxUrl})`} from ${conversations} other conversation${conversations === 1 ? '' : 's'}`;
+  return `${inboxUrl === null ? more : markdownLink(more, inboxUrl)} from ${conversations} other conversation${conversations === 1 ? '' : 's'}`;
 }

@@ -41,3 +41,13 @@ function escapeLine(line: string): string {
   if (rest === '') return '';
   return indent.replace(/\t/g, '    ').replace(/ /g, '\u00a0') + rest;
 }
+
+/**
+ * A Markdown link `[text](url)` whose destination cannot end early or carry text of its own:
+ * parentheses, brackets, angle brackets, backslashes and whitespace in `url` are percent-encoded
+ * (the same address to a browser). `text` is escaped as user text.
+ */
+export function markdownLink(text: string, url: string): string {
+  const target = url.replace(/[()[\]<>\\\s]/g, (c) => encodeURIComponent(c).replace(/[()]/g, (p) => `%${p.charCodeAt(0).toString(16).toUpperCase()}`));
+  return `[${escapeMarkdown(text)}](${target})`;
+}

@@ -10,8 +10,10 @@ import { latestLine } from '../cards/latest-line';
 import type { Conversation, DueDelivery, RoomThread, SlotRefusal, Store, StoredEvent } from '../store/store';
 import { TeamsSendError, type TeamsSender } from '../teams/sender';
 import { type HeldSlot, takeSlot } from './budget-slot';
-import { type CardSettings, type MessageCardCache, digestActivity, messageActivity, messageOf } from './delivery-card';
-import { decideAfterFailure } from './retry-policy';
+import type { KlinkMessage } from '../klink/events';
+import { type DigestBuild, buildDigest, cardFailureReason } from './build-digest';
+import { type CardSettings, type MessageCardCache, messageActivity, messageOf } from './delivery-card';
+import { type FailureDecision, decideAfterFailure } from './retry-policy';
 
 export interface TurnDeps {
   store: Pick<Store, 'events' | 'conversations' | 'deliveries' | 'threads' | 'budget'>;
@@ -122,15 +124,18 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   const { delivery, event, conversation, contact } = item;
   const log = deps.log.child({ deliveryId: delivery.id, eventId: event.id, conversationId: conversation.id });
   let activity: Partial<Activity>;
+  let message: KlinkMessage;
   let threadRoot: string | null;
-  const message = messageOf(event);
   try {
+    // Inside: a stored event that cannot be read is dead-lettered, not a turn that fails for ever.
+    message = messageOf(event);
     threadRoot = threadToReplyIn(item, deps)?.rootActivityId ?? null;
     activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
   } catch (err) {
-    log.error({ err }, 'card could not be built; delivery dead-lettered');
+    const reason = cardFailureReason(err);
+    log.error(err instanceof SyntaxError ? { reason } : { err, reason }, 'card could not be built; delivery dead-lettered');
     await slot.release();
-    await store.deliveries.markDead(delivery.id, `card: ${(err as Error).message}`, now());
+    await store.deliveries.markDead(delivery.id, reason, now());
     deps.metrics.deliveries.inc({ result: 'dead' });
     deps.metrics.deadLetters.inc();
     return 0;
@@ -160,20 +165,34 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   return DELIVERED;
 }
 
-/** Combines the due messages into one digest card posted in the conversation; DELIVERED or a wait. */
+/**
+ * Combines the due messages into one digest card posted in the conversation; DELIVERED or a wait.
+ * A message the digest cannot show is dead-lettered on its own and the others still go out.
+ */
 async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: HeldSlot, deps: TurnDeps): Promise<number> {
   const { store, now } = deps;
   const log = deps.log.child({ conversationId: conversation.id, digestOf: due.length });
-  const items = [];
-  for (const { event, contact } of due) items.push({ message: messageOf(event), contact });
-  let activity: Partial<Activity>;
+  let built: DigestBuild;
   try {
-    activity = digestActivity(items, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.',
+    built = buildDigest(due, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.',
       Math.max(...due.map((d) => d.delivery.shrink)));
   } catch (err) {
-    // A message the digest cannot show goes alone: sendOne dead-letters a card it cannot build.
+    // Each message can be shown, only not together: they go one by one (sendOne dead-letters a card it cannot build).
     log.warn({ err }, 'digest could not be built; sending the oldest message alone');
     return sendOne(due[0], slot, deps);
+  }
+  for (const { item, reason } of built.refused) {
+    await store.deliveries.markDead(item.delivery.id, reason, now());
+    log.error({ deliveryId: item.delivery.id, eventId: item.event.id, reason }, 'message cannot be shown in a digest; delivery dead-lettered');
+  }
+  if (built.refused.length > 0) {
+    deps.metrics.deliveries.inc({ result: 'dead' }, built.refused.length);
+    deps.metrics.deadLetters.inc(built.refused.length);
+  }
+  const { activity, included } = built;
+  if (activity === null) {
+    await slot.release();
+    return 0;
   }
   if (!(await mayStillSend(conversation.id, slot, deps))) return CLAIM_LOST;
   let result;
@@ -181,11 +200,11 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
     result = await deps.sender.post(conversation, activity);
   } catch (err) {
     await slot.release();
-    return handleFailure(due, err, deps, log);
+    return handleFailure(included, err, deps, log);
   }
-  await store.deliveries.markDigested(due.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
-  delivered(deps, due, 'digested');
-  log.info({ activityId: result.activityId }, 'digest delivered');
+  await store.deliveries.markDigested(included.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
+  delivered(deps, included, 'digested');
+  log.info({ activityId: result.activityId, deliveries: included.length }, 'digest delivered');
   return DELIVERED;
 }
 
@@ -261,53 +280,90 @@ function delivered(deps: TurnDeps, items: DueDelivery[], result: 'delivered' | '
   for (const { event } of items) deps.metrics.webhookToTeams.observe((now - event.receivedAt) / 1000);
 }
 
-/** Records what a failed request means for its deliveries; returns how long the conversation must wait. */
+/**
+ * Records what a failed request means for its deliveries; returns how long the conversation must
+ * wait. What concerns the conversation (429, 401, the bot removed) applies to all of them alike;
+ * attempts, backoff and dead-lettering are each delivery's own (a digest's messages arrived at
+ * different times and have been tried different numbers of times).
+ */
 async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps, log: Logger): Promise<number> {
   const { store, now, metrics } = deps;
   const error = toSendError(err);
-  const first = items[0];
-  const { conversation } = first;
-  const decision = decideAfterFailure(error, first.delivery.attempts + 1, first.delivery.shrink, deps.random);
-  const context = { status: error.status, code: error.code, attempts: first.delivery.attempts + 1, deliveries: items.length };
+  const { conversation } = items[0];
+  const decisions = items.map((item) => ({ item, decision: decideAfterFailure(error, item.delivery.attempts + 1, item.delivery.shrink, deps.random) }));
+  const context = { status: error.status, code: error.code, deliveries: items.length };
   metrics.teamsRequests.inc({ kind: items.length > 1 ? 'digest' : 'post', status: String(error.status ?? 'none') });
-  switch (decision.action) {
+  const first = decisions[0].decision;
+  switch (first.action) {
     case 'throttled': {
       // The conversation is paused; its deliveries stay as they are (a 429 is not a failed attempt).
-      await store.conversations.pauseConversation(conversation.id, now() + decision.pauseMs);
+      await store.conversations.pauseConversation(conversation.id, now() + first.pauseMs);
       metrics.deliveries.inc({ result: 'throttled' }, items.length);
-      log.warn({ ...context, pauseMs: decision.pauseMs }, 'Teams throttled this conversation; pausing it');
-      return decision.pauseMs;
+      log.warn({ ...context, pauseMs: first.pauseMs }, 'Teams throttled this conversation; pausing it');
+      return first.pauseMs;
     }
-    case 'shrink':
-      for (const { delivery } of items) await store.deliveries.markShrink(delivery.id, decision.reason, now());
-      metrics.deliveries.inc({ result: 'shrunk' }, items.length);
-      log.warn(context, 'card too large for Teams; sending a smaller one');
-      return 0;
     case 'credentials':
-      for (const { delivery } of items) await store.deliveries.markRetry(delivery.id, decision.reason, now() + CREDENTIALS_WAIT_MS, now());
-      deps.onCredentialsRejected(decision.reason);
+      for (const { delivery } of items) await store.deliveries.markRetry(delivery.id, first.reason, now() + CREDENTIALS_WAIT_MS, now());
+      deps.onCredentialsRejected(first.reason);
       return CREDENTIALS_WAIT_MS;
     case 'deactivate':
       // Conversation first: once its deliveries read dead, the conversation already reads inactive (and a crash in
       // between leaves the deliveries to the next turn, which dead-letters them as "conversation inactive").
-      await store.conversations.deactivateConversation(conversation.id, `Teams answered ${decision.reason}`, now());
-      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
+      await store.conversations.deactivateConversation(conversation.id, `Teams answered ${first.reason}`, now());
+      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, first.reason, now());
       metrics.deliveries.inc({ result: 'deactivated' }, items.length);
       log.warn(context, 'bot can no longer post in this conversation; its subscriptions were deactivated');
       return 0;
-    case 'dead':
-      for (const { delivery } of items) await store.deliveries.markDead(delivery.id, decision.reason, now());
-      metrics.deliveries.inc({ result: 'dead' }, items.length);
-      metrics.deadLetters.inc(items.length);
-      log.error(context, 'delivery dead-lettered');
-      return 0;
-    case 'retry':
-      for (const { delivery } of items) await store.deliveries.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
-      metrics.deliveries.inc({ result: 'retry' }, items.length);
-      metrics.retries.inc(items.length);
-      log.warn({ ...context, retryInMs: decision.delayMs }, 'delivery failed; will retry');
-      return decision.delayMs;
+    default:
+      return recordEach(decisions, deps, log, context);
   }
+}
+
+/** Shrink, retry or dead-letter, each delivery by its own decision; returns the wait before the next request. */
+async function recordEach(
+  decisions: Array<{ item: DueDelivery; decision: FailureDecision }>,
+  deps: TurnDeps,
+  log: Logger,
+  context: Record<string, unknown>,
+): Promise<number> {
+  const { store, now, metrics } = deps;
+  const counts = { shrunk: 0, dead: 0, retry: 0 };
+  const retryDelays: number[] = [];
+  /** Dead-lettered deliveries by reason (one log line per reason, not per message of a digest). */
+  const dead = new Map<string, number[]>();
+  for (const { item: { delivery }, decision } of decisions) {
+    switch (decision.action) {
+      case 'shrink':
+        await store.deliveries.markShrink(delivery.id, decision.reason, now());
+        counts.shrunk += 1;
+        break;
+      case 'retry':
+        await store.deliveries.markRetry(delivery.id, decision.reason, now() + decision.delayMs, now());
+        retryDelays.push(decision.delayMs);
+        counts.retry += 1;
+        break;
+      default:
+        await store.deliveries.markDead(delivery.id, decision.reason, now());
+        dead.set(decision.reason, [...(dead.get(decision.reason) ?? []), delivery.id]);
+        counts.dead += 1;
+    }
+  }
+  for (const [reason, ids] of dead) log.error({ ...context, reason, deadLettered: ids.length, deliveryIds: ids.slice(0, 20) }, 'delivery dead-lettered');
+  if (counts.shrunk > 0) {
+    metrics.deliveries.inc({ result: 'shrunk' }, counts.shrunk);
+    log.warn({ ...context, shrunk: counts.shrunk }, 'card too large for Teams; sending a smaller one');
+  }
+  if (counts.dead > 0) {
+    metrics.deliveries.inc({ result: 'dead' }, counts.dead);
+    metrics.deadLetters.inc(counts.dead);
+  }
+  if (counts.retry === 0) return 0;
+  metrics.deliveries.inc({ result: 'retry' }, counts.retry);
+  metrics.retries.inc(counts.retry);
+  const wait = Math.min(...retryDelays);
+  log.warn({ ...context, retried: counts.retry, retryInMs: wait, ...(counts.dead > 0 ? { dead: counts.dead } : {}) }, 'delivery failed; will retry');
+  // A delivery shrunk or dead-lettered frees the queue at once; otherwise the soonest retry is the next request.
+  return counts.shrunk + counts.dead > 0 ? 0 : wait;
 }
 
 function toSendError(err: unknown): TeamsSendError {

@@ -6,10 +6,9 @@
  * message types are kept rather than rejected.
  */
 
-export type Direction = 'inbound' | 'outbound';
+import { MAX_ID_LENGTH } from './identifiers';
 
-/** klink ids are UUIDs; anything far longer is cut rather than carried into cards and links. */
-const MAX_ID_LENGTH = 200;
+export type Direction = 'inbound' | 'outbound';
 
 /** A message as posted by klink in `message.inbound` / `message.outbound`. */
 export interface KlinkMessage {

@@ -8,6 +8,8 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
 import { type Envelope, type KlinkContact, contactFieldsPresent, dataId, eventKind, parseEnvelope, readContact, readMessage } from './events';
+import { identifierProblems } from './identifiers';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { verifyWebhook } from './verify';
 
 /** klink sends JSON; anything else is refused before it is read. */
@@ -62,6 +64,11 @@ export async function receiveWebhook(
     return { status: 401, body: { ok: false, error: 'authentication failed' } };
   }
 
+  // Before parsing: recursive work on a body nested thousands deep overflows the stack (a 500).
+  if (nestsDeeperThan(rawBody, MAX_JSON_DEPTH)) {
+    log.warn({ bodyBytes: rawBody.length, maxDepth: MAX_JSON_DEPTH }, 'webhook rejected: nested too deeply');
+    return { status: 400, body: { ok: false, error: `body nested more than ${MAX_JSON_DEPTH} levels deep` } };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
@@ -85,6 +92,11 @@ export async function receiveWebhook(
   if (id === null) {
     log.warn({ event }, 'webhook rejected: data.id missing');
     return { status: 400, body: { ok: false, error: 'invalid event', problems: ['"data.id" must be a non-empty string'] } };
+  }
+  const badIds = identifierProblems(data, kind);
+  if (badIds.length > 0) {
+    log.warn({ event, problems: badIds }, 'webhook rejected: invalid identifiers');
+    return { status: 400, body: { ok: false, error: 'invalid identifiers', problems: badIds } };
   }
 
   const contact = kind === 'contact' ? { ...readContact(data), present: contactFieldsPresent(data) } : undefined;

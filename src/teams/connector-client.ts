@@ -14,7 +14,8 @@ export interface TokenSource {
 }
 
 export interface ConversationCreated {
-  conversationId: string;
+  /** Null when Teams took the activity (a 2xx) but its answer named no conversation. */
+  conversationId: string | null;
   activityId: string | null;
 }
 
@@ -42,18 +43,23 @@ export class BotConnectorClient {
     this.http.close();
   }
 
-  /** `POST /v3/conversations`: in a channel, a new thread whose root is `activity`. */
+  /**
+   * `POST /v3/conversations`: in a channel, a new thread whose root is `activity`. A 2xx means Teams
+   * took it, whatever the body: an answer without ids (empty, not JSON) is still a success, so the
+   * activity is never posted twice; only its ids are unknown.
+   */
   async createConversation(serviceUrl: string, parameters: Record<string, unknown>): Promise<ConversationCreated> {
     const body = await this.call('POST', serviceUrl, '/v3/conversations', parameters);
-    const id = typeof body.id === 'string' ? body.id : null;
-    if (id === null) throw new TeamsSendError('createConversation answered without an id', 502, 'BadResponse', null);
-    return { conversationId: id, activityId: typeof body.activityId === 'string' ? body.activityId : null };
+    return {
+      conversationId: typeof body.id === 'string' && body.id !== '' ? body.id : null,
+      activityId: typeof body.activityId === 'string' && body.activityId !== '' ? body.activityId : null,
+    };
   }
 
-  /** `POST /v3/conversations/{id}/activities`: a new message in the conversation. */
+  /** `POST /v3/conversations/{id}/activities`: a new message in the conversation; its id, when the 2xx answer names one. */
   async sendToConversation(serviceUrl: string, conversationId: string, activity: Partial<Activity>): Promise<string | null> {
     const body = await this.call('POST', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities`, activity);
-    return typeof body.id === 'string' ? body.id : null;
+    return typeof body.id === 'string' && body.id !== '' ? body.id : null;
   }
 
   /** `PUT /v3/conversations/{id}/activities/{activityId}`: replaces a posted card. */

@@ -24,7 +24,8 @@ export class ConnectorSender implements TeamsSender {
       channelData: { channel: { id: conversation.id }, tenant: { id: conversation.tenantId } },
       activity: { ...activity, from: bot },
     });
-    return { activityId: created.activityId ?? threadRootId(created.conversationId) };
+    // Without ids in Teams' answer the post is made but cannot be threaded or updated.
+    return { activityId: created.activityId ?? (created.conversationId === null ? null : threadRootId(created.conversationId)) };
   }
 
   async reply(conversation: Conversation, rootActivityId: string, activity: Partial<Activity>): Promise<PostResult> {

@@ -14,7 +14,7 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** A request that got no HTTP answer: `code` is `Timeout`, `ResponseTooLarge` or the socket error code. */
+/** A request that got no HTTP answer: `code` is `Timeout` or the socket error code. */
 export class HttpTransportError extends Error {
   constructor(message: string, readonly code: string) {
     super(message);
@@ -22,7 +22,10 @@ export class HttpTransportError extends Error {
   }
 }
 
-/** Bot Connector answers are small JSON documents; anything larger is not one. */
+/**
+ * Bot Connector answers are small JSON documents; a larger body is not read, but the status still
+ * counts (a 2xx means Teams took the activity: treating it as no answer would post it again).
+ */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Idle keep-alive connections are closed after this long (well under Azure's 4-minute idle cut). */
 const IDLE_SOCKET_MS = 30_000;
@@ -64,7 +67,7 @@ export class HttpTransport {
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_ANSWER_BYTES) {
-            settle(new HttpTransportError(`answer over ${MAX_ANSWER_BYTES} bytes`, 'ResponseTooLarge'));
+            settle({ status: response.statusCode ?? 0, headers: response.headers, text: '' });
             request.destroy();
             return;
           }

@@ -36,3 +36,14 @@ describe('buildDigestCard', () => {
     assert.equal(texts.at(-1), '…and 5 more in klink from 5 other conversations');
   });
 });
+
+describe('buildDigestCard room links', () => {
+  it('a link target with ) ( or spaces cannot end the Markdown link early or add text', () => {
+    const card = buildDigestCard({ rooms: [{ ...room(1), roomUrl: 'https://app.klink.cloud/inbox/a)b [x](https://evil.example' }], reason: 'r', inboxUrl: null });
+    assertValidCard(card);
+    const link = cardTexts(card).find((t) => t.includes('Open in klink')) ?? '';
+    const match = /^\[Open in klink\]\(([^()\s]*)\)$/.exec(link);
+    assert.ok(match, `one link and nothing else: ${link}`);
+    assert.equal(new URL(match[1]).pathname, '/inbox/a%29b%20%5Bx%5D%28https://evil.example');
+  });
+});

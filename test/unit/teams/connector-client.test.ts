@@ -128,12 +128,21 @@ describe('BotConnectorClient', () => {
       assert.deepEqual(connector.received.map((r) => r.url), ['/amer/v3/conversations', '/emea/v3/conversations', '/v3/conversations']);
     });
 
-    it('treats a success without a conversation id as a failed call', async () => {
-      connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
+    it('a 2xx is a success whatever its body: without ids (none, empty, not JSON) they are null, in one request', async () => {
       const client = new BotConnectorClient({ tokens: tokens(null), timeoutMs: 5_000, allowHttp: true });
-      const error = await sendError(client.createConversation(serviceUrl, parameters));
-      assert.equal(error.status, 502);
-      assert.equal(error.code, 'BadResponse');
+      connector.answer = (_req, res) => json(res, 200, { activityId: '1' });
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: '1' });
+      connector.answer = (_req, res) => {
+        res.writeHead(201);
+        res.end();
+      };
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: null });
+      connector.answer = (_req, res) => {
+        res.writeHead(201, { 'content-type': 'text/plain' });
+        res.end('Created');
+      };
+      assert.deepEqual(await client.createConversation(serviceUrl, parameters), { conversationId: null, activityId: null });
+      assert.equal(connector.received.length, 3);
     });
   });
 
@@ -307,14 +316,20 @@ describe('BotConnectorClient connections', () => {
     assert.ok(connector.connections <= 9, `${connector.connections} connections for 13 requests`);
   });
 
-  it('an oversized answer is a network error, not a success, and is not read to the end', async () => {
+  it('an oversized answer keeps its status without its body: a 2xx is a success (no id), an error stays an error', async () => {
     connector.answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"id":"${'x'.repeat(2 * 1024 * 1024)}"}`);
     };
+    assert.equal(await client.sendToConversation(serviceUrl, THREAD, activity), null);
+    connector.answer = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(`{"error":{"code":"${'x'.repeat(2 * 1024 * 1024)}"}}`);
+    };
     const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
-    assert.equal(error.status, null);
-    assert.equal(error.code, 'ResponseTooLarge');
+    assert.equal(error.status, 503);
+    assert.equal(error.code, null);
+    assert.equal(connector.received.length, 2, 'one request each');
   });
 
   it('a service URL that is not http(s) is refused without a request', async () => {
