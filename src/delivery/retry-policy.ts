@@ -33,6 +33,8 @@ export function decideAfterFailure(error: TeamsSendError, attempts: number, shri
   if (status === 429) return { action: 'throttled', pauseMs: error.retryAfterMs ?? DEFAULT_THROTTLE_MS, reason };
   if (status === 413) return shrink < MAX_SHRINK ? { action: 'shrink', reason } : { action: 'dead', reason: `${reason}: card still too large` };
   if (status === 401) return { action: 'credentials', reason };
+  // Refused before any request (outside local mode tokens go to https only): retrying cannot help.
+  if (code === 'InsecureServiceUrl') return { action: 'dead', reason: `${reason}: the service URL is not https` };
   if ((status === 404 || status === 403) && (code === null || GONE_CODES.has(code))) return { action: 'deactivate', reason };
   const transient = status === null || status === 408 || status === 412 || status >= 500;
   if (!transient) return { action: 'dead', reason };

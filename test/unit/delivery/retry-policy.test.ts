@@ -92,6 +92,10 @@ describe('decideAfterFailure', () => {
     }
   });
 
+  it('a service URL that is not https is dead at once: no request was made, and another try cannot change it', () => {
+    assert.deepEqual(decide(failure(null, 'InsecureServiceUrl'), 1, 0, never), { action: 'dead', reason: 'no answer InsecureServiceUrl: the service URL is not https' });
+  });
+
   it('400 and other client errors are dead at once', () => {
     for (const status of [400, 405, 409, 415, 422]) {
       assert.equal(decide(failure(status, 'BadArgument'), 1, 0, never).action, 'dead', String(status));
