@@ -63,7 +63,7 @@ param appServicePlanSku string = 'B1'
   'NODE|22-lts'
   'NODE|24-lts'
 ])
-param nodeRuntime string = 'NODE|22-lts'
+param nodeRuntime string = 'NODE|24-lts'
 
 @description('Azure Bot SKU (F0 is free and has no limit for the Teams channel).')
 @allowed([

@@ -39,7 +39,7 @@ param instanceCount int = 2
   'NODE|22-lts'
   'NODE|24-lts'
 ])
-param linuxFxVersion string = 'NODE|22-lts'
+param linuxFxVersion string = 'NODE|24-lts'
 
 @description('Resource id of the user-assigned identity that reads Key Vault.')
 param identityResourceId string

@@ -27,8 +27,11 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
   let fake: FakeOpenId;
   let t: AuthenticatedApp;
   let sandbox: sinon.SinonSandbox;
-  /** botbuilder reports every rejected request with console.error; captured, not printed. */
+  /** botbuilder reports every rejected request with console.error; captured, not printed, and checked. */
   let consoleError: sinon.SinonStub;
+  /** What botbuilder writes when it refuses a token; anything else on console.error is a failure. */
+  const TOKEN_REFUSAL = /Unauthori[sz]ed|Signing Key could not be retrieved|Error finding key for token|Could not validate endorsement|jwt expired|token has expired/;
+  const captured = (): string[] => consoleError.args.map((args) => args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' '));
 
   before(async () => {
     fake = await startFakeOpenId();
@@ -66,12 +69,14 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     assert.equal(await t.app.store.conversations.getConversation(conversationId), null, `the conversation must not be recorded (status ${status})`);
     assert.deepEqual(await t.app.store.rowCounts(), before, 'no table may change');
     assert.equal(status, 401, `expected 401, got ${status}: ${body}`);
+    assert.deepEqual(captured().filter((line) => !TOKEN_REFUSAL.test(line)), [], 'console.error carried only token refusals');
   }
 
   it('accepts a correctly signed token: 200, and the conversation is recorded', async () => {
     const { activity, conversationId } = botAdded();
     const { status, body } = await post(activity, `Bearer ${token()}`);
-    assert.equal(status, 200, `expected 200, got ${status}: ${body}; botbuilder said: ${consoleError.args.map(String).join(' | ')}`);
+    assert.equal(status, 200, `expected 200, got ${status}: ${body}; botbuilder said: ${captured().join(' | ')}`);
+    assert.deepEqual(captured(), [], 'nothing on console.error for an accepted request');
     const stored = await t.app.store.conversations.getConversation(conversationId);
     assert.ok(stored, 'the conversation is recorded');
     assert.equal(stored.serviceUrl, SERVICE_URL);
@@ -125,6 +130,7 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     const { status, body } = await post(activity, `Bearer ${token({ notBefore: -3600, expiresInSeconds: -2 * 60 })}`);
     assert.equal(status, 200, `expected 200, got ${status}: ${body}`);
     assert.ok(await t.app.store.conversations.getConversation(conversationId));
+    assert.deepEqual(captured(), [], 'nothing on console.error for an accepted request');
   });
 
   it('rejects a token that is not valid yet (beyond the clock skew)', async () => {
@@ -150,5 +156,6 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     // …and the webhook's signature works without one.
     const signed = await postWebhook({ 'x-signature': signBody('test-signing-secret', raw) });
     assert.equal(signed.status, 200, await signed.text());
+    assert.deepEqual(captured(), [], 'the webhook writes nothing to console.error');
   });
 });

@@ -44,8 +44,9 @@ eachStore('process roles', function (kind) {
 
   it('a web instance takes the webhook, a worker instance delivers it at once, told through the store', async () => {
     const web = await start('web');
-    // The worker's own look at the store comes only every 30 s: the card can only come this fast by the store's signal.
-    const worker = await start('worker', 30_000);
+    // The worker's own look at the store comes only every hour: within the test the card can only
+    // come by the store's signal.
+    const worker = await start('worker', 3_600_000);
     assert.equal(web.app.delivery, null, 'the web role delivers nothing');
     const command = channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: TENANT }, 'subscribe whatsapp');
     assert.equal((await fetch(`${web.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) })).status, 200);
@@ -53,10 +54,8 @@ eachStore('process roles', function (kind) {
 
     const raw = JSON.stringify(messageEvent({ id: 'split-1' }));
     const response = await fetch(`${web.url}/api/klink/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) }, body: raw });
-    const acknowledgedAt = Date.now();
     assert.equal(response.status, 200);
-    const [card] = await connector.waitForRequests((r) => r.route === 'createConversation', 1, 5_000);
-    assert.ok(card.receivedAt - acknowledgedAt < 500, `the card reached Teams ${card.receivedAt - acknowledgedAt} ms after the webhook was acknowledged`);
+    await connector.waitForRequests((r) => r.route === 'createConversation', 1, 5_000);
 
     assert.equal((await fetch(`${worker.url}/readyz`)).status, 200);
     await waitFor(async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${worker.url}/metrics`)).text()),
@@ -79,21 +78,30 @@ eachStore('process roles', function (kind) {
   });
 
   it('an idle worker looks at the store about once a second', async () => {
-    const worker = await start('worker', 1_000);
+    const idleCheckMs = 1_000;
+    const worker = await start('worker', idleCheckMs);
     const { deliveries, events, leases, budget } = worker.app.store;
     const sandbox = sinon.createSandbox();
     try {
       const spies = [
-        ...['claimConversations', 'undispatchedEvents', 'nextDueAt', 'renewClaims', 'pendingDeliveriesFor', 'countPending'].map((m) => sandbox.spy(deliveries, m as keyof typeof deliveries)),
+        ...['undispatchedEvents', 'nextDueAt', 'renewClaims', 'pendingDeliveriesFor', 'countPending'].map((m) => sandbox.spy(deliveries, m as keyof typeof deliveries)),
         sandbox.spy(events, 'purgeMessageText'), sandbox.spy(leases, 'acquireLease'), sandbox.spy(budget, 'take'),
       ];
-      const watched = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const calls = spies.reduce((n, spy) => n + spy.callCount, 0);
-      const looks = (deliveries.claimConversations as sinon.SinonSpy).callCount;
-      const seconds = (Date.now() - watched) / 1000;
-      assert.ok(looks >= 2 && looks <= seconds + 1, `${looks} looks in ${seconds} s`);
-      assert.ok(calls <= 3 * (seconds + 1), `${calls} store calls in ${seconds} s (a look is three: new events, due conversations, next due time)`);
+      const lookedAt: number[] = [];
+      const claim = deliveries.claimConversations.bind(deliveries);
+      const looks = sandbox.stub(deliveries, 'claimConversations').callsFake((...args) => {
+        lookedAt.push(Date.now());
+        return claim(...args);
+      });
+      // Three looks, however long they take on a busy machine; a worker that polled would pack them together.
+      await waitFor(() => looks.callCount >= 3, { timeoutMs: 10_000, what: 'three looks at the store' });
+      const calls = spies.reduce((n, spy) => n + spy.callCount, 0) + looks.callCount;
+      for (let i = 1; i < lookedAt.length; i++) {
+        const gap = lookedAt[i] - lookedAt[i - 1];
+        // A timer may fire a few milliseconds early by Date.now().
+        assert.ok(gap >= idleCheckMs - 20, `looks ${gap} ms apart (idle check ${idleCheckMs} ms)`);
+      }
+      assert.ok(calls <= 3 * (looks.callCount + 1), `${calls} store calls for ${looks.callCount} looks (a look is three: new events, due conversations, next due time)`);
     } finally {
       sandbox.restore();
     }

@@ -23,11 +23,13 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
   let connector: FakeConnector;
   let t: AuthenticatedApp;
   let sandbox: sinon.SinonSandbox;
+  /** botbuilder writes failures to console.error: captured, and each test proves there were none. */
+  let consoleError: sinon.SinonStub;
 
   beforeEach(async () => {
     sandbox = sinon.createSandbox();
     sandbox.stub(AppCredentials.prototype, 'getToken').resolves('outbound-test-token');
-    sandbox.stub(console, 'error');
+    consoleError = sandbox.stub(console, 'error');
     openId = await startFakeOpenId();
     connector = await startFakeConnector();
     // The fake Bot Connector speaks plain http; production accepts only https service URLs.
@@ -52,6 +54,10 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     ...channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId }, text), recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
   });
 
+  function assertNothingOnConsoleError(): void {
+    assert.deepEqual(consoleError.args.map((args) => args.map(String).join(' ')), [], 'console.error');
+  }
+
   async function replyTo(activityId: string): Promise<string[]> {
     const [reply] = await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activityId, 1, 5000);
     assert.equal(reply.headers.authorization, 'Bearer outbound-test-token');
@@ -72,6 +78,7 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     assert.equal((await send(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: FOREIGN }, 'add'))).status, 200);
     assert.equal(await t.app.store.conversations.getConversation(CHANNEL), null, 'an install is not recorded either');
     assert.deepEqual(await t.app.store.budget.slotsSince(0), [], 'nor do the answers take from its budget');
+    assertNothingOnConsoleError();
   });
 
   it('answers a card button from a tenant without consent with the same explanation, in place', async () => {
@@ -87,6 +94,7 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     assert.equal(response.statusCode, 200);
     assert.ok(cardTexts(response.value).some((text) => text.includes('not enabled for your organization')));
     assert.deepEqual(await t.app.store.conversations.mutedRooms(0), []);
+    assertNothingOnConsoleError();
   });
 
   it('acts in the home tenant, in ALLOWED_TENANTS, and in a tenant once its admin consented', async () => {
@@ -106,5 +114,6 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     assert.equal((await send(after)).status, 200);
     assert.ok((await replyTo(after.id)).some((text) => text.includes('not enabled for your organization')), 'revocation closes the gate again');
     assert.equal((await t.app.store.conversations.getConversation(CHANNEL))?.active, false);
+    assertNothingOnConsoleError();
   });
 });

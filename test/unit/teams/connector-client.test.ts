@@ -65,6 +65,18 @@ function tokens(token: string | null): TokenSource & { calls: number } {
   return source;
 }
 
+/**
+ * A bounded wait that does not use the (possibly faked) timers: polls between I/O turns, against
+ * `performance.now()`, which sinon leaves alone here.
+ */
+async function waitForReal(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function sendError(promise: Promise<unknown>): Promise<TeamsSendError> {
   let caught: unknown;
   await assert.rejects(promise, (err: unknown) => {
@@ -255,13 +267,21 @@ describe('BotConnectorClient', () => {
 
     it('the timeout covers getting the token and the request together', async () => {
       connector.answer = () => undefined; // never answers
-      const slowToken: TokenSource = { token: () => new Promise((resolve) => setTimeout(() => resolve('t'), 200)) };
-      const client = new BotConnectorClient({ tokens: slowToken, timeoutMs: 300, allowHttp: true });
-      const started = Date.now();
-      const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
-      const took = Date.now() - started;
-      assert.equal(error.code, 'Timeout');
-      assert.ok(took >= 290 && took < 450, `the call took ${took} ms (timeout 300 ms, token 200 ms)`);
+      // Timers and Date on an injected clock; the HTTP request itself is real.
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const slowToken: TokenSource = { token: () => new Promise((resolve) => setTimeout(() => resolve('t'), 200)) };
+        const client = new BotConnectorClient({ tokens: slowToken, timeoutMs: 300, allowHttp: true });
+        const outcome = sendError(client.sendToConversation(serviceUrl, THREAD, activity));
+        await clock.tickAsync(200); // the token arrives; the request goes out with 100 ms left
+        await waitForReal(() => connector.received.length === 1);
+        await clock.tickAsync(100); // 300 ms after the call began: its deadline, not the request's own 300 ms
+        const settled = await Promise.race([outcome, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+        assert.notEqual(settled, 'pending', 'the call was still waiting 300 ms after it began (timeout 300 ms, token 200 ms)');
+        assert.equal((settled as TeamsSendError).code, 'Timeout');
+      } finally {
+        clock.restore();
+      }
     });
 
     it('a refused connection becomes status null with the network error code', async () => {
