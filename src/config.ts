@@ -57,6 +57,8 @@ export interface Config {
   threadWindowMs: number;
   /** Message text is kept this long after delivery, then removed from the store. */
   retentionMs: number;
+  /** Bearer token for /metrics and /readyz's reasons; null: open in local mode, /metrics not served otherwise. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,7 @@ export const CONFIG_VARIABLES = [
   'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
   'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
   'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS', 'PROCESS_ROLE',
+  'METRICS_TOKEN',
   ...DATABASE_VARIABLES,
 ] as const;
 
@@ -166,6 +169,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
   const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
 
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    problems.push('METRICS_TOKEN must be at least 16 characters without spaces: generate one with `openssl rand -hex 32`');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -189,6 +197,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel,
     threadWindowMs: threadWindowHours * 3_600_000,
     retentionMs: retentionDays * 86_400_000,
+    metricsToken,
   });
 }
 
