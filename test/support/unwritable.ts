@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { TestDatabase } from './test-database';
+import { type TestDatabase, admin } from './test-database';
 
 const run = promisify(execFile);
 
@@ -26,4 +26,46 @@ export async function makeUnwritable(database: TestDatabase): Promise<Unwritable
     return null;
   }
   return { restore: async () => void await run('chattr', ['-i', ...files]) };
+}
+
+/**
+ * PostgreSQL: a role of its own owns the test schema; `readOnly()` makes that role's sessions
+ * read-only (`default_transaction_read_only`, what a database switched to read-only or a replica
+ * does) and ends its open sessions so the pool reconnects into them; `writable()` undoes it.
+ */
+export interface PostgresRole {
+  url: string;
+  readOnly(): Promise<void>;
+  writable(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export async function postgresRoleFor(database: TestDatabase): Promise<PostgresRole> {
+  const schema = /search_path%3D(\w+)/.exec(database.url)?.[1];
+  if (database.kind !== 'postgres' || schema === undefined) throw new Error('postgresRoleFor: a PostgreSQL test database is needed');
+  const role = `${schema}_app`;
+  await admin(async (client) => {
+    await client.query(`CREATE ROLE ${role} LOGIN`);
+    await client.query(`ALTER SCHEMA ${schema} OWNER TO ${role}`);
+  });
+  const endSessions = () => admin((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]));
+  return {
+    url: database.url.replace(/^postgres:\/\/[^@/]+@/, `postgres://${role}@`),
+    readOnly: async () => {
+      await admin((client) => client.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`));
+      await endSessions();
+    },
+    writable: async () => {
+      await admin((client) => client.query(`ALTER ROLE ${role} RESET default_transaction_read_only`));
+      await endSessions();
+    },
+    drop: async () => {
+      await endSessions();
+      await admin(async (client) => {
+        await client.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER`);
+        await client.query(`DROP OWNED BY ${role}`);
+        await client.query(`DROP ROLE IF EXISTS ${role}`);
+      });
+    },
+  };
 }
