@@ -59,6 +59,8 @@ export interface Config {
   retentionMs: number;
   /** Bearer token for /metrics and /readyz's reasons; null: open in local mode, /metrics not served otherwise. */
   metricsToken: string | null;
+  /** A request body still arriving this long after its headers is cut off with 408. */
+  httpRequestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,7 +85,7 @@ export const CONFIG_VARIABLES = [
   'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
   'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
   'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS', 'PROCESS_ROLE',
-  'METRICS_TOKEN',
+  'METRICS_TOKEN', 'HTTP_REQUEST_TIMEOUT_MS',
   ...DATABASE_VARIABLES,
 ] as const;
 
@@ -169,6 +171,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
   const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
 
+  const httpRequestTimeoutMs = readNumber(get('HTTP_REQUEST_TIMEOUT_MS'), 30_000, 'HTTP_REQUEST_TIMEOUT_MS',
+    'milliseconds a request body may take to arrive, e.g. 30000', problems);
   const metricsToken = get('METRICS_TOKEN');
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
     problems.push('METRICS_TOKEN must be at least 16 characters without spaces: generate one with `openssl rand -hex 32`');
@@ -198,6 +202,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     threadWindowMs: threadWindowHours * 3_600_000,
     retentionMs: retentionDays * 86_400_000,
     metricsToken,
+    httpRequestTimeoutMs,
   });
 }
 

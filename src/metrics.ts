@@ -1,7 +1,7 @@
 /** Prometheus metrics (prom-client), one registry per application instance. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type WebhookResult = 'stored' | 'duplicate' | 'ignored' | 'unauthorized' | 'bad_request' | 'too_large' | 'unsupported_type' | 'unknown_connection';
+export type WebhookResult = 'stored' | 'duplicate' | 'ignored' | 'unauthorized' | 'bad_request' | 'too_large' | 'unsupported_type' | 'unknown_connection' | 'aborted';
 export type DeliveryResult = 'delivered' | 'digested' | 'retry' | 'dead' | 'deactivated' | 'shrunk' | 'throttled';
 
 export interface Metrics {

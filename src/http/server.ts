@@ -5,7 +5,9 @@ import type { KlinkBot } from '../bot/klink-bot';
 import { type Connections, DEFAULT_CONNECTION } from '../klink/connections';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Logger } from '../log';
+import { ClientTrouble } from './client-trouble';
 import { type HealthDeps, healthRoutes } from './health-routes';
+import { requestDeadline } from './request-deadline';
 import { privacyPage, termsPage } from './pages';
 import { webhookHandler } from './webhook-route';
 
@@ -16,11 +18,20 @@ export interface ServerDeps {
   connections: Connections;
   webhook: WebhookDeps;
   health: HealthDeps;
+  /** A request body still arriving this long after the headers is cut off with 408. */
+  requestTimeoutMs: number;
+  now: () => number;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'klink-teams', handleUncaughtExceptions: false });
   const { log } = deps;
+  const trouble = new ClientTrouble(log, deps.now);
+  server.pre((req, _res, next) => {
+    trouble.watch(req, req.path());
+    return next();
+  });
+  server.pre(requestDeadline(deps.requestTimeoutMs, trouble));
   healthRoutes(server, deps.health);
 
   server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), async (req, res) => {
@@ -34,7 +45,8 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/terms', termsPage);
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
-    if ((err.statusCode ?? 500) >= 500) log.error({ err, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+    // A body that never arrived whole (client abort, deadline) is counted by ClientTrouble, not an error of ours.
+    if ((err.statusCode ?? 500) >= 500 && req.complete) log.error({ err, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
     callback();
   });
   return server;
