@@ -16,7 +16,7 @@ export interface Unwritable {
 }
 
 export async function makeUnwritable(database: TestDatabase): Promise<Unwritable | null> {
-  if (database.kind !== 'sqlite') throw new Error('makeUnwritable: SQLite only here (see makeReadOnlyRole for PostgreSQL)');
+  if (database.kind !== 'sqlite') throw new Error('makeUnwritable: SQLite only here (see postgresRoleFor for PostgreSQL)');
   const file = database.url.slice('sqlite:'.length);
   const files = [file, `${file}-wal`].filter((f) => fs.existsSync(f));
   try {
