@@ -130,6 +130,8 @@ async function main(): Promise<number> {
   } finally {
     await app.stop().catch((err: unknown) => process.stderr.write(`stopping the app: ${(err as Error).message}\n`));
     await connector.close();
+    // The database can be large; the app's log stays for reading.
+    for (const file of fs.readdirSync(dir)) if (file.startsWith('klink-teams.db')) fs.rmSync(path.join(dir, file));
   }
 }
 
