@@ -5,16 +5,28 @@
  *   add --tenant <tenant id> --name <name> --secret <klink signing secret | ->   (- reads it from stdin)
  *   list
  *   remove <connection id>
+ *   --help
  *
  * The secret is sealed with DATA_ENCRYPTION_KEY before it is stored. The default connection
  * (KLINK_WEBHOOK_SECRET, at /api/klink/webhook) is configured in the environment instead.
  */
+import { parseArgs } from 'node:util';
 import { addConnection } from '../src/klink/connections';
 import type { Store } from '../src/store/store';
 import type { Config } from '../src/config';
-import { runOperatorCommand } from './operator-cli';
+import { USAGE_EXIT, parseOrUsage, runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run connections -- add --tenant <tenant id> --name <name> --secret <secret|-> | list | remove <id>\n';
+export const CONNECTIONS_HELP = `${USAGE}
+  add --tenant <tenant id> --name <name> --secret <secret|->
+                         a further klink workspace for one Entra tenant; prints its webhook URL
+                         (--secret - reads the signing secret from stdin; a value starting
+                         with - is given as --name=-value)
+  list                   the further connections
+  remove <connection id> removes one: its webhook URL answers 404 from then on
+  --help                 this text
+The default connection (KLINK_WEBHOOK_SECRET, /api/klink/webhook) is set in the environment.
+`;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function runConnectionsCommand(
@@ -23,13 +35,19 @@ export async function runConnectionsCommand(
   argv: string[],
   io: { out: (text: string) => void; readStdin: () => Promise<string>; now: number },
 ): Promise<number> {
-  const [command, ...rest] = argv;
-  const option = (name: string) => {
-    const at = rest.indexOf(`--${name}`);
-    return at >= 0 ? rest[at + 1] ?? null : null;
-  };
+  const parsed = parseOrUsage(() => parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: { tenant: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } },
+  }), USAGE, io.out);
+  if (parsed === null) return USAGE_EXIT;
+  const [command, ...rest] = parsed.positionals;
+  const option = (name: 'tenant' | 'name' | 'secret') => parsed.values[name] ?? null;
   switch (command) {
     case 'add': {
+      if (rest.length > 0) {
+        io.out(USAGE);
+        return USAGE_EXIT;
+      }
       const tenant = option('tenant');
       const name = option('name');
       let secret = option('secret');
@@ -41,7 +59,7 @@ export async function runConnectionsCommand(
       if (config.dataEncryptionKey === null) problems.push('DATA_ENCRYPTION_KEY is not set: secrets are stored sealed with it (openssl rand -base64 32)');
       if (problems.length > 0 || tenant === null || name === null || secret === null || config.dataEncryptionKey === null) {
         io.out(`${problems.map((p) => `- ${p}`).join('\n')}\n${USAGE}`);
-        return 2;
+        return USAGE_EXIT;
       }
       const { id } = await addConnection(store, config.dataEncryptionKey, { tenantId: tenant, name: name.trim(), secret }, io.now);
       const base = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -50,15 +68,19 @@ export async function runConnectionsCommand(
       return 0;
     }
     case 'list': {
+      if (rest.length > 0 || Object.keys(parsed.values).length > 0) {
+        io.out(USAGE);
+        return USAGE_EXIT;
+      }
       const connections = await store.tenants.listConnections();
       if (connections.length === 0) io.out('no further connections (the default one is configured in the environment)\n');
       for (const c of connections) io.out(`${c.id}  tenant ${c.tenantId}  ${c.name}  added ${new Date(c.createdAt).toISOString()}\n`);
       return 0;
     }
     case 'remove': {
-      if (!rest[0]) {
+      if (rest.length !== 1 || Object.keys(parsed.values).length > 0) {
         io.out(USAGE);
-        return 2;
+        return USAGE_EXIT;
       }
       const removed = await store.tenants.removeConnection(rest[0], io.now);
       io.out(removed ? `connection ${rest[0]} removed: its webhook URL now answers 404\n` : `no connection ${rest[0]}\n`);
@@ -66,7 +88,7 @@ export async function runConnectionsCommand(
     }
     default:
       io.out(USAGE);
-      return 2;
+      return USAGE_EXIT;
   }
 }
 
@@ -80,6 +102,6 @@ function readStdin(): Promise<string> {
 }
 
 if (require.main === module) {
-  runOperatorCommand('connections', (store, config) =>
+  runOperatorCommand('connections', CONNECTIONS_HELP, (store, config) =>
     runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() }));
 }

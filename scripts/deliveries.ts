@@ -7,24 +7,30 @@
  *   event <klink id> [...]  what became of klink messages (their data.id): each delivery and its state
  *   retry <id> [<id> …]     put dead deliveries back in the queue
  *   retry all               put every dead delivery back in the queue
+ *   --help                  this text
  *
  * Works on the same database as the bot (DATABASE_URL, SQLite or PostgreSQL); running workers
  * pick re-queued deliveries up at once (PostgreSQL) or within a second (SQLite).
  */
 import { parseArgs } from 'node:util';
 import type { ListedDelivery, Store } from '../src/store/store';
-import { runOperatorCommand } from './operator-cli';
+import { USAGE_EXIT, parseOrUsage, runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run deliveries -- dead [--limit N] | pending [--limit N] | event <klink message id…> | retry <id…> | retry all\n';
+export const DELIVERIES_HELP = `${USAGE}
+  dead [--limit N]        deliveries Teams did not take, newest last, with the last error
+  pending [--limit N]     deliveries still waiting (retrying, paced or paused), and which
+                          delivery worker (host/pid) holds the claim on their conversation
+  event <klink id> [...]  what became of klink messages (their data.id): each delivery and its state
+  retry <id> [<id> …]     put dead deliveries back in the queue
+  retry all               put every dead delivery back in the queue
+  --help                  this text
+`;
 
 export async function runDeliveriesCommand(store: Store, argv: string[], now: number, out: (line: string) => void): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { limit: { type: 'string', default: '100' } } });
-  } catch (err) {
-    out(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseOrUsage(
+    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { limit: { type: 'string', default: '100' } } }), USAGE, out);
+  if (parsed === null) return USAGE_EXIT;
   const [command, ...rest] = parsed.positionals;
   const limit = Number(parsed.values.limit);
   switch (command) {
@@ -32,7 +38,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
     case 'pending': {
       if (!Number.isInteger(limit) || limit <= 0 || rest.length > 0) {
         out(USAGE);
-        return 2;
+        return USAGE_EXIT;
       }
       const rows = await store.deliveries.listDeliveries({ state: command }, limit);
       out(rows.length === 0 ? `no ${command} deliveries\n` : table(rows, now));
@@ -41,7 +47,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
     case 'event': {
       if (rest.length === 0) {
         out(USAGE);
-        return 2;
+        return USAGE_EXIT;
       }
       const events = await store.events.findEvents(rest);
       if (events.length === 0) {
@@ -60,12 +66,12 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
     case 'retry': {
       if (rest.length === 0) {
         out(USAGE);
-        return 2;
+        return USAGE_EXIT;
       }
       const ids = rest[0] === 'all' && rest.length === 1 ? null : rest.map(Number);
       if (ids !== null && !ids.every((id) => Number.isInteger(id) && id > 0)) {
         out(`not delivery ids: ${rest.join(' ')}\n${USAGE}`);
-        return 2;
+        return USAGE_EXIT;
       }
       const requeued = await store.deliveries.requeueDead(ids, now);
       out(`${requeued} ${requeued === 1 ? 'delivery' : 'deliveries'} put back in the queue\n`);
@@ -74,7 +80,7 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
     }
     default:
       out(USAGE);
-      return 2;
+      return USAGE_EXIT;
   }
 }
 
@@ -92,5 +98,5 @@ function table(rows: ListedDelivery[], now: number): string {
 }
 
 if (require.main === module) {
-  runOperatorCommand('deliveries', (store) => runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line)));
+  runOperatorCommand('deliveries', DELIVERIES_HELP, (store) => runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line)));
 }

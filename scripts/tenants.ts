@@ -4,14 +4,24 @@
  *   list                                  tenants with admin consent: when, requested by whom, scopes
  *   revoke <tenant id> [--reason "…"]     withdraw a tenant's consent and deactivate its conversations
  *                                         (their subscriptions stop, with the reason recorded)
+ *   --help                                this text
  *
  * Works on the same database as the bot (DATABASE_URL). Revoking here does not remove the app from
  * the tenant's Entra directory; the tenant's admin does that under Enterprise applications.
  */
+import { parseArgs } from 'node:util';
 import type { Store, TenantConsent } from '../src/store/store';
-import { runOperatorCommand } from './operator-cli';
+import { USAGE_EXIT, parseOrUsage, runOperatorCommand } from './operator-cli';
 
 const USAGE = 'usage: npm run tenants -- list | revoke <tenant id> [--reason "…"]\n';
+export const TENANTS_HELP = `${USAGE}
+  list                               tenants with admin consent: when, requested by whom, scopes
+  revoke <tenant id> [--reason "…"]  withdraw a tenant's consent and deactivate its conversations
+                                     (their subscriptions stop, with the reason recorded)
+  --help                             this text
+Revoking here does not remove the app from the tenant's Entra directory: its admin does that
+under Enterprise applications.
+`;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_REASON = 'tenant removed by the operator';
 
@@ -25,27 +35,31 @@ export interface ConfiguredTenant {
 export async function runTenantsCommand(
   store: Store, argv: string[], now: number, out: (line: string) => void, configured: ConfiguredTenant[] = [],
 ): Promise<number> {
-  const [command, ...rest] = argv;
+  const parsed = parseOrUsage(
+    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { reason: { type: 'string' } } }), USAGE, out);
+  if (parsed === null) return USAGE_EXIT;
+  const [command, ...rest] = parsed.positionals;
+  const reason = parsed.values.reason ?? null;
   switch (command) {
     case 'list': {
-      if (rest.length > 0) return usage(out);
+      if (rest.length > 0 || reason !== null) return usage(out);
       const consents = await store.tenants.listConsents();
       out(consents.length === 0 ? 'no tenant has completed admin consent\n' : table(consents));
       for (const t of configured) out(`${t.tenantId} is also allowed by ${t.setting}, with or without consent\n`);
       return 0;
     }
     case 'revoke': {
-      const parsed = parseRevoke(rest);
-      if (parsed === null) return usage(out);
-      if (!GUID.test(parsed.tenantId)) {
-        out(`"${parsed.tenantId}" is not a tenant id (GUID); see npm run tenants -- list\n`);
-        return 2;
+      if (rest.length !== 1 || (reason !== null && reason.trim() === '')) return usage(out);
+      const revoke = { tenantId: rest[0], reason: reason?.trim() ?? DEFAULT_REASON };
+      if (!GUID.test(revoke.tenantId)) {
+        out(`"${revoke.tenantId}" is not a tenant id (GUID); see npm run tenants -- list\n`);
+        return USAGE_EXIT;
       }
-      const tenantId = parsed.tenantId.toLowerCase();
+      const tenantId = revoke.tenantId.toLowerCase();
       const hadConsent = (await store.tenants.getConsent(tenantId)) !== null;
-      const deactivated = await store.tenants.revokeTenant(tenantId, parsed.reason, now);
+      const deactivated = await store.tenants.revokeTenant(tenantId, revoke.reason, now);
       out(`${tenantId}: ${hadConsent ? 'admin consent withdrawn' : 'had no admin consent'}; `
-        + `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${parsed.reason})\n`);
+        + `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${revoke.reason})\n`);
       const allowed = configured.find((t) => t.tenantId.toLowerCase() === tenantId);
       if (allowed !== undefined) {
         out(`warning: ${tenantId} is still allowed by ${allowed.setting}; remove it there too, or the bot keeps acting in it\n`);
@@ -55,21 +69,6 @@ export async function runTenantsCommand(
     default:
       return usage(out);
   }
-}
-
-/** `<tenant id> [--reason text | --reason=text]`; null when anything else is given. */
-function parseRevoke(args: string[]): { tenantId: string; reason: string } | null {
-  let tenantId: string | null = null;
-  let reason: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--reason' && i + 1 < args.length && reason === null) reason = args[++i];
-    else if (arg.startsWith('--reason=') && reason === null) reason = arg.slice('--reason='.length);
-    else if (!arg.startsWith('--') && tenantId === null) tenantId = arg;
-    else return null;
-  }
-  if (tenantId === null || (reason !== null && reason.trim() === '')) return null;
-  return { tenantId, reason: reason?.trim() ?? DEFAULT_REASON };
 }
 
 function table(rows: TenantConsent[]): string {
@@ -82,11 +81,11 @@ function table(rows: TenantConsent[]): string {
 
 function usage(out: (line: string) => void): number {
   out(USAGE);
-  return 2;
+  return USAGE_EXIT;
 }
 
 if (require.main === module) {
-  runOperatorCommand('tenants', (store, config) => {
+  runOperatorCommand('tenants', TENANTS_HELP, (store, config) => {
     const configured: ConfiguredTenant[] = [
       ...(config.bot.tenantId === null ? [] : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
       ...config.allowedTenants.map((tenantId) => ({ tenantId, setting: 'ALLOWED_TENANTS' })),

@@ -10,6 +10,7 @@ import { createDelivery } from './delivery/create-delivery';
 import { type DeliveryHandle, inlineDelivery } from './delivery/delivery-handle';
 import { startDeliveryThread } from './delivery/delivery-thread';
 import { healthRoutes } from './http/health-routes';
+import { operatorAccess } from './http/operator-access';
 import type { Logger } from './log';
 import { type Metrics, createMetrics } from './metrics';
 import { openStore } from './store/open-store';
@@ -74,7 +75,10 @@ export async function createApp(config: Readonly<Config>, log: Logger, options: 
   }
 
   let shuttingDown = false;
-  const health = { log, store, metrics, delivery: () => delivery, shuttingDown: () => shuttingDown };
+  const health = {
+    log, store, metrics, delivery: () => delivery, shuttingDown: () => shuttingDown,
+    access: operatorAccess(config), now: options.now ?? Date.now,
+  };
   const server = config.role === 'worker'
     ? workerServer(health)
     : createWebServer(config, log, store, metrics, health, options);

@@ -57,6 +57,10 @@ export interface Config {
   threadWindowMs: number;
   /** Message text is kept this long after delivery, then removed from the store. */
   retentionMs: number;
+  /** Bearer token for /metrics and /readyz's reasons; null: open in local mode, /metrics not served otherwise. */
+  metricsToken: string | null;
+  /** A request body still arriving this long after its headers is cut off with 408. */
+  httpRequestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +85,7 @@ export const CONFIG_VARIABLES = [
   'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
   'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
   'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS', 'PROCESS_ROLE',
+  'METRICS_TOKEN', 'HTTP_REQUEST_TIMEOUT_MS',
   ...DATABASE_VARIABLES,
 ] as const;
 
@@ -120,6 +125,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     problems.push('BOT_ID is not set: with BOT_TYPE=UserAssignedMSI set BOT_ID to the managed identity\'s client id');
   }
   const localMode = botId === null;
+  // In production every deployment setting is checked even while BOT_ID is missing, so one start lists them all.
+  const deployed = !localMode || production;
   if (localMode && production) {
     problems.push('BOT_ID is not set, which means local mode (no Bot Framework authentication); it is refused with NODE_ENV=production: set BOT_ID to the Entra app (client) id of the Azure Bot');
   }
@@ -128,13 +135,13 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   const botTenantId = get('BOT_TENANT_ID');
   const certificate = readCertificate(get('BOT_CERTIFICATE_THUMBPRINT'), get('BOT_CERTIFICATE_PRIVATE_KEY'), problems);
-  if (!localMode) checkBotIdentity(botId ?? '', botType, botTenantId, get('BOT_PASSWORD'), certificate, problems);
+  if (deployed) checkBotIdentity(botId, botType, botTenantId, get('BOT_PASSWORD'), certificate, problems);
   const klinkTenantId = get('KLINK_TENANT_ID') ?? botTenantId;
-  if (!localMode && klinkTenantId === null) {
+  if (deployed && klinkTenantId === null) {
     problems.push('KLINK_TENANT_ID is not set: name the Entra tenant (GUID) whose channels may receive this klink workspace\'s messages');
   }
 
-  const { webhook, generate } = readWebhookAuth(get, localMode, production, problems);
+  const { webhook, generate } = readWebhookAuth(get, !deployed, production, problems);
 
   const roomUrlTemplate = get('KLINK_ROOM_URL_TEMPLATE') ?? DEFAULT_ROOM_URL_TEMPLATE;
   checkRoomUrlTemplate(roomUrlTemplate, problems);
@@ -149,10 +156,10 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
     problems.push(`PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`);
   }
-  if (publicUrl === null && !localMode) {
+  if (publicUrl === null && deployed) {
     problems.push('PUBLIC_URL is not set: set the bot\'s public https base URL (admin consent redirects back to it), e.g. https://klink-teams.example.com');
   }
-  const dataEncryptionKey = readEncryptionKey(get('DATA_ENCRYPTION_KEY'), localMode, problems);
+  const dataEncryptionKey = readEncryptionKey(get('DATA_ENCRYPTION_KEY'), !deployed, problems);
   const allowedTenants = list(get('ALLOWED_TENANTS'));
   for (const tenant of allowedTenants) {
     if (!GUID.test(tenant)) problems.push(`ALLOWED_TENANTS contains "${tenant}", which is not a tenant id (GUID)`);
@@ -163,6 +170,13 @@ export function loadConfig(env: Env): Readonly<Config> {
 
   const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
   const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
+
+  const httpRequestTimeoutMs = readNumber(get('HTTP_REQUEST_TIMEOUT_MS'), 30_000, 'HTTP_REQUEST_TIMEOUT_MS',
+    'milliseconds a request body may take to arrive, e.g. 30000', problems);
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    problems.push('METRICS_TOKEN must be at least 16 characters without spaces: generate one with `openssl rand -hex 32`');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -187,6 +201,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel,
     threadWindowMs: threadWindowHours * 3_600_000,
     retentionMs: retentionDays * 86_400_000,
+    metricsToken,
+    httpRequestTimeoutMs,
   });
 }
 
@@ -194,10 +210,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Azure Bot identity must be complete for its type, or every call to Teams fails with 401. */
 function checkBotIdentity(
-  botId: string, type: BotType, tenantId: string | null, password: string | null,
+  botId: string | null, type: BotType, tenantId: string | null, password: string | null,
   certificate: BotIdentity['certificate'], problems: string[],
 ): void {
-  if (!GUID.test(botId)) problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
+  if (botId !== null && !GUID.test(botId)) problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
   if (tenantId !== null && !GUID.test(tenantId)) problems.push(`BOT_TENANT_ID "${tenantId}" is not a GUID: use the Entra tenant id (Directory id)`);
   if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && tenantId === null) {
     problems.push(`BOT_TENANT_ID is not set: a ${type} bot gets its tokens from its home tenant; set the Entra tenant id`);

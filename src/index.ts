@@ -1,18 +1,21 @@
 /** Entry point: configuration → logger → application (by PROCESS_ROLE) → listen. */
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { createApp } from './app';
 import { createLogger } from './log';
-import { StoreOpenError } from './store/errors';
+import { describeStartupError } from './startup-error';
+
+let port: number | null = null;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  port = config.port;
   const log = createLogger(config.logLevel);
   if (config.localMode) {
     log.warn('LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground). Never expose this to the internet.');
   }
   const app = await createApp(config, log);
-  const port = await app.listen(config.port);
-  log.info({ port, host: config.host, role: config.role, store: app.store.description }, 'klink-teams listening');
+  const bound = await app.listen(config.port);
+  log.info({ port: bound, host: config.host, role: config.role, store: app.store.description }, 'klink-teams listening');
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: no new webhooks, finishing deliveries in flight');
     setTimeout(() => process.exit(1), 20_000).unref();
@@ -26,8 +29,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof StoreOpenError;
-  const message = err instanceof ConfigError ? err.message : known ? `klink-teams cannot start: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${describeStartupError(err, port)}\n`);
   process.exit(1);
 });

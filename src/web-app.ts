@@ -50,7 +50,9 @@ export function createWebServer(
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
   const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
-  const server = createServer({ log, adapter, bot, connections, health, allowHttpServiceUrls, webhook: { store, log, now, metrics } });
+  const server = createServer({
+    log, adapter, bot, connections, health, allowHttpServiceUrls, webhook: { store, log, now, metrics }, requestTimeoutMs: config.httpRequestTimeoutMs, now,
+  });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
   return server;
 }

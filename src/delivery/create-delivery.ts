@@ -42,6 +42,14 @@ export function createDelivery(config: Readonly<Config>, log: Logger, store: Sto
     requestTimeoutMs: TEAMS_TIMEOUT_MS,
     holder: workerName(),
   });
+  metrics.countQueueWith(async () => {
+    try {
+      return await store.deliveries.countPending();
+    } catch (err) {
+      log.warn({ err }, 'could not count pending deliveries for klink_teams_queue_depth');
+      return null;
+    }
+  });
   return {
     worker,
     stop: async (graceMs) => {

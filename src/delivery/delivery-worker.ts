@@ -378,13 +378,12 @@ export class DeliveryWorker {
     this.credentialsPausedUntil = now + CREDENTIALS_PAUSE_MS;
   }
 
-  /** Housekeeping once a minute: queue depth here; budget history and message text retention by one worker. */
+  /** Housekeeping once a minute, by one worker: budget history and message text retention. */
   private async maintain(now: number): Promise<void> {
     if (now - this.lastMaintenance < MAINTENANCE_EVERY_MS) return;
     this.lastMaintenance = now;
     const { store, holder } = this.deps;
     for (const [tenantId, at] of this.tenantWaits) if (at <= now) this.tenantWaits.delete(tenantId);
-    this.deps.metrics.queueDepth.set(await store.deliveries.countPending());
     if (!(await store.leases.acquireLease('maintenance', holder, now, MAINTENANCE_LEASE_MS))) return;
     await store.budget.prune(now);
     const purged = await store.events.purgeMessageText(now - this.deps.retentionMs, now);

@@ -33,7 +33,8 @@ export interface ConsentDeps {
 export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps): void {
   const setup = consentSetup(deps.config, deps.authorityHost ?? DEFAULT_AUTHORITY_HOST);
   if (!setup.ready) {
-    deps.log.info({ problems: setup.problems }, 'admin consent is not available until these are configured');
+    // In local mode there is no admin consent to set up: not worth an info line at every start.
+    deps.log[deps.config.localMode ? 'debug' : 'info']({ problems: setup.problems }, 'admin consent is not available until these are configured');
     const unavailable = async (_req: restify.Request, res: restify.Response): Promise<void> => sendPage(res, consentUnavailablePage(setup.problems));
     server.get(CONSENT_PATH, unavailable);
     server.get(CALLBACK_PATH, unavailable);

@@ -5,9 +5,11 @@ import { type Connections, DEFAULT_CONNECTION } from '../klink/connections';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Logger } from '../log';
 import type { BotAdapter } from '../teams/bot-adapter';
+import { ClientTrouble } from './client-trouble';
 import { internalErrorBody, newCorrelationId } from './error-answer';
 import { type HealthDeps, healthRoutes } from './health-routes';
 import { messagesHandler } from './messages-route';
+import { requestDeadline } from './request-deadline';
 import { privacyPage, termsPage } from './pages';
 import { webhookHandler } from './webhook-route';
 
@@ -20,11 +22,20 @@ export interface ServerDeps {
   health: HealthDeps;
   /** Local mode (or a test's fake Bot Connector): activities may name http service URLs. */
   allowHttpServiceUrls: boolean;
+  /** A request body still arriving this long after the headers is cut off with 408. */
+  requestTimeoutMs: number;
+  now: () => number;
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'klink-teams', handleUncaughtExceptions: false });
   const { log } = deps;
+  const trouble = new ClientTrouble(log, deps.now);
+  server.pre((req, _res, next) => {
+    trouble.watch(req, req.path());
+    return next();
+  });
+  server.pre(requestDeadline(deps.requestTimeoutMs, trouble));
   healthRoutes(server, deps.health);
 
   server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }));
@@ -38,10 +49,12 @@ export function createServer(deps: ServerDeps): restify.Server {
   // A failure no route answered itself: restify would send the error's own message (a library's
   // text). The caller gets a generic text and a correlation id; the log gets the error under that
   // id. Answering here is how restify lets a listener replace its answer (it skips a sent response).
+  // A body that never arrived whole (client abort, deadline) is counted by ClientTrouble, not logged
+  // as an error of ours.
   server.on('restifyError', (req: restify.Request, res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
     if ((err.statusCode ?? 500) >= 500) {
       const correlationId = newCorrelationId();
-      log.error({ err, correlationId, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+      if (req.complete) log.error({ err, correlationId, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
       if (!res.headersSent) res.send(500, internalErrorBody(correlationId));
     }
     callback();

@@ -29,6 +29,11 @@ export function webhookHandler(resolve: (req: Request) => Promise<ResolvedConnec
       return;
     }
     const body = await readBody(req, MAX_WEBHOOK_BYTES);
+    if (body === 'aborted') {
+      // The client is gone (it gave up, or the deadline cut it off): nothing to answer.
+      deps.metrics.webhooks.inc({ result: 'aborted' });
+      return;
+    }
     if (body === null) {
       deps.metrics.webhooks.inc({ result: 'too_large' });
       tooLarge(req, res);
@@ -52,9 +57,9 @@ function tooLarge(req: Request, res: Response): void {
   req.resume();
 }
 
-/** The whole body, or null as soon as it exceeds `limit` bytes (the rest is not kept). */
-function readBody(req: Request, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
+/** The whole body; null as soon as it exceeds `limit` bytes (the rest is not kept); 'aborted' if the request closes first. */
+function readBody(req: Request, limit: number): Promise<Buffer | null | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -72,6 +77,10 @@ function readBody(req: Request, limit: number): Promise<Buffer | null> {
     req.on('end', () => {
       if (!over) resolve(Buffer.concat(chunks));
     });
-    req.on('error', reject);
+    // An aborted body ends with 'error' (ECONNRESET) and 'close' and never 'end'; ClientTrouble logs it.
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
   });
 }

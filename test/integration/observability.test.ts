@@ -1,6 +1,6 @@
 /** What operators watch: Prometheus metrics, and message text removed after the retention period. */
 import assert from 'node:assert/strict';
-import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
+import { type FakeConnector, connectorErrors, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
 import { channelCommand } from '../support/teams-activities';
 import { type TestApp, TestClock, startTestApp } from '../support/test-app';
@@ -45,6 +45,17 @@ eachStore('metrics and retention', (kind) => {
     assert.deepEqual(await metric('klink_teams_webhook_to_teams_seconds_count'), ['klink_teams_webhook_to_teams_seconds_count 1']);
     assert.equal((await metric('klink_teams_queue_depth')).length, 1);
     assert.equal((await metric('klink_teams_dead_letters_total')).length, 1);
+  });
+
+  it('klink_teams_queue_depth is the number of pending deliveries at the moment of the scrape', async () => {
+    // Teams throttles this channel for an hour: what arrives stays pending.
+    connector.respondWith({ ...connectorErrors.throttled(3600), times: Infinity });
+    for (const id of ['q1', 'q2', 'q3']) assert.equal((await t.webhook(messageEvent({ id, roomId: `room-${id}` }))).status, 200);
+    await waitFor(async () => (await t.app.store.deliveries.countPending()) === 3, { timeoutMs: 5000, what: '3 pending deliveries' });
+    assert.deepEqual(await metric('klink_teams_queue_depth'), ['klink_teams_queue_depth 3']);
+    assert.equal((await t.webhook(messageEvent({ id: 'q4', roomId: 'room-q4' }))).status, 200);
+    await waitFor(async () => (await t.app.store.deliveries.countPending()) === 4, { timeoutMs: 5000, what: '4 pending deliveries' });
+    assert.deepEqual(await metric('klink_teams_queue_depth'), ['klink_teams_queue_depth 4']);
   });
 
   it('removes message text from the store once delivered and older than MESSAGE_RETENTION_DAYS', async () => {

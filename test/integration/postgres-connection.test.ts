@@ -128,6 +128,6 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`, KLINK_WEBHOOK_SECRET: 'x', PORT: '0' },
     });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, new RegExp(`klink-teams cannot start: cannot use PostgreSQL at 127\\.0\\.0\\.1:${port}/test: connect ECONNREFUSED`));
+    assert.match(result.stderr, new RegExp(`klink-teams cannot start: DATABASE_URL: cannot use PostgreSQL at 127\\.0\\.0\\.1:${port}/test: connect ECONNREFUSED`));
   });
 });

@@ -27,8 +27,14 @@ describe('loadConfig', () => {
 
   it('refuses local mode in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', KLINK_WEBHOOK_SECRET: 's' });
-    assert.equal(problems.length, 1);
     assert.match(problems[0], /BOT_ID/);
+  });
+
+  it('lists every missing production setting at once, not BOT_ID first and the rest after it is set', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    const named = ['BOT_ID', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'KLINK_TENANT_ID', 'KLINK_WEBHOOK_SECRET', 'PUBLIC_URL', 'DATA_ENCRYPTION_KEY'];
+    for (const name of named) assert.ok(problems.some((p) => p.startsWith(name)), `${name} missing from:\n${problems.join('\n')}`);
+    assert.equal(problems.length, named.length, problems.join('\n'));
   });
 
   it('reports every problem at once, each with its fix', () => {

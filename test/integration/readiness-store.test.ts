@@ -1,0 +1,65 @@
+/**
+ * /readyz is honest about the store: while it cannot commit (a full disk, a read-only volume or
+ * database) webhooks cannot be stored, so the instance is not ready; it is ready again by itself
+ * once commits succeed, with no restart.
+ */
+import assert from 'node:assert/strict';
+import { messageEvent } from '../support/fixtures';
+import { type TestApp, startTestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
+import { type PostgresRole, makeUnwritable, postgresRoleFor } from '../support/unwritable';
+import { waitFor } from '../support/wait';
+
+describe('/readyz while the store cannot commit [sqlite]', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  afterEach(async () => t.close());
+
+  const readyz = async () => (await fetch(`${t.url}/readyz`)).status;
+
+  it('is not ready while the SQLite file cannot be written, and ready again once it can', async function () {
+    t = await startTestApp();
+    assert.equal(await readyz(), 200);
+    assert.equal((await t.webhook(messageEvent({ id: 'before' }))).status, 200);
+    const unwritable = await makeUnwritable(t.database);
+    if (unwritable === null) this.skip();
+    try {
+      assert.notEqual((await t.webhook(messageEvent({ id: 'during' }))).status, 200, 'the store really refuses commits');
+      await waitFor(async () => (await readyz()) === 503, { timeoutMs: 10_000, what: '/readyz to say not ready' });
+    } finally {
+      await unwritable.restore();
+    }
+    await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });
+    assert.equal((await t.webhook(messageEvent({ id: 'after' }))).status, 200);
+  });
+});
+
+describe('/readyz while the store cannot commit [postgres]', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  let role: PostgresRole;
+  afterEach(async () => {
+    await t.close({ keepDatabase: true });
+    await role.drop();
+    await t.database.remove();
+  });
+
+  const readyz = async () => (await fetch(`${t.url}/readyz`)).status;
+
+  it('is not ready while the database is read-only for the bot, and ready again once it is not', async () => {
+    const database = await createTestDatabase('postgres');
+    role = await postgresRoleFor(database);
+    t = await startTestApp({ DATABASE_URL: role.url }, { database });
+    assert.equal(await readyz(), 200);
+    assert.equal((await t.webhook(messageEvent({ id: 'before' }))).status, 200);
+    await role.readOnly();
+    await waitFor(async () => (await readyz()) === 503, { timeoutMs: 10_000, what: '/readyz to say not ready' });
+    await assert.rejects(t.app.store.events.recordEvent({
+      connectionId: 'default', eventType: 'message.inbound', dataId: 'during', kind: 'message', payload: '{}', receivedAt: 1,
+    }), /read-only transaction/, 'the store really refuses commits');
+    assert.ok(t.logs.some((line) => line.includes('not ready: store problem') && line.includes('read-only transaction')), 'the reason is logged');
+    await role.writable();
+    await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });
+    assert.equal((await t.webhook(messageEvent({ id: 'after' }))).status, 200);
+  });
+});
