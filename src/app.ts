@@ -91,8 +91,13 @@ export async function createApp(config: Readonly<Config>, log: Logger, options: 
     listen: async (port, host = config.host) => {
       await startDelivery();
       return new Promise((resolve, reject) => {
+        // Only while starting: restify also emits a failed request's error under the error's own
+        // name, and pg's errors are named "error" — a listener left here would swallow them.
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as { port: number }).port);
+        });
       });
     },
     close: async () => {

@@ -40,8 +40,8 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }));
 
-  server.post('/api/klink/webhook', webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook));
-  server.post('/api/klink/webhook/:connectionId', webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook));
+  server.post('/api/klink/webhook', answerFailures(log, webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook)));
+  server.post('/api/klink/webhook/:connectionId', answerFailures(log, webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook)));
 
   server.get('/privacy', privacyPage);
   server.get('/terms', termsPage);
@@ -68,4 +68,21 @@ function routeParam(req: restify.Request, name: string): string {
   if (typeof params !== 'object' || params === null) return '';
   const value: unknown = (params as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : '';
+}
+
+/**
+ * A route whose failure is answered here (500, generic text, correlation id; details logged)
+ * rather than by restify, which dispatches an error by its name as an event: a store error named
+ * like one of the server's own events would never be answered.
+ */
+function answerFailures(log: Logger, handler: (req: restify.Request, res: restify.Response) => Promise<void>) {
+  return async (req: restify.Request, res: restify.Response): Promise<void> => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      const correlationId = newCorrelationId();
+      log.error({ err, correlationId, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+      if (!res.headersSent) res.send(500, internalErrorBody(correlationId));
+    }
+  };
 }

@@ -57,6 +57,8 @@ describe('/readyz while the store cannot commit [postgres]', function () {
     await assert.rejects(t.app.store.events.recordEvent({
       connectionId: 'default', eventType: 'message.inbound', dataId: 'during', kind: 'message', payload: '{}', receivedAt: 1,
     }), /read-only transaction/, 'the store really refuses commits');
+    const during = await t.webhook(messageEvent({ id: 'during' }), { signal: AbortSignal.timeout(10_000) });
+    assert.equal(during.status, 500, 'a webhook that cannot be stored gets an answer klink retries');
     assert.ok(t.logs.some((line) => line.includes('not ready: store problem') && line.includes('read-only transaction')), 'the reason is logged');
     await role.writable();
     await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });

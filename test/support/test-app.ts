@@ -20,7 +20,7 @@ export interface TestApp {
   /** Every log line, as written (JSON). */
   logs: string[];
   /** POSTs a webhook body signed with TEST_SECRET unless headers say otherwise. */
-  webhook(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string | Buffer }): Promise<{ status: number; json: Record<string, unknown> }>;
+  webhook(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string | Buffer; signal?: AbortSignal }): Promise<{ status: number; json: Record<string, unknown> }>;
   /** POSTs a Bot Framework activity to /api/messages. */
   activity(activity: object): Promise<number>;
   /** Stops the app; `keepDatabase` leaves the database (and the dir) for a restart. */
@@ -74,6 +74,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
           ...webhookOptions.headers,
         },
         body: raw,
+        signal: webhookOptions.signal,
       });
       const text = await response.text();
       return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
