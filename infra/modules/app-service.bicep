@@ -128,8 +128,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       // `npm start` without its prestart (tsc, a devDependency the deployed zip does not carry).
       // The heap cap keeps V8 collecting garbage early: the live heap is ~50 MB, and without a cap
       // V8 lets garbage grow the process to ~250 MB under load (see README, Benchmark).
-      // DEP0111: restify 11's spdy reads process.binding('http_parser'); only that warning is silenced.
-      appCommandLine: 'node --enable-source-maps --max-old-space-size=256 --disable-warning=DEP0111 dist/src/index.js'
+      appCommandLine: 'node --enable-source-maps --max-old-space-size=256 dist/src/index.js'
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
