@@ -27,7 +27,10 @@ import { type BenchWebhook, postWebhook } from './bench/webhooks';
 const PROBE_EVERY_MS = 250;
 const PROBE_LIMIT_MS = 1_000;
 const SECRET = 'backlog-probe-secret';
-const HELP = `${fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, '')}\n`;
+const HELP = `${fs
+  .readFileSync(__filename, 'utf8')
+  .split('*/')[0]
+  .replace(/^\/\*\*|^ \* ?/gm, '')}\n`;
 
 /** A small seeded generator, so a run can be repeated exactly. */
 function seeded(seed: number): () => number {
@@ -41,7 +44,21 @@ function seeded(seed: number): () => number {
   };
 }
 
-const PIECES = ['hello', '**bold**', '_x_', '[link](https://e.x/a)', ')', '..', '\u{1F600}', '<b>', '{{x}}', '\n', 'ünïcødé', '#', '> quote'];
+const PIECES = [
+  'hello',
+  '**bold**',
+  '_x_',
+  '[link](https://e.x/a)',
+  ')',
+  '..',
+  '\u{1F600}',
+  '<b>',
+  '{{x}}',
+  '\n',
+  'ünïcødé',
+  '#',
+  '> quote',
+];
 
 /** Webhook n: random text and rooms; every `invalidEvery`-th carries a lone surrogate in roomId (valid JSON). */
 function fuzzedWebhook(invalidEvery: number, random: () => number, channelType = 'whatsapp'): (n: number) => BenchWebhook {
@@ -58,15 +75,21 @@ function fuzzedWebhook(invalidEvery: number, random: () => number, channelType =
 
 function timed(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
-  return run().then(() => performance.now() - start, () => Number.POSITIVE_INFINITY);
+  return run().then(
+    () => performance.now() - start,
+    () => Number.POSITIVE_INFINITY,
+  );
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     strict: true,
     options: {
-      webhooks: { type: 'string', default: '20000' }, 'invalid-every': { type: 'string', default: '100' },
-      database: { type: 'string' }, 'max-drain-s': { type: 'string', default: '600' }, help: { type: 'boolean', short: 'h' },
+      webhooks: { type: 'string', default: '20000' },
+      'invalid-every': { type: 'string', default: '100' },
+      database: { type: 'string' },
+      'max-drain-s': { type: 'string', default: '600' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -76,20 +99,41 @@ async function main(): Promise<number> {
   const total = Number(values.webhooks);
   const invalidEvery = Number(values['invalid-every']);
   const maxDrainMs = Number(values['max-drain-s']) * 1000;
-  if (![total, invalidEvery, maxDrainMs].every((v) => Number.isInteger(v) && v >= 0)) throw new Error('--webhooks, --invalid-every and --max-drain-s take whole numbers');
+  if (![total, invalidEvery, maxDrainMs].every((v) => Number.isInteger(v) && v >= 0))
+    throw new Error('--webhooks, --invalid-every and --max-drain-s take whole numbers');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'klink-backlog-probe-'));
   const connector = await startFakeConnector();
   const app = await startChild({
-    name: 'app', kind: 'app', logFile: path.join(dir, 'app.log'),
-    settings: { databaseUrl: values.database ?? `sqlite:${path.join(dir, 'klink-teams.db')}`, secret: SECRET, logLevel: 'warn', roomUrlTemplate: 'https://app.klink.cloud/inbox/{roomId}' },
+    name: 'app',
+    kind: 'app',
+    logFile: path.join(dir, 'app.log'),
+    settings: {
+      databaseUrl: values.database ?? `sqlite:${path.join(dir, 'klink-teams.db')}`,
+      secret: SECRET,
+      logLevel: 'warn',
+      roomUrlTemplate: 'https://app.klink.cloud/inbox/{roomId}',
+    },
   });
   try {
-    await subscribeViaApi([app.port], connector, benchChannels('probe', 1, 2, () => 'subscribe whatsapp'));
+    await subscribeViaApi(
+      [app.port],
+      connector,
+      benchChannels('probe', 1, 2, () => 'subscribe whatsapp'),
+    );
     const storeStart = performance.now();
-    const stored = await closedLoop({ ports: [app.port], concurrency: 16, warmupMs: 0, durationMs: 3_600_000, maxRequests: total, webhook: fuzzedWebhook(invalidEvery, seeded(9)) });
+    const stored = await closedLoop({
+      ports: [app.port],
+      concurrency: 16,
+      warmupMs: 0,
+      durationMs: 3_600_000,
+      maxRequests: total,
+      webhook: fuzzedWebhook(invalidEvery, seeded(9)),
+    });
     const storeMs = performance.now() - storeStart;
-    process.stdout.write(`stored: ${total} webhooks in ${round(storeMs / 1000)} s, answers ${JSON.stringify(stored.statuses)}; backlog ${(await app.stats()).backlog}\n`);
+    process.stdout.write(
+      `stored: ${total} webhooks in ${round(storeMs / 1000)} s, answers ${JSON.stringify(stored.statuses)}; backlog ${(await app.stats()).backlog}\n`,
+    );
 
     const agent = new http.Agent({ keepAlive: true });
     // Probe webhooks are stored like any other but match no subscription: they add nothing to the backlog.
@@ -100,14 +144,18 @@ async function main(): Promise<number> {
     let drained = false;
     for (let n = 0; performance.now() - drainStart < maxDrainMs; n++) {
       const tick = performance.now();
-      health.push(await timed(async () => {
-        const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) throw new Error(`healthz ${response.status}`);
-      }));
-      webhook.push(await timed(async () => {
-        const result = await postWebhook(agent, app.port, probeHook(total + n), () => performance.now());
-        if (result.status !== 200) throw new Error(`webhook ${result.status}`);
-      }));
+      health.push(
+        await timed(async () => {
+          const response = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(10_000) });
+          if (!response.ok) throw new Error(`healthz ${response.status}`);
+        }),
+      );
+      webhook.push(
+        await timed(async () => {
+          const result = await postWebhook(agent, app.port, probeHook(total + n), () => performance.now());
+          if (result.status !== 200) throw new Error(`webhook ${result.status}`);
+        }),
+      );
       if (n % 4 === 0 && (await app.stats()).backlog === 0) {
         drained = true;
         break;
@@ -121,8 +169,11 @@ async function main(): Promise<number> {
       return `${name}: ${s.count} probes, p50 ${round(s.p50)} ms, p90 ${round(s.p90)} ms, p99 ${round(s.p99)} ms, max ${round(s.max)} ms\n`;
     };
     process.stdout.write(line('GET /healthz', health) + line('signed webhook', webhook));
-    process.stdout.write(drained ? `drain: backlog worked off ${round(drainMs / 1000)} s after storing ended\n`
-      : `drain: NOT worked off within ${maxDrainMs / 1000} s (backlog ${(await app.stats()).backlog})\n`);
+    process.stdout.write(
+      drained
+        ? `drain: backlog worked off ${round(drainMs / 1000)} s after storing ended\n`
+        : `drain: NOT worked off within ${maxDrainMs / 1000} s (backlog ${(await app.stats()).backlog})\n`,
+    );
     process.stdout.write(`cards/requests at the fake Bot Connector: ${connector.requests.length}; app log: ${path.join(dir, 'app.log')}\n`);
     const slow = [...health, ...webhook].filter((ms) => ms >= PROBE_LIMIT_MS).length;
     if (slow > 0) process.stdout.write(`FAIL: ${slow} probes took ${PROBE_LIMIT_MS} ms or more\n`);
@@ -135,7 +186,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`backlog-probe: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`backlog-probe: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

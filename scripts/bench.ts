@@ -32,7 +32,10 @@ function compileServers(): string {
   const dir = path.join(REPO_ROOT, 'data', 'bench', 'build');
   fs.rmSync(dir, { recursive: true, force: true });
   process.stderr.write('bench: compiling the servers …\n');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json', '--outDir', dir], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json', '--outDir', dir], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   useCompiled(dir);
   return dir;
 }
@@ -48,15 +51,22 @@ async function run(options: BenchOptions): Promise<BenchResults> {
     durationS: 0,
     environment: environment(harness.databaseDir),
     method: {
-      processes: 'every server (bare, app) runs alone in its own child process, compiled to JavaScript and started with the node flags of `npm start` (as deployed: --max-old-space-size=256); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
-      subscriptions: 'through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot\'s confirmations are not counted',
-      ingest: '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted; with two instances the load generator sends request n to instance n mod 2',
+      processes:
+        'every server (bare, app) runs alone in its own child process, compiled to JavaScript and started with the node flags of `npm start` (as deployed: --max-old-space-size=256); load generator and fake Bot Connector run in the parent; all traffic on 127.0.0.1',
+      subscriptions:
+        "through the real endpoint: one `@klink subscribe …` channelCommand activity per channel POSTed to /api/messages (16 at a time); the bot's confirmations are not counted",
+      ingest:
+        '(a) signed message webhooks, each a distinct data.id; the app runs with its delivery worker but nothing is subscribed, so nothing is posted; with two instances the load generator sends request n to instance n mod 2',
       stores: `${options.stores.join(' and ')}: SQLite a file in the database folder below; PostgreSQL 15 on 127.0.0.1 (synchronous_commit on), a schema of its own per app (or per pair of instances)`,
       mixed: `(e) ${options.mixedRate} webhooks/s for ${options.mixedS} s on an absolute schedule (up to 256 in flight), 20 channels in 4 tenants, channel i subscribes \`whatsapp contact:<i>\` and webhook n comes from contact n mod 20 in one of the channel's 20 rooms: 50 messages/s per channel, so delivery digests; "drained" = the app's store holds no pending delivery`,
-      endToEnd: '(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams\' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel',
-      fanOut: '(c) every channel subscribes `whatsapp` (tenants in turn; the bot\'s answers count against each tenant\'s budget, so the webhook is sent once their 1 s windows have passed); one webhook; "all delivered" = last channel\'s first request received + connector latency. Bound = Teams\' limits as steady rates (a tenant\'s n cards at 50/s take (n-1)/50 s); floor = the limits as 1 s windows (a tenant\'s first 50 at once), which the pacer enforces',
-      rss: '(d) is the app child\'s peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase (see the bare server for the node baseline)',
-      ...(options.profile ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' } : {}),
+      endToEnd:
+        "(b) channel i subscribes `whatsapp contact:<contact i>` and webhook n comes from contact n mod 50 in a new room: one card per webhook. (With all 50 channels on `whatsapp`, 20 webhooks/s would be 20 cards/s per channel, over Teams' 7/s, and would measure pacing, not latency.) Latency = connector receivedAt - Date.now() before the webhook was sent; cards are matched by the data.id / room id in the request body, else by order per channel",
+      fanOut:
+        "(c) every channel subscribes `whatsapp` (tenants in turn; the bot's answers count against each tenant's budget, so the webhook is sent once their 1 s windows have passed); one webhook; \"all delivered\" = last channel's first request received + connector latency. Bound = Teams' limits as steady rates (a tenant's n cards at 50/s take (n-1)/50 s); floor = the limits as 1 s windows (a tenant's first 50 at once), which the pacer enforces",
+      rss: "(d) is the app child's peak RSS: max of process.resourceUsage().maxRSS and a 50 ms rss sampler, per phase (see the bare server for the node baseline)",
+      ...(options.profile
+        ? { profiling: 'ON: the V8 profiler slows the servers; use this run to see where time goes, not for the numbers' }
+        : {}),
     },
     endToEnd: [],
     fanOut: [],
@@ -80,47 +90,90 @@ async function run(options: BenchOptions): Promise<BenchResults> {
   };
   try {
     if (options.phases.includes('a')) {
-      const variants: IngestVariant[] = options.stores.flatMap((store): IngestVariant[] => (store === 'sqlite'
-        ? [{ label: 'SQLite', store, instances: 1 }]
-        : [{ label: 'PostgreSQL', store, instances: 1 }, { label: 'PostgreSQL, 2 instances', store, instances: 2 }]));
+      const variants: IngestVariant[] = options.stores.flatMap((store): IngestVariant[] =>
+        store === 'sqlite'
+          ? [{ label: 'SQLite', store, instances: 1 }]
+          : [
+              { label: 'PostgreSQL', store, instances: 1 },
+              { label: 'PostgreSQL, 2 instances', store, instances: 2 },
+            ],
+      );
       await attempt('(a) ingest', async () => {
-        results.ingest = await runIngest(harness, {
-          concurrency: options.concurrency, warmupMs: options.warmupS * 1000, durationMs: options.ingestS * 1000, maxRequests: 500_000,
-        }, variants);
+        results.ingest = await runIngest(
+          harness,
+          {
+            concurrency: options.concurrency,
+            warmupMs: options.warmupS * 1000,
+            durationMs: options.ingestS * 1000,
+            maxRequests: 500_000,
+          },
+          variants,
+        );
       });
     }
     for (const store of options.phases.includes('b') ? options.stores : []) {
       await attempt(`(b) end-to-end, ${store}`, async () => {
-        results.endToEnd.push(await runEndToEnd(harness, {
-          store, channels: 50, tenants: 10, ratePerS: options.e2eRate, durationS: options.e2eS, connectorLatencyMs: options.latencyMs,
-        }));
+        results.endToEnd.push(
+          await runEndToEnd(harness, {
+            store,
+            channels: 50,
+            tenants: 10,
+            ratePerS: options.e2eRate,
+            durationS: options.e2eS,
+            connectorLatencyMs: options.latencyMs,
+          }),
+        );
       });
     }
     if (options.phases.includes('c')) {
       const runs = [
-        ...(options.stores.includes('sqlite') ? [['c1', 50, 'sqlite', 1], ['c2', 100, 'sqlite', 1]] as const : []),
-        ...(options.stores.includes('postgres') ? [['c2-pg2', 100, 'postgres', 2]] as const : []),
+        ...(options.stores.includes('sqlite')
+          ? ([
+              ['c1', 50, 'sqlite', 1],
+              ['c2', 100, 'sqlite', 1],
+            ] as const)
+          : []),
+        ...(options.stores.includes('postgres') ? ([['c2-pg2', 100, 'postgres', 2]] as const) : []),
       ];
       for (const [label, perTenant, store, instances] of runs) {
         await attempt(`(${label}) fan-out`, async () => {
-          results.fanOut.push(await runFanOut(harness, {
-            label, store, instances, tenants: FAN_OUT_TENANTS, channelsPerTenant: perTenant, connectorLatencyMs: options.latencyMs, timeoutMs: 60_000,
-          }));
+          results.fanOut.push(
+            await runFanOut(harness, {
+              label,
+              store,
+              instances,
+              tenants: FAN_OUT_TENANTS,
+              channelsPerTenant: perTenant,
+              connectorLatencyMs: options.latencyMs,
+              timeoutMs: 60_000,
+            }),
+          );
         });
       }
     }
     for (const store of options.phases.includes('e') ? options.stores : []) {
       await attempt(`(e) mixed load, ${store}`, async () => {
-        results.mixed.push(await runMixed(harness, {
-          store, ratePerS: options.mixedRate, durationS: options.mixedS, channels: 20, tenants: 4, roomsPerChannel: 20,
-          connectorLatencyMs: options.latencyMs, drainTimeoutMs: 60_000,
-        }));
+        results.mixed.push(
+          await runMixed(harness, {
+            store,
+            ratePerS: options.mixedRate,
+            durationS: options.mixedS,
+            channels: 20,
+            tenants: 4,
+            roomsPerChannel: 20,
+            connectorLatencyMs: options.latencyMs,
+            drainTimeoutMs: 60_000,
+          }),
+        );
       });
     }
   } finally {
     await harness.close();
   }
-  const appPeaks = harness.children.filter((c) => c.kind === 'app').map((c) => c.peakRssMb).filter(Number.isFinite);
+  const appPeaks = harness.children
+    .filter((c) => c.kind === 'app')
+    .map((c) => c.peakRssMb)
+    .filter(Number.isFinite);
   results.memory.appPeakRssMb = appPeaks.length > 0 ? Math.max(...appPeaks) : null;
   results.profiles = profiles(harness.children.map((c) => c.profileFile));
   results.durationS = (Date.now() - began) / 1000;
@@ -167,7 +220,12 @@ function git(args: string[]): string | null {
 /** Commit latency depends on it: tmpfs does not sync to a disk, ext4 does. */
 function fileSystemOf(dir: string): string {
   const names: Record<number, string> = {
-    0xef53: 'ext2/3/4', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x6969: 'nfs',
+    0xef53: 'ext2/3/4',
+    0x01021994: 'tmpfs',
+    0x794c7630: 'overlayfs',
+    0x58465342: 'xfs',
+    0x9123683e: 'btrfs',
+    0x6969: 'nfs',
   };
   const type = fs.statfsSync(dir).type;
   return names[type] ?? `file system type 0x${type.toString(16)}`;
@@ -208,8 +266,11 @@ const onSignal = (signal: NodeJS.Signals): void => {
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
-  killLiveChildren();
-  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    killLiveChildren();
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

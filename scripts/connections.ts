@@ -35,10 +35,17 @@ export async function runConnectionsCommand(
   argv: string[],
   io: { out: (text: string) => void; readStdin: () => Promise<string>; now: number },
 ): Promise<number> {
-  const parsed = parseOrUsage(() => parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: { tenant: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } },
-  }), USAGE, io.out);
+  const parsed = parseOrUsage(
+    () =>
+      parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: { tenant: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } },
+      }),
+    USAGE,
+    io.out,
+  );
   if (parsed === null) return USAGE_EXIT;
   const [command, ...rest] = parsed.positionals;
   const option = (name: 'tenant' | 'name' | 'secret') => parsed.values[name] ?? null;
@@ -53,18 +60,23 @@ export async function runConnectionsCommand(
       let secret = option('secret');
       if (secret === '-') secret = (await io.readStdin()).trim();
       const problems: string[] = [];
-      if (tenant === null || !GUID.test(tenant)) problems.push('--tenant must be the Entra tenant id (GUID) whose channels may receive this workspace\'s messages');
+      if (tenant === null || !GUID.test(tenant))
+        problems.push("--tenant must be the Entra tenant id (GUID) whose channels may receive this workspace's messages");
       if (name === null || name.trim() === '') problems.push('--name must name the klink workspace, e.g. "Acme support"');
-      if (secret === null || secret === '') problems.push('--secret must be the webhook\'s signing secret from klink → Settings → Webhooks (or - to read it from stdin)');
-      if (config.dataEncryptionKey === null) problems.push('DATA_ENCRYPTION_KEY is not set: secrets are stored sealed with it (openssl rand -base64 32)');
+      if (secret === null || secret === '')
+        problems.push("--secret must be the webhook's signing secret from klink → Settings → Webhooks (or - to read it from stdin)");
+      if (config.dataEncryptionKey === null)
+        problems.push('DATA_ENCRYPTION_KEY is not set: secrets are stored sealed with it (openssl rand -base64 32)');
       if (problems.length > 0 || tenant === null || name === null || secret === null || config.dataEncryptionKey === null) {
         io.out(`${problems.map((p) => `- ${p}`).join('\n')}\n${USAGE}`);
         return USAGE_EXIT;
       }
       const { id } = await addConnection(store, config.dataEncryptionKey, { tenantId: tenant, name: name.trim(), secret }, io.now);
       const base = config.publicUrl ?? `http://localhost:${config.port}`;
-      io.out(`connection ${id} added for tenant ${tenant.toLowerCase()}\nwebhook URL: ${base}/api/klink/webhook/${id}\n` +
-        'Set it as the endpoint of the klink webhook (Settings → Webhooks); its events reach only that tenant\'s channels.\n');
+      io.out(
+        `connection ${id} added for tenant ${tenant.toLowerCase()}\nwebhook URL: ${base}/api/klink/webhook/${id}\n` +
+          "Set it as the endpoint of the klink webhook (Settings → Webhooks); its events reach only that tenant's channels.\n",
+      );
       return 0;
     }
     case 'list': {
@@ -103,5 +115,6 @@ function readStdin(): Promise<string> {
 
 if (require.main === module) {
   runOperatorCommand('connections', CONNECTIONS_HELP, (store, config) =>
-    runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() }));
+    runConnectionsCommand(store, config, process.argv.slice(2), { out: (t) => process.stdout.write(t), readStdin, now: Date.now() }),
+  );
 }

@@ -29,7 +29,10 @@ export const DELIVERIES_HELP = `${USAGE}
 
 export async function runDeliveriesCommand(store: Store, argv: string[], now: number, out: (line: string) => void): Promise<number> {
   const parsed = parseOrUsage(
-    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { limit: { type: 'string', default: '100' } } }), USAGE, out);
+    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { limit: { type: 'string', default: '100' } } }),
+    USAGE,
+    out,
+  );
   if (parsed === null) return USAGE_EXIT;
   const [command, ...rest] = parsed.positionals;
   const limit = Number(parsed.values.limit);
@@ -57,8 +60,10 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
       const deliveries = await store.deliveries.listDeliveries({ eventIds: events.map((e) => e.id) }, 10_000);
       for (const event of events) {
         const mine = deliveries.filter((d) => d.eventId === event.id);
-        out(`${event.dataId} (${event.eventType}, event ${event.id}) received ${new Date(event.receivedAt).toISOString()}: `
-          + `${mine.length === 0 ? 'no subscription matched it\n' : `${mine.length} ${mine.length === 1 ? 'delivery' : 'deliveries'}\n`}`);
+        out(
+          `${event.dataId} (${event.eventType}, event ${event.id}) received ${new Date(event.receivedAt).toISOString()}: ` +
+            `${mine.length === 0 ? 'no subscription matched it\n' : `${mine.length} ${mine.length === 1 ? 'delivery' : 'deliveries'}\n`}`,
+        );
       }
       if (deliveries.length > 0) out(table(deliveries, now));
       return 0;
@@ -86,17 +91,27 @@ export async function runDeliveriesCommand(store: Store, argv: string[], now: nu
 
 function table(rows: ListedDelivery[], now: number): string {
   const lines = rows.map((d) => [
-    String(d.id), String(d.eventId), d.conversationId, d.state, String(d.attempts),
+    String(d.id),
+    String(d.eventId),
+    d.conversationId,
+    d.state,
+    String(d.attempts),
     d.state === 'pending' ? `in ${Math.max(0, Math.round((d.nextAttemptAt - now) / 1000))} s` : '',
     d.claim !== null && d.claim.until > now ? d.claim.holder : '',
     d.lastError ?? '',
   ]);
   const header = ['id', 'event', 'conversation', 'state', 'attempts', 'next', 'claimed by', 'last error'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return `${[format(header), ...lines.map(format)].join('\n')}\n`;
 }
 
 if (require.main === module) {
-  runOperatorCommand('deliveries', DELIVERIES_HELP, (store) => runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line)));
+  runOperatorCommand('deliveries', DELIVERIES_HELP, (store) =>
+    runDeliveriesCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line)),
+  );
 }

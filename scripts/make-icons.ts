@@ -66,7 +66,11 @@ const COLOR_GLYPH: Glyph = {
   bubbleCentre: [0.5, 0.46],
   bubbleHalf: [0.3, 0.23],
   bubbleRadius: 0.1,
-  tail: [[0.27, 0.6], [0.46, 0.66], [0.24, 0.83]],
+  tail: [
+    [0.27, 0.6],
+    [0.46, 0.66],
+    [0.24, 0.83],
+  ],
   stroke: 0.042,
   k: { origin: [0.412, 0.31], size: 0.3 },
 };
@@ -75,7 +79,11 @@ const OUTLINE_GLYPH: Glyph = {
   bubbleCentre: [0.5, 0.44],
   bubbleHalf: [0.45, 0.36],
   bubbleRadius: 0.16,
-  tail: [[0.1, 0.62], [0.42, 0.78], [0.06, 0.97]],
+  tail: [
+    [0.1, 0.62],
+    [0.42, 0.78],
+    [0.06, 0.97],
+  ],
   stroke: 0.07,
   k: { origin: [0.36, 0.2], size: 0.48 },
 };
@@ -87,7 +95,10 @@ function render(size: number, shade: Shade): PNG {
   const n = SUPERSAMPLE;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, gr = 0, b = 0, a = 0;
+      let r = 0,
+        gr = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const s = shade([(x + (sx + 0.5) / n) / size, (y + (sy + 0.5) / n) / size]);

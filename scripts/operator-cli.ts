@@ -38,7 +38,10 @@ function wantsHelp(argv: string[]): boolean {
  * its code; with --help prints `help` and exits 0 without reading configuration or the database.
  */
 export function runOperatorCommand(
-  name: string, help: string, command: (store: Store, config: Readonly<Config>) => Promise<number>, argv = process.argv.slice(2),
+  name: string,
+  help: string,
+  command: (store: Store, config: Readonly<Config>) => Promise<number>,
+  argv = process.argv.slice(2),
 ): void {
   if (wantsHelp(argv)) {
     process.stdout.write(help);
@@ -53,9 +56,12 @@ export function runOperatorCommand(
       await store.close();
     }
   };
-  run().then((code) => process.exit(code), (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof StoreOpenError;
-    process.stderr.write(`${name}: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
+  run().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const known = err instanceof ConfigError || err instanceof StoreOpenError;
+      process.stderr.write(`${name}: ${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

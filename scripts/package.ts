@@ -22,9 +22,7 @@ export interface BuildOptions {
   outFile: string;
 }
 
-export type BuildResult =
-  | { ok: true; zipPath: string; manifest: Record<string, unknown> }
-  | { ok: false; errors: string[] };
+export type BuildResult = { ok: true; zipPath: string; manifest: Record<string, unknown> } | { ok: false; errors: string[] };
 
 export const DEFAULT_APP_PACKAGE_DIR = path.resolve(__dirname, '..', 'appPackage');
 export const DEFAULT_OUT_FILE = path.join(DEFAULT_APP_PACKAGE_DIR, 'build', 'klink-teams.zip');
@@ -73,13 +71,17 @@ export function placeholderValues(env: Env): { values: Partial<Record<Placeholde
   if (botId === null) {
     errors.push("BOT_ID is not set: set BOT_ID to the Azure Bot's Microsoft App ID (the Entra app's client id, a GUID)");
   } else if (!GUID.test(botId)) {
-    errors.push(`BOT_ID "${botId}" is not a GUID: set BOT_ID to the Azure Bot's Microsoft App ID, e.g. 8b3c2a51-6f0e-4c7d-9a12-3e4f5a6b7c8d`);
+    errors.push(
+      `BOT_ID "${botId}" is not a GUID: set BOT_ID to the Azure Bot's Microsoft App ID, e.g. 8b3c2a51-6f0e-4c7d-9a12-3e4f5a6b7c8d`,
+    );
   } else {
     values.BOT_ID = botId;
   }
 
   if (publicUrl === null) {
-    errors.push("PUBLIC_URL is not set: set it to the bot's public https base URL, e.g. https://klink-teams.example.com (the privacy and terms links and validDomains come from it)");
+    errors.push(
+      "PUBLIC_URL is not set: set it to the bot's public https base URL, e.g. https://klink-teams.example.com (the privacy and terms links and validDomains come from it)",
+    );
   } else if (!publicUrl.startsWith('https://')) {
     errors.push(`PUBLIC_URL "${publicUrl}" is not https: Teams needs https links; set it to the bot's public https base URL`);
   } else {
@@ -89,9 +91,7 @@ export function placeholderValues(env: Env): { values: Partial<Record<Placeholde
   return { values, errors };
 }
 
-async function readManifestTemplate(
-  dir: string,
-): Promise<{ ok: true; manifest: unknown } | { ok: false; error: string }> {
+async function readManifestTemplate(dir: string): Promise<{ ok: true; manifest: unknown } | { ok: false; error: string }> {
   const file = path.join(dir, 'manifest.json');
   let text: string;
   try {
@@ -146,12 +146,22 @@ export async function validateManifest(manifest: Record<string, unknown>): Promi
   const schemaUrl = manifest.$schema;
   const version = typeof schemaUrl === 'string' ? SCHEMA_URL.exec(schemaUrl)?.[1] : undefined;
   if (version === undefined) {
-    return [`manifest.json $schema must be https://developer.microsoft.com/json-schemas/teams/v1.NN/MicrosoftTeams.schema.json (got ${JSON.stringify(schemaUrl)})`];
+    return [
+      `manifest.json $schema must be https://developer.microsoft.com/json-schemas/teams/v1.NN/MicrosoftTeams.schema.json (got ${JSON.stringify(schemaUrl)})`,
+    ];
   }
   // validateAgainstSchema downloads schemas it does not ship: insist on a shipped one so packaging stays offline.
-  const local = path.join(path.dirname(require.resolve('@microsoft/app-manifest')), 'json-schemas', 'teams', `v${version}`, 'MicrosoftTeams.schema.json');
+  const local = path.join(
+    path.dirname(require.resolve('@microsoft/app-manifest')),
+    'json-schemas',
+    'teams',
+    `v${version}`,
+    'MicrosoftTeams.schema.json',
+  );
   if (!(await exists(local))) {
-    return [`manifest.json names schema v${version}, which @microsoft/app-manifest does not ship: use a version found in ${path.dirname(path.dirname(local))}`];
+    return [
+      `manifest.json names schema v${version}, which @microsoft/app-manifest does not ship: use a version found in ${path.dirname(path.dirname(local))}`,
+    ];
   }
   const errors: string[] = [];
   if (manifest.manifestVersion !== version) {
@@ -177,7 +187,9 @@ function commandLimits(manifest: Record<string, unknown>): string[] {
           errors.push(`bot command "${title}": title is ${title.length} characters, Teams allows ${COMMAND_TITLE_MAX}`);
         }
         if (typeof description === 'string' && description.length > COMMAND_DESCRIPTION_MAX) {
-          errors.push(`bot command "${String(title)}": description is ${description.length} characters, Teams allows ${COMMAND_DESCRIPTION_MAX}`);
+          errors.push(
+            `bot command "${String(title)}": description is ${description.length} characters, Teams allows ${COMMAND_DESCRIPTION_MAX}`,
+          );
         }
       }
     }
@@ -243,7 +255,9 @@ export function checkOutlineIcon(png: PNG): string[] {
     if (a === 255) opaque++;
   }
   if (offenders.length > 0) {
-    errors.push(`${offenders.length} visible pixels are not white #FFFFFF, e.g. at ${offenders.slice(0, 3).join(' ')}: use only white on transparent`);
+    errors.push(
+      `${offenders.length} visible pixels are not white #FFFFFF, e.g. at ${offenders.slice(0, 3).join(' ')}: use only white on transparent`,
+    );
   }
   if (transparent === 0) errors.push('has no transparent pixels: the background must be transparent');
   if (opaque === 0) errors.push('has no opaque pixels: draw the glyph in opaque white');

@@ -28,7 +28,9 @@ function portIsFree(port: number): Promise<boolean> {
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
   if (!config.localMode) {
-    process.stderr.write('warning: BOT_ID is set, so the bot requires Bot Framework tokens; the playground sends none. Unset BOT_ID for local mode.\n');
+    process.stderr.write(
+      'warning: BOT_ID is set, so the bot requires Bot Framework tokens; the playground sends none. Unset BOT_ID for local mode.\n',
+    );
   }
   if (!(await portIsFree(PLAYGROUND_PORT))) {
     process.stderr.write(`port ${PLAYGROUND_PORT} is in use: stop the other playground (or whatever holds it) and retry\n`);
@@ -37,7 +39,11 @@ async function main(): Promise<number> {
 
   const workDir = path.join(os.tmpdir(), 'klink-teams-playground');
   fs.mkdirSync(workDir, { recursive: true });
-  const teams = buildPlaygroundConfig({ botName: 'klink', teamName: 'klink demo', channel: { id: '19:vip-desk@thread.tacv2', name: 'VIP desk' } });
+  const teams = buildPlaygroundConfig({
+    botName: 'klink',
+    teamName: 'klink demo',
+    channel: { id: '19:vip-desk@thread.tacv2', name: 'VIP desk' },
+  });
   const configPath = writePlaygroundConfig(teams, workDir);
   const botEndpoint = `http://127.0.0.1:${config.port}/api/messages`;
   const { command, args, env, cwd } = playgroundCommand({ botEndpoint, port: PLAYGROUND_PORT, configPath, workDir });
@@ -66,7 +72,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -22,7 +22,10 @@ export function authHeaders(config: Readonly<Config>, body: string): Record<stri
   switch (auth.mode) {
     case 'signature': {
       const secret = auth.secrets[0] ?? readLocalWebhookSecret(config.dataDir);
-      if (!secret) throw new Error(`no signing secret: set KLINK_WEBHOOK_SECRET, or start the bot once in local mode so it creates ${path.join(config.dataDir, 'webhook-secret')}`);
+      if (!secret)
+        throw new Error(
+          `no signing secret: set KLINK_WEBHOOK_SECRET, or start the bot once in local mode so it creates ${path.join(config.dataDir, 'webhook-secret')}`,
+        );
       return { 'x-signature': signBody(secret, body) };
     }
     case 'basic':
@@ -78,8 +81,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
-    process.stderr.write(`send-sample: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`send-sample: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -33,10 +33,17 @@ export interface ConfiguredTenant {
 
 /** Runs one command; returns the exit code (0 done, 1 nothing to do, 2 usage). */
 export async function runTenantsCommand(
-  store: Store, argv: string[], now: number, out: (line: string) => void, configured: ConfiguredTenant[] = [],
+  store: Store,
+  argv: string[],
+  now: number,
+  out: (line: string) => void,
+  configured: ConfiguredTenant[] = [],
 ): Promise<number> {
   const parsed = parseOrUsage(
-    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { reason: { type: 'string' } } }), USAGE, out);
+    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { reason: { type: 'string' } } }),
+    USAGE,
+    out,
+  );
   if (parsed === null) return USAGE_EXIT;
   const [command, ...rest] = parsed.positionals;
   const reason = parsed.values.reason ?? null;
@@ -58,8 +65,10 @@ export async function runTenantsCommand(
       const tenantId = revoke.tenantId.toLowerCase();
       const hadConsent = (await store.tenants.getConsent(tenantId)) !== null;
       const deactivated = await store.tenants.revokeTenant(tenantId, revoke.reason, now);
-      out(`${tenantId}: ${hadConsent ? 'admin consent withdrawn' : 'had no admin consent'}; `
-        + `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${revoke.reason})\n`);
+      out(
+        `${tenantId}: ${hadConsent ? 'admin consent withdrawn' : 'had no admin consent'}; ` +
+          `${deactivated} ${deactivated === 1 ? 'conversation' : 'conversations'} deactivated (reason: ${revoke.reason})\n`,
+      );
       const allowed = configured.find((t) => t.tenantId.toLowerCase() === tenantId);
       if (allowed !== undefined) {
         out(`warning: ${tenantId} is still allowed by ${allowed.setting}; remove it there too, or the bot keeps acting in it\n`);
@@ -75,7 +84,11 @@ function table(rows: TenantConsent[]): string {
   const lines = rows.map((c) => [c.tenantId, new Date(c.grantedAt).toISOString(), c.grantedBy ?? '-', c.scopes.join(' ')]);
   const header = ['tenant', 'granted at', 'granted by', 'scopes'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return `${[format(header), ...lines.map(format)].join('\n')}\n`;
 }
 
@@ -87,7 +100,9 @@ function usage(out: (line: string) => void): number {
 if (require.main === module) {
   runOperatorCommand('tenants', TENANTS_HELP, (store, config) => {
     const configured: ConfiguredTenant[] = [
-      ...(config.bot.tenantId === null ? [] : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
+      ...(config.bot.tenantId === null
+        ? []
+        : [{ tenantId: config.bot.tenantId.toLowerCase(), setting: 'BOT_TENANT_ID (the home tenant)' }]),
       ...config.allowedTenants.map((tenantId) => ({ tenantId, setting: 'ALLOWED_TENANTS' })),
     ];
     return runTenantsCommand(store, process.argv.slice(2), Date.now(), (line) => process.stdout.write(line), configured);

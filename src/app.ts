@@ -58,10 +58,16 @@ export interface AppOptions {
 export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {
   // A worker-only process takes no webhooks: its writes need not wait for the database's disk (see durableCommits).
   const store = await openStore(config.store, {
-    onError: (err) => log.warn({ err }, 'database connection error'), durableCommits: config.role !== 'worker',
+    onError: (err) => log.warn({ err }, 'database connection error'),
+    durableCommits: config.role !== 'worker',
   });
   const metrics = createMetrics();
-  const deliveryOptions = { now: options.now, random: options.random, idleCheckMs: options.idleCheckMs, claimLeaseMs: options.claimLeaseMs };
+  const deliveryOptions = {
+    now: options.now,
+    random: options.random,
+    idleCheckMs: options.idleCheckMs,
+    claimLeaseMs: options.claimLeaseMs,
+  };
   let delivery: (DeliveryHandle & { start?: () => Promise<void> }) | null = null;
   let startDelivery = async (): Promise<void> => undefined;
   if (config.role === 'worker' || (config.role === 'all' && options.delivery === 'inline')) {
@@ -76,15 +82,20 @@ export async function createApp(config: Readonly<Config>, log: Logger, options: 
 
   let shuttingDown = false;
   const health = {
-    log, store, metrics, delivery: () => delivery, shuttingDown: () => shuttingDown,
-    access: operatorAccess(config), now: options.now ?? Date.now,
+    log,
+    store,
+    metrics,
+    delivery: () => delivery,
+    shuttingDown: () => shuttingDown,
+    access: operatorAccess(config),
+    now: options.now ?? Date.now,
   };
-  const server = config.role === 'worker'
-    ? workerServer(health)
-    : createWebServer(config, log, store, metrics, health, options);
+  const server = config.role === 'worker' ? workerServer(health) : createWebServer(config, log, store, metrics, health, options);
 
   return {
-    server, store, metrics,
+    server,
+    store,
+    metrics,
     get delivery() {
       return delivery;
     },

@@ -28,7 +28,12 @@ export interface PostgresSettings {
 export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; settings: PostgresSettings };
 
 export const DATABASE_VARIABLES = [
-  'DATABASE_URL', 'DATABASE_AUTH', 'AZURE_CLIENT_ID', 'DATABASE_POOL_SIZE', 'DATABASE_STATEMENT_TIMEOUT_MS', 'WEBSITE_SITE_NAME',
+  'DATABASE_URL',
+  'DATABASE_AUTH',
+  'AZURE_CLIENT_ID',
+  'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'WEBSITE_SITE_NAME',
 ] as const;
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
@@ -53,17 +58,28 @@ function readSqlite(value: string, get: Get, problems: string[]): StoreUrl {
   const file = path.resolve(name || 'data/klink-teams.db');
   // App Service keeps /home on a network share (Azure Files over SMB) and may run several instances.
   if (get('WEBSITE_SITE_NAME') !== null && (file === '/home' || file.startsWith('/home/'))) {
-    problems.push(`DATABASE_URL puts SQLite at ${file}, on App Service's /home, a network share (Azure Files over SMB): SQLite's WAL mode `
-      + 'does not work on a network file system and App Service may run more than one instance. Use PostgreSQL on Azure '
-      + `(DATABASE_URL=${EXAMPLE}); SQLite is for one machine with a local disk`);
+    problems.push(
+      `DATABASE_URL puts SQLite at ${file}, on App Service's /home, a network share (Azure Files over SMB): SQLite's WAL mode ` +
+        'does not work on a network file system and App Service may run more than one instance. Use PostgreSQL on Azure ' +
+        `(DATABASE_URL=${EXAMPLE}); SQLite is for one machine with a local disk`,
+    );
   }
   return { kind: 'sqlite', file };
 }
 
 function readPostgres(value: string, get: Get, problems: string[]): PostgresSettings {
   const fallback: PostgresSettings = {
-    host: '', port: 5432, database: '', user: '', password: null, tls: { mode: 'off' }, options: null,
-    poolMax: 10, statementTimeoutMs: 15_000, connectTimeoutMs: 10_000, auth: { kind: 'password' },
+    host: '',
+    port: 5432,
+    database: '',
+    user: '',
+    password: null,
+    tls: { mode: 'off' },
+    options: null,
+    poolMax: 10,
+    statementTimeoutMs: 15_000,
+    connectTimeoutMs: 10_000,
+    auth: { kind: 'password' },
   };
   let url: URL;
   try {
@@ -82,45 +98,80 @@ function readPostgres(value: string, get: Get, problems: string[]): PostgresSett
   const port = url.port === '' ? 5432 : Number(url.port);
 
   for (const key of url.searchParams.keys()) {
-    if (!URL_PARAMETERS.includes(key)) problems.push(`DATABASE_URL has "${key}=", which is not used: the parameters are ${URL_PARAMETERS.join(', ')}`);
+    if (!URL_PARAMETERS.includes(key))
+      problems.push(`DATABASE_URL has "${key}=", which is not used: the parameters are ${URL_PARAMETERS.join(', ')}`);
   }
   const sslmode = url.searchParams.get('sslmode') ?? (LOOPBACK.has(host) ? 'disable' : 'verify-full');
   const caFile = url.searchParams.get('sslrootcert');
   let tls: PostgresSettings['tls'] = { mode: 'verify', caFile };
   if (!SSL_MODES.includes(sslmode)) {
-    problems.push(`DATABASE_URL sslmode "${sslmode}" is not supported: use verify-full (default away from localhost), require, no-verify or disable`);
+    problems.push(
+      `DATABASE_URL sslmode "${sslmode}" is not supported: use verify-full (default away from localhost), require, no-verify or disable`,
+    );
   } else if (sslmode === 'disable') {
     tls = { mode: 'off' };
   } else if (sslmode === 'no-verify') {
     tls = { mode: 'no-verify' };
   } else if (sslmode === 'allow' || sslmode === 'prefer') {
-    problems.push(`DATABASE_URL sslmode=${sslmode} may fall back to an unencrypted connection: use verify-full, or disable on a trusted local network`);
+    problems.push(
+      `DATABASE_URL sslmode=${sslmode} may fall back to an unencrypted connection: use verify-full, or disable on a trusted local network`,
+    );
   }
 
   const authName = get('DATABASE_AUTH') ?? 'password';
   let auth: PostgresSettings['auth'] = { kind: 'password' };
   if (authName === 'azure-managed-identity') {
     auth = { kind: 'azure-managed-identity', clientId: get('AZURE_CLIENT_ID') };
-    if (url.password !== '') problems.push('DATABASE_URL carries a password, but DATABASE_AUTH=azure-managed-identity uses an Entra token instead: remove the password');
-    if (tls.mode === 'off') problems.push('DATABASE_AUTH=azure-managed-identity sends an Entra token as the password: use TLS (sslmode=verify-full)');
+    if (url.password !== '')
+      problems.push(
+        'DATABASE_URL carries a password, but DATABASE_AUTH=azure-managed-identity uses an Entra token instead: remove the password',
+      );
+    if (tls.mode === 'off')
+      problems.push('DATABASE_AUTH=azure-managed-identity sends an Entra token as the password: use TLS (sslmode=verify-full)');
   } else if (authName !== 'password') {
     problems.push(`DATABASE_AUTH "${authName}" is not supported: use password (the default, in DATABASE_URL) or azure-managed-identity`);
   }
 
   return {
-    host, port, database, user,
+    host,
+    port,
+    database,
+    user,
     password: url.password === '' ? null : decode(url.password),
     tls,
     options: url.searchParams.get('options'),
-    poolMax: readInteger(get('DATABASE_POOL_SIZE'), 10, 'DATABASE_POOL_SIZE', 'connections each process may open, e.g. 10', 1, 100, problems),
-    statementTimeoutMs: readInteger(get('DATABASE_STATEMENT_TIMEOUT_MS'), 15_000, 'DATABASE_STATEMENT_TIMEOUT_MS',
-      'longest a statement may run, in milliseconds, e.g. 15000', 100, 600_000, problems),
+    poolMax: readInteger(
+      get('DATABASE_POOL_SIZE'),
+      10,
+      'DATABASE_POOL_SIZE',
+      'connections each process may open, e.g. 10',
+      1,
+      100,
+      problems,
+    ),
+    statementTimeoutMs: readInteger(
+      get('DATABASE_STATEMENT_TIMEOUT_MS'),
+      15_000,
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+      'longest a statement may run, in milliseconds, e.g. 15000',
+      100,
+      600_000,
+      problems,
+    ),
     connectTimeoutMs: 10_000,
     auth,
   };
 }
 
-function readInteger(raw: string | null, fallback: number, name: string, what: string, min: number, max: number, problems: string[]): number {
+function readInteger(
+  raw: string | null,
+  fallback: number,
+  name: string,
+  what: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
   if (raw === null) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -132,5 +183,7 @@ function readInteger(raw: string | null, fallback: number, name: string, what: s
 
 /** Where the store is, for logs and errors: never the password. */
 export function describeStore(store: StoreUrl): string {
-  return store.kind === 'sqlite' ? `SQLite ${store.file}` : `PostgreSQL ${store.settings.host}:${store.settings.port}/${store.settings.database}`;
+  return store.kind === 'sqlite'
+    ? `SQLite ${store.file}`
+    : `PostgreSQL ${store.settings.host}:${store.settings.port}/${store.settings.database}`;
 }

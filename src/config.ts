@@ -79,13 +79,35 @@ const ROOM_PLACEHOLDERS = ['roomId', 'contactId', 'messageId', 'channelType'];
 
 /** Every environment variable loadConfig reads (infra/ may set only these). */
 export const CONFIG_VARIABLES = [
-  'NODE_ENV', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'PUBLIC_URL',
-  'KLINK_WEBHOOK_SECRET', 'KLINK_WEBHOOK_AUTH', 'KLINK_WEBHOOK_BASIC_USER', 'KLINK_WEBHOOK_BASIC_PASSWORD',
-  'KLINK_WEBHOOK_HEADER_NAME', 'KLINK_WEBHOOK_HEADER_VALUE', 'KLINK_ROOM_URL_TEMPLATE', 'KLINK_VIP_TAGS',
-  'KLINK_API_TOKEN', 'KLINK_API_BASE_URL', 'KLINK_TENANT_ID',
-  'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'BOT_CERTIFICATE_THUMBPRINT', 'BOT_CERTIFICATE_PRIVATE_KEY',
-  'ALLOWED_TENANTS', 'DATA_ENCRYPTION_KEY', 'THREAD_WINDOW_HOURS', 'MESSAGE_RETENTION_DAYS', 'PROCESS_ROLE',
-  'METRICS_TOKEN', 'HTTP_REQUEST_TIMEOUT_MS',
+  'NODE_ENV',
+  'PORT',
+  'DATABASE_URL',
+  'LOG_LEVEL',
+  'PUBLIC_URL',
+  'KLINK_WEBHOOK_SECRET',
+  'KLINK_WEBHOOK_AUTH',
+  'KLINK_WEBHOOK_BASIC_USER',
+  'KLINK_WEBHOOK_BASIC_PASSWORD',
+  'KLINK_WEBHOOK_HEADER_NAME',
+  'KLINK_WEBHOOK_HEADER_VALUE',
+  'KLINK_ROOM_URL_TEMPLATE',
+  'KLINK_VIP_TAGS',
+  'KLINK_API_TOKEN',
+  'KLINK_API_BASE_URL',
+  'KLINK_TENANT_ID',
+  'BOT_ID',
+  'BOT_PASSWORD',
+  'BOT_TENANT_ID',
+  'BOT_TYPE',
+  'BOT_CERTIFICATE_THUMBPRINT',
+  'BOT_CERTIFICATE_PRIVATE_KEY',
+  'ALLOWED_TENANTS',
+  'DATA_ENCRYPTION_KEY',
+  'THREAD_WINDOW_HOURS',
+  'MESSAGE_RETENTION_DAYS',
+  'PROCESS_ROLE',
+  'METRICS_TOKEN',
+  'HTTP_REQUEST_TIMEOUT_MS',
   ...DATABASE_VARIABLES,
 ] as const;
 
@@ -93,7 +115,15 @@ export const CONFIG_VARIABLES = [
  * What a production deployment must set (besides a credential: BOT_PASSWORD, or the certificate
  * pair, or BOT_TYPE=UserAssignedMSI).
  */
-export const PRODUCTION_REQUIRED = ['NODE_ENV', 'DATABASE_URL', 'PUBLIC_URL', 'BOT_ID', 'BOT_TENANT_ID', 'KLINK_WEBHOOK_SECRET', 'DATA_ENCRYPTION_KEY'] as const;
+export const PRODUCTION_REQUIRED = [
+  'NODE_ENV',
+  'DATABASE_URL',
+  'PUBLIC_URL',
+  'BOT_ID',
+  'BOT_TENANT_ID',
+  'KLINK_WEBHOOK_SECRET',
+  'DATA_ENCRYPTION_KEY',
+] as const;
 
 /** Builds the configuration from `env`; throws ConfigError listing every problem. */
 export function loadConfig(env: Env): Readonly<Config> {
@@ -104,7 +134,9 @@ export function loadConfig(env: Env): Readonly<Config> {
     // App Service passes a Key Vault reference it could not resolve on as its literal text:
     // used as a secret, that text would be guessable.
     if (value.startsWith('@Microsoft.KeyVault(')) {
-      problems.push(`${name} is an unresolved Key Vault reference: give the app's managed identity "Key Vault Secrets User" on the vault and check the secret name`);
+      problems.push(
+        `${name} is an unresolved Key Vault reference: give the app's managed identity "Key Vault Secrets User" on the vault and check the secret name`,
+      );
       return null;
     }
     return value;
@@ -115,20 +147,24 @@ export function loadConfig(env: Env): Readonly<Config> {
   const store = readDatabase(get, problems);
   const role = (get('PROCESS_ROLE') ?? 'all') as ProcessRole;
   if (!['all', 'web', 'worker'].includes(role)) {
-    problems.push(`PROCESS_ROLE "${role}" is not one of all (default: web endpoints and delivery), web (endpoints only) or worker (delivery only)`);
+    problems.push(
+      `PROCESS_ROLE "${role}" is not one of all (default: web endpoints and delivery), web (endpoints only) or worker (delivery only)`,
+    );
   }
   const dataDir = store.kind === 'sqlite' ? path.dirname(store.file) : path.resolve('data');
 
   const botId = get('BOT_ID');
   const botType = (get('BOT_TYPE') ?? 'SingleTenant') as BotType;
   if (botId === null && botType === 'UserAssignedMSI') {
-    problems.push('BOT_ID is not set: with BOT_TYPE=UserAssignedMSI set BOT_ID to the managed identity\'s client id');
+    problems.push("BOT_ID is not set: with BOT_TYPE=UserAssignedMSI set BOT_ID to the managed identity's client id");
   }
   const localMode = botId === null;
   // In production every deployment setting is checked even while BOT_ID is missing, so one start lists them all.
   const deployed = !localMode || production;
   if (localMode && production) {
-    problems.push('BOT_ID is not set, which means local mode (no Bot Framework authentication); it is refused with NODE_ENV=production: set BOT_ID to the Entra app (client) id of the Azure Bot');
+    problems.push(
+      'BOT_ID is not set, which means local mode (no Bot Framework authentication); it is refused with NODE_ENV=production: set BOT_ID to the Entra app (client) id of the Azure Bot',
+    );
   }
   if (!BOT_TYPES.includes(botType)) {
     problems.push(`BOT_TYPE "${botType}" is not supported: use ${BOT_TYPES.join(', ')}`);
@@ -138,7 +174,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (deployed) checkBotIdentity(botId, botType, botTenantId, get('BOT_PASSWORD'), certificate, problems);
   const klinkTenantId = get('KLINK_TENANT_ID') ?? botTenantId;
   if (deployed && klinkTenantId === null) {
-    problems.push('KLINK_TENANT_ID is not set: name the Entra tenant (GUID) whose channels may receive this klink workspace\'s messages');
+    problems.push("KLINK_TENANT_ID is not set: name the Entra tenant (GUID) whose channels may receive this klink workspace's messages");
   }
 
   const { webhook, generate } = readWebhookAuth(get, !deployed, production, problems);
@@ -146,7 +182,10 @@ export function loadConfig(env: Env): Readonly<Config> {
   const roomUrlTemplate = get('KLINK_ROOM_URL_TEMPLATE') ?? DEFAULT_ROOM_URL_TEMPLATE;
   checkRoomUrlTemplate(roomUrlTemplate, problems);
 
-  const vipTags = (get('KLINK_VIP_TAGS') ?? 'VIP,VVIP').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const vipTags = (get('KLINK_VIP_TAGS') ?? 'VIP,VVIP')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (vipTags.length === 0) problems.push('KLINK_VIP_TAGS is empty: list the contact tags that mark a VIP, e.g. VIP,VVIP');
 
   const baseUrl = get('KLINK_API_BASE_URL') ?? 'https://apigw.klinkcx.com/api/v1';
@@ -154,10 +193,14 @@ export function loadConfig(env: Env): Readonly<Config> {
 
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
-    problems.push(`PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`);
+    problems.push(
+      `PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`,
+    );
   }
   if (publicUrl === null && deployed) {
-    problems.push('PUBLIC_URL is not set: set the bot\'s public https base URL (admin consent redirects back to it), e.g. https://klink-teams.example.com');
+    problems.push(
+      "PUBLIC_URL is not set: set the bot's public https base URL (admin consent redirects back to it), e.g. https://klink-teams.example.com",
+    );
   }
   const dataEncryptionKey = readEncryptionKey(get('DATA_ENCRYPTION_KEY'), !deployed, problems);
   const allowedTenants = list(get('ALLOWED_TENANTS'));
@@ -168,11 +211,28 @@ export function loadConfig(env: Env): Readonly<Config> {
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
-  const threadWindowHours = readNumber(get('THREAD_WINDOW_HOURS'), 24, 'THREAD_WINDOW_HOURS', 'hours a klink room keeps replying in its Teams thread, e.g. 24', problems);
-  const retentionDays = readNumber(get('MESSAGE_RETENTION_DAYS'), 7, 'MESSAGE_RETENTION_DAYS', 'days message text is kept after delivery, e.g. 7', problems);
+  const threadWindowHours = readNumber(
+    get('THREAD_WINDOW_HOURS'),
+    24,
+    'THREAD_WINDOW_HOURS',
+    'hours a klink room keeps replying in its Teams thread, e.g. 24',
+    problems,
+  );
+  const retentionDays = readNumber(
+    get('MESSAGE_RETENTION_DAYS'),
+    7,
+    'MESSAGE_RETENTION_DAYS',
+    'days message text is kept after delivery, e.g. 7',
+    problems,
+  );
 
-  const httpRequestTimeoutMs = readNumber(get('HTTP_REQUEST_TIMEOUT_MS'), 30_000, 'HTTP_REQUEST_TIMEOUT_MS',
-    'milliseconds a request body may take to arrive, e.g. 30000', problems);
+  const httpRequestTimeoutMs = readNumber(
+    get('HTTP_REQUEST_TIMEOUT_MS'),
+    30_000,
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'milliseconds a request body may take to arrive, e.g. 30000',
+    problems,
+  );
   const metricsToken = get('METRICS_TOKEN');
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
     problems.push('METRICS_TOKEN must be at least 16 characters without spaces: generate one with `openssl rand -hex 32`');
@@ -210,16 +270,24 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Azure Bot identity must be complete for its type, or every call to Teams fails with 401. */
 function checkBotIdentity(
-  botId: string | null, type: BotType, tenantId: string | null, password: string | null,
-  certificate: BotIdentity['certificate'], problems: string[],
+  botId: string | null,
+  type: BotType,
+  tenantId: string | null,
+  password: string | null,
+  certificate: BotIdentity['certificate'],
+  problems: string[],
 ): void {
-  if (botId !== null && !GUID.test(botId)) problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
-  if (tenantId !== null && !GUID.test(tenantId)) problems.push(`BOT_TENANT_ID "${tenantId}" is not a GUID: use the Entra tenant id (Directory id)`);
+  if (botId !== null && !GUID.test(botId))
+    problems.push(`BOT_ID "${botId}" is not a GUID: use the Azure Bot's Microsoft App ID (Entra application (client) id)`);
+  if (tenantId !== null && !GUID.test(tenantId))
+    problems.push(`BOT_TENANT_ID "${tenantId}" is not a GUID: use the Entra tenant id (Directory id)`);
   if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && tenantId === null) {
     problems.push(`BOT_TENANT_ID is not set: a ${type} bot gets its tokens from its home tenant; set the Entra tenant id`);
   }
   if (type !== 'UserAssignedMSI' && password === null && certificate === null) {
-    problems.push('BOT_PASSWORD is not set: set the Entra app\'s client secret, or use a certificate (BOT_CERTIFICATE_THUMBPRINT and BOT_CERTIFICATE_PRIVATE_KEY)');
+    problems.push(
+      "BOT_PASSWORD is not set: set the Entra app's client secret, or use a certificate (BOT_CERTIFICATE_THUMBPRINT and BOT_CERTIFICATE_PRIVATE_KEY)",
+    );
   }
   if (type === 'UserAssignedMSI' && (password !== null || certificate !== null)) {
     problems.push('BOT_TYPE=UserAssignedMSI takes no BOT_PASSWORD or certificate: the managed identity is the credential; remove them');
@@ -229,7 +297,7 @@ function checkBotIdentity(
 function readCertificate(thumbprint: string | null, privateKey: string | null, problems: string[]): BotIdentity['certificate'] {
   if (thumbprint === null && privateKey === null) return null;
   if (thumbprint === null || !/^[0-9a-f]{40}$/i.test(thumbprint)) {
-    problems.push('BOT_CERTIFICATE_THUMBPRINT must be the certificate\'s SHA-1 thumbprint (40 hex characters) when a certificate is used');
+    problems.push("BOT_CERTIFICATE_THUMBPRINT must be the certificate's SHA-1 thumbprint (40 hex characters) when a certificate is used");
   }
   // Key Vault and app settings often carry PEM with literal "\n"; accept both.
   const pem = privateKey?.replace(/\\n/g, '\n') ?? null;
@@ -294,26 +362,35 @@ function readWebhookAuth(
     case 'signature': {
       const secrets = list(get('KLINK_WEBHOOK_SECRET'));
       if (secrets.length === 0 && !localMode) {
-        problems.push('KLINK_WEBHOOK_SECRET is empty: copy the signing secret from klink → Settings → Webhooks (several, comma-separated, while rotating)');
+        problems.push(
+          'KLINK_WEBHOOK_SECRET is empty: copy the signing secret from klink → Settings → Webhooks (several, comma-separated, while rotating)',
+        );
       }
       return { webhook: { mode, secrets }, generate: secrets.length === 0 && localMode };
     }
     case 'basic': {
       const user = get('KLINK_WEBHOOK_BASIC_USER');
       const password = get('KLINK_WEBHOOK_BASIC_PASSWORD');
-      if (user === null) problems.push('KLINK_WEBHOOK_BASIC_USER is empty: set the user name configured for Basic auth in klink → Settings → Webhooks');
-      if (password === null) problems.push('KLINK_WEBHOOK_BASIC_PASSWORD is empty: set the password configured for Basic auth in klink → Settings → Webhooks');
+      if (user === null)
+        problems.push('KLINK_WEBHOOK_BASIC_USER is empty: set the user name configured for Basic auth in klink → Settings → Webhooks');
+      if (password === null)
+        problems.push('KLINK_WEBHOOK_BASIC_PASSWORD is empty: set the password configured for Basic auth in klink → Settings → Webhooks');
       return { webhook: { mode, user: user ?? '', password: password ?? '' }, generate: false };
     }
     case 'header': {
       const name = get('KLINK_WEBHOOK_HEADER_NAME');
       const value = get('KLINK_WEBHOOK_HEADER_VALUE');
-      if (name === null || !/^[A-Za-z0-9-]+$/.test(name)) problems.push('KLINK_WEBHOOK_HEADER_NAME must be an HTTP header name (letters, digits, -), as configured in klink → Settings → Webhooks');
-      if (value === null) problems.push('KLINK_WEBHOOK_HEADER_VALUE is empty: set the header value configured in klink → Settings → Webhooks');
+      if (name === null || !/^[A-Za-z0-9-]+$/.test(name))
+        problems.push(
+          'KLINK_WEBHOOK_HEADER_NAME must be an HTTP header name (letters, digits, -), as configured in klink → Settings → Webhooks',
+        );
+      if (value === null)
+        problems.push('KLINK_WEBHOOK_HEADER_VALUE is empty: set the header value configured in klink → Settings → Webhooks');
       return { webhook: { mode, name: (name ?? '').toLowerCase(), value: value ?? '' }, generate: false };
     }
     case 'none':
-      if (production) problems.push('KLINK_WEBHOOK_AUTH=none is refused with NODE_ENV=production: use signature (default), basic or header');
+      if (production)
+        problems.push('KLINK_WEBHOOK_AUTH=none is refused with NODE_ENV=production: use signature (default), basic or header');
       return { webhook: { mode }, generate: false };
     default:
       problems.push(`KLINK_WEBHOOK_AUTH "${mode}" is not supported: use signature (default), basic, header or none`);
@@ -328,7 +405,9 @@ function checkRoomUrlTemplate(template: string, problems: string[]): void {
   }
   for (const match of template.matchAll(/\{([^}]*)\}/g)) {
     if (!ROOM_PLACEHOLDERS.includes(match[1])) {
-      problems.push(`KLINK_ROOM_URL_TEMPLATE uses {${match[1]}}: the placeholders are ${ROOM_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+      problems.push(
+        `KLINK_ROOM_URL_TEMPLATE uses {${match[1]}}: the placeholders are ${ROOM_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+      );
     }
   }
 }
@@ -343,5 +422,10 @@ function isHttpUrl(value: string): boolean {
 }
 
 function list(raw: string | null): string[] {
-  return raw === null ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw === null
+    ? []
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }

@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   port = config.port;
   const log = createLogger(config.logLevel);
   if (config.localMode) {
-    log.warn('LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground). Never expose this to the internet.');
+    log.warn(
+      'LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground). Never expose this to the internet.',
+    );
   }
   const app = await createApp(config, log);
   const bound = await app.listen(config.port);
@@ -19,10 +21,13 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down: no new webhooks, finishing deliveries in flight');
     setTimeout(() => process.exit(1), 20_000).unref();
-    app.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`klink-teams: shutdown failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    });
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`klink-teams: shutdown failed: ${(err as Error).stack ?? String(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -5,9 +5,29 @@ export type { Logger };
 
 /** Paths that must never reach a log line even if someone passes a whole object. */
 const REDACT = [
-  'secret', 'password', 'token', 'authorization', 'text', 'body', 'payload', 'data', 'activity', 'card',
-  '*.secret', '*.password', '*.token', '*.authorization', '*.text', '*.body', '*.payload', '*.data', '*.activity',
-  'headers.authorization', 'headers["x-signature"]', '*.headers.authorization', '*.headers["x-signature"]',
+  'secret',
+  'password',
+  'token',
+  'authorization',
+  'text',
+  'body',
+  'payload',
+  'data',
+  'activity',
+  'card',
+  '*.secret',
+  '*.password',
+  '*.token',
+  '*.authorization',
+  '*.text',
+  '*.body',
+  '*.payload',
+  '*.data',
+  '*.activity',
+  'headers.authorization',
+  'headers["x-signature"]',
+  '*.headers.authorization',
+  '*.headers["x-signature"]',
 ];
 
 /** Creates the process logger; `destination` lets tests capture lines. */

@@ -1,7 +1,8 @@
 /** Prometheus metrics (prom-client), one registry per application instance. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type WebhookResult = 'stored' | 'duplicate' | 'ignored' | 'unauthorized' | 'bad_request' | 'too_large' | 'unsupported_type' | 'unknown_connection' | 'aborted';
+export type WebhookResult =
+  'stored' | 'duplicate' | 'ignored' | 'unauthorized' | 'bad_request' | 'too_large' | 'unsupported_type' | 'unknown_connection' | 'aborted';
 export type DeliveryResult = 'delivered' | 'digested' | 'retry' | 'dead' | 'deactivated' | 'shrunk' | 'throttled';
 
 export interface Metrics {
@@ -24,14 +25,39 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'klink_teams_' });
   return {
     registry,
-    webhooks: new Counter({ name: 'klink_teams_webhooks_total', help: 'klink webhooks received, by result', labelNames: ['result'], registers: [registry] }),
-    deliveries: new Counter({ name: 'klink_teams_deliveries_total', help: 'Delivery outcomes, by result', labelNames: ['result'], registers: [registry] }),
-    teamsRequests: new Counter({ name: 'klink_teams_teams_requests_total', help: 'Requests sent to the Bot Connector, by kind and HTTP status', labelNames: ['kind', 'status'], registers: [registry] }),
-    retries: new Counter({ name: 'klink_teams_delivery_retries_total', help: 'Deliveries scheduled for another attempt', registers: [registry] }),
-    deadLetters: new Counter({ name: 'klink_teams_dead_letters_total', help: 'Deliveries moved to the dead-letter list', registers: [registry] }),
+    webhooks: new Counter({
+      name: 'klink_teams_webhooks_total',
+      help: 'klink webhooks received, by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'klink_teams_deliveries_total',
+      help: 'Delivery outcomes, by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    teamsRequests: new Counter({
+      name: 'klink_teams_teams_requests_total',
+      help: 'Requests sent to the Bot Connector, by kind and HTTP status',
+      labelNames: ['kind', 'status'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'klink_teams_delivery_retries_total',
+      help: 'Deliveries scheduled for another attempt',
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'klink_teams_dead_letters_total',
+      help: 'Deliveries moved to the dead-letter list',
+      registers: [registry],
+    }),
     // Counted when scraped, so it is current (null from the source: keep the last value).
     queueDepth: new Gauge({
-      name: 'klink_teams_queue_depth', help: 'Pending deliveries', registers: [registry],
+      name: 'klink_teams_queue_depth',
+      help: 'Pending deliveries',
+      registers: [registry],
       async collect() {
         const depth = queueSource === null ? null : await queueSource();
         if (depth !== null) this.set(depth);

@@ -28,16 +28,25 @@ export interface WebOptions {
 }
 
 export function createWebServer(
-  config: Readonly<Config>, log: Logger, store: Store, metrics: Metrics, health: HealthDeps, options: WebOptions = {},
+  config: Readonly<Config>,
+  log: Logger,
+  store: Store,
+  metrics: Metrics,
+  health: HealthDeps,
+  options: WebOptions = {},
 ): restify.Server {
   const now = options.now ?? Date.now;
   const connections = new Connections(store, config, resolveWebhookAuth(config, log));
 
   // Local mode: no app id, so botbuilder neither checks incoming tokens nor sends any.
-  const auth = new BotAuthentication(config.localMode ? {} : {
-    ...botFrameworkSettings(config),
-    ...options.botFrameworkAuthentication,
-  });
+  const auth = new BotAuthentication(
+    config.localMode
+      ? {}
+      : {
+          ...botFrameworkSettings(config),
+          ...options.botFrameworkAuthentication,
+        },
+  );
   const adapter = new BotAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, err: Error) => {
     const errorId = `err-${now().toString(36)}-${randomInt(1_000_000).toString(36)}`;
@@ -51,7 +60,15 @@ export function createWebServer(
   const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
   const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
   const server = createServer({
-    log, adapter, bot, connections, health, allowHttpServiceUrls, webhook: { store, log, now, metrics }, requestTimeoutMs: config.httpRequestTimeoutMs, now,
+    log,
+    adapter,
+    bot,
+    connections,
+    health,
+    allowHttpServiceUrls,
+    webhook: { store, log, now, metrics },
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    now,
   });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
   return server;
@@ -73,7 +90,9 @@ export function botFrameworkSettings(config: Readonly<Config>): ConfigurationBot
 function resolveWebhookAuth(config: Readonly<Config>, log: Logger): WebhookAuth {
   if (!config.generateWebhookSecret) return config.webhook;
   const local = ensureLocalWebhookSecret(config.dataDir);
-  log.warn({ file: local.file, created: local.created },
-    'no KLINK_WEBHOOK_SECRET configured: using the local signing secret in this file (npm run send-sample signs with it)');
+  log.warn(
+    { file: local.file, created: local.created },
+    'no KLINK_WEBHOOK_SECRET configured: using the local signing secret in this file (npm run send-sample signs with it)',
+  );
   return { mode: 'signature', secrets: [local.secret] };
 }

@@ -56,8 +56,21 @@ const DEFAULT_OUT = path.join('data', 'bench', 'bench-results.json');
 /** Parses argv (after the script name); throws with what is wrong. */
 export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
   const options: BenchOptions = {
-    phases: ['a', 'b', 'c', 'e'], stores: ['sqlite', 'postgres'], mixedRate: 1000, mixedS: 60, out: path.resolve(cwd, DEFAULT_OUT), concurrency: 32, warmupS: 1.5, ingestS: 5,
-    e2eRate: 20, e2eS: 15, latencyMs: 20, profile: false, logLevel: 'warn', dbDir: null, help: false,
+    phases: ['a', 'b', 'c', 'e'],
+    stores: ['sqlite', 'postgres'],
+    mixedRate: 1000,
+    mixedS: 60,
+    out: path.resolve(cwd, DEFAULT_OUT),
+    concurrency: 32,
+    warmupS: 1.5,
+    ingestS: 5,
+    e2eRate: 20,
+    e2eS: 15,
+    latencyMs: 20,
+    profile: false,
+    logLevel: 'warn',
+    dbDir: null,
+    help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -73,22 +86,54 @@ export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
       return n;
     };
     switch (flag) {
-      case '--only': options.phases = parsePhases(value()); break;
-      case '--stores': options.stores = parseStores(value()); break;
-      case '--mixed-rate': options.mixedRate = number(1, 5000); break;
-      case '--mixed-duration': options.mixedS = number(1, 600); break;
-      case '--out': options.out = path.resolve(cwd, value()); break;
-      case '--concurrency': options.concurrency = Math.round(number(1, 256)); break;
-      case '--warmup': options.warmupS = number(0, 30); break;
-      case '--duration': options.ingestS = number(0.5, 60); break;
-      case '--rate': options.e2eRate = number(0.5, 200); break;
-      case '--e2e-duration': options.e2eS = number(1, 60); break;
-      case '--latency': options.latencyMs = Math.round(number(0, 1000)); break;
-      case '--log-level': options.logLevel = value(); break;
-      case '--db-dir': options.dbDir = path.resolve(cwd, value()); break;
-      case '--profile': options.profile = true; break;
-      case '--help': case '-h': options.help = true; break;
-      default: throw new Error(`unknown option "${argv[i]}"`);
+      case '--only':
+        options.phases = parsePhases(value());
+        break;
+      case '--stores':
+        options.stores = parseStores(value());
+        break;
+      case '--mixed-rate':
+        options.mixedRate = number(1, 5000);
+        break;
+      case '--mixed-duration':
+        options.mixedS = number(1, 600);
+        break;
+      case '--out':
+        options.out = path.resolve(cwd, value());
+        break;
+      case '--concurrency':
+        options.concurrency = Math.round(number(1, 256));
+        break;
+      case '--warmup':
+        options.warmupS = number(0, 30);
+        break;
+      case '--duration':
+        options.ingestS = number(0.5, 60);
+        break;
+      case '--rate':
+        options.e2eRate = number(0.5, 200);
+        break;
+      case '--e2e-duration':
+        options.e2eS = number(1, 60);
+        break;
+      case '--latency':
+        options.latencyMs = Math.round(number(0, 1000));
+        break;
+      case '--log-level':
+        options.logLevel = value();
+        break;
+      case '--db-dir':
+        options.dbDir = path.resolve(cwd, value());
+        break;
+      case '--profile':
+        options.profile = true;
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new Error(`unknown option "${argv[i]}"`);
     }
   }
   return options;
@@ -96,7 +141,10 @@ export function parseArgs(argv: readonly string[], cwd: string): BenchOptions {
 
 function parsePhases(raw: string): Phase[] {
   const phases = new Set<Phase>();
-  for (const part of raw.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '')) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== '')) {
     if (part === 'a' || part === 'b' || part === 'c' || part === 'e') phases.add(part);
     else if (part === 'd') continue;
     else throw new Error(`--only: unknown phase "${part}" (use a, b, c, e; d is measured during the others)`);
@@ -106,8 +154,12 @@ function parsePhases(raw: string): Phase[] {
 }
 
 function parseStores(raw: string): StoreKind[] {
-  const stores = raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  for (const store of stores) if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--stores: unknown store "${store}" (use sqlite, postgres)`);
+  const stores = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  for (const store of stores)
+    if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--stores: unknown store "${store}" (use sqlite, postgres)`);
   if (stores.length === 0) throw new Error('--stores: name at least one of sqlite, postgres');
   return (['sqlite', 'postgres'] as const).filter((s) => stores.includes(s));
 }

@@ -37,10 +37,11 @@ async function main(): Promise<void> {
     port: (server.address() as AddressInfo).port,
     subscriptions: async () => 0,
     backlog: async () => 0,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   });
 }
 

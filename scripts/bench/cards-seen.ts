@@ -14,7 +14,10 @@ export class CardsSeen {
   private scanned = 0;
   private readonly pattern: RegExp;
 
-  constructor(private readonly connector: FakeConnector, tag: string) {
+  constructor(
+    private readonly connector: FakeConnector,
+    tag: string,
+  ) {
     this.pattern = idPattern(tag);
   }
 
@@ -53,25 +56,34 @@ export type WaitOutcome = 'done' | 'stalled' | 'timeout';
  * Polls `done` until it holds; gives up when `progress()` (e.g. the connector's request count) has
  * not changed for `stallMs`, or after `timeoutMs` in all.
  */
-export async function waitWithProgress(done: () => boolean, progress: () => number, timeoutMs: number, stallMs: number): Promise<WaitOutcome> {
+export async function waitWithProgress(
+  done: () => boolean,
+  progress: () => number,
+  timeoutMs: number,
+  stallMs: number,
+): Promise<WaitOutcome> {
   let last = progress();
   let lastChange = Date.now();
   let outcome: WaitOutcome = 'timeout';
-  await pollUntil(() => {
-    if (done()) {
-      outcome = 'done';
-      return true;
-    }
-    const now = progress();
-    if (now !== last) {
-      last = now;
-      lastChange = Date.now();
-    } else if (Date.now() - lastChange >= stallMs) {
-      outcome = 'stalled';
-      return true;
-    }
-    return false;
-  }, timeoutMs, 10);
+  await pollUntil(
+    () => {
+      if (done()) {
+        outcome = 'done';
+        return true;
+      }
+      const now = progress();
+      if (now !== last) {
+        last = now;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange >= stallMs) {
+        outcome = 'stalled';
+        return true;
+      }
+      return false;
+    },
+    timeoutMs,
+    10,
+  );
   return outcome;
 }
 
@@ -79,11 +91,15 @@ export async function waitWithProgress(done: () => boolean, progress: () => numb
 export async function waitForQuiet(connector: FakeConnector, quietMs: number, timeoutMs: number): Promise<void> {
   let count = connector.requests.length;
   let since = Date.now();
-  await pollUntil(() => {
-    if (connector.requests.length !== count) {
-      count = connector.requests.length;
-      since = Date.now();
-    }
-    return Date.now() - since >= quietMs;
-  }, timeoutMs, 20);
+  await pollUntil(
+    () => {
+      if (connector.requests.length !== count) {
+        count = connector.requests.length;
+        since = Date.now();
+      }
+      return Date.now() - since >= quietMs;
+    },
+    timeoutMs,
+    20,
+  );
 }

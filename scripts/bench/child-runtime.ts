@@ -100,10 +100,13 @@ export function serveParent(child: ServedChild): void {
     });
   });
   process.on('disconnect', () => {
-    stop().then(() => exitSoon(0), (err: unknown) => {
-      process.stderr.write(`bench child: close after disconnect failed: ${(err as Error).stack ?? String(err)}\n`);
-      exitSoon(1);
-    });
+    stop().then(
+      () => exitSoon(0),
+      (err: unknown) => {
+        process.stderr.write(`bench child: close after disconnect failed: ${(err as Error).stack ?? String(err)}\n`);
+        exitSoon(1);
+      },
+    );
   });
   send({ type: 'ready', port: child.port });
 }
@@ -125,7 +128,7 @@ function stats(sampledPeakRssBytes: number, subscriptions: number, backlog: numb
 
 /** Reports a start-up failure to the parent and exits. */
 export function failStartup(err: unknown): void {
-  const message = err instanceof Error ? err.stack ?? err.message : String(err);
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`bench child failed to start: ${message}\n`);
   if (process.send !== undefined) process.send({ type: 'failed', message } satisfies ChildMessage);
   process.exit(1);

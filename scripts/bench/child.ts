@@ -71,9 +71,10 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   const logFd = fs.openSync(options.logFile, 'w');
   let child: ChildProcess;
   try {
-    const entry = compiledDir === null
-      ? ENTRIES[options.kind]
-      : path.join(compiledDir, 'scripts', 'bench', `${path.basename(ENTRIES[options.kind], '.ts')}.js`);
+    const entry =
+      compiledDir === null
+        ? ENTRIES[options.kind]
+        : path.join(compiledDir, 'scripts', 'bench', `${path.basename(ENTRIES[options.kind], '.ts')}.js`);
     child = fork(entry, [JSON.stringify(options.settings)], {
       cwd: REPO_ROOT,
       execArgv: compiledDir === null ? ['--import', 'tsx'] : deployedNodeFlags(),
@@ -86,10 +87,12 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
   if (pid === undefined) throw new Error(`could not start the ${options.name} child process`);
 
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const pending = new Map<number, (message: ChildMessage) => void>();
   let nextId = 1;
   child.on('message', (raw: unknown) => {
@@ -165,23 +168,29 @@ export async function startChild(options: ChildOptions): Promise<ChildHandle> {
 /** Resolves with the port the child announces; rejects (and kills it) on failure, early exit or timeout. */
 function waitForReady(child: ChildProcess, options: ChildOptions, hasExited: () => boolean): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${READY_TIMEOUT_MS} ms (log: ${options.logFile})`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`${options.name} did not start within ${READY_TIMEOUT_MS} ms (log: ${options.logFile})`)),
+      READY_TIMEOUT_MS,
+    );
     const onMessage = (raw: unknown): void => {
       const message = asChildMessage(raw);
       if (message?.type === 'ready') done(() => resolve(message.port));
-      else if (message?.type === 'failed') fail(new Error(`${options.name} failed to start: ${message.message.split('\n')[0]} (log: ${options.logFile})`));
+      else if (message?.type === 'failed')
+        fail(new Error(`${options.name} failed to start: ${message.message.split('\n')[0]} (log: ${options.logFile})`));
     };
-    const onExit = (code: number | null): void => fail(new Error(`${options.name} exited with ${code} before it was ready (log: ${options.logFile})`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`${options.name} exited with ${code} before it was ready (log: ${options.logFile})`));
     const done = (then: () => void): void => {
       clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
       then();
     };
-    const fail = (error: Error): void => done(() => {
-      if (!hasExited() && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(error);
-    });
+    const fail = (error: Error): void =>
+      done(() => {
+        if (!hasExited() && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        reject(error);
+      });
     child.on('message', onMessage);
     child.once('exit', onExit);
   });

@@ -73,7 +73,13 @@ export interface PacedSend {
  * Sends `count` webhooks at `ratePerS`, on an absolute schedule (no drift), each on its own request
  * over a keep-alive agent; resolves when all have been answered.
  */
-export async function pacedSend(port: number, ratePerS: number, count: number, webhook: (n: number) => BenchWebhook, maxSockets = 16): Promise<PacedSend[]> {
+export async function pacedSend(
+  port: number,
+  ratePerS: number,
+  count: number,
+  webhook: (n: number) => BenchWebhook,
+  maxSockets = 16,
+): Promise<PacedSend[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const begin = performance.now();
   const sends: Array<Promise<PacedSend>> = [];

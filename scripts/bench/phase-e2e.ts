@@ -49,20 +49,21 @@ export async function runEndToEnd(harness: Harness, settings: EndToEndSettings):
   }
 }
 
-async function measure(
-  harness: Harness,
-  connector: FakeConnector,
-  app: ChildHandle,
-  settings: EndToEndSettings,
-): Promise<EndToEndResult> {
+async function measure(harness: Harness, connector: FakeConnector, app: ChildHandle, settings: EndToEndSettings): Promise<EndToEndResult> {
   const { port } = app;
   const perTenant = Math.ceil(settings.channels / settings.tenants);
   const contactOf = (index: number): string => `bench-b-contact-${index}`;
-  const channels = benchChannels('b', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(0, settings.channels);
+  const channels = benchChannels('b', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(
+    0,
+    settings.channels,
+  );
   const subscription = await subscribeViaApi([port], connector, channels);
-  harness.note(`b: ${channels.length} channels subscribed in ${subscription.ms} ms; sending ${Math.round(settings.ratePerS * settings.durationS)} webhooks over ${settings.durationS} s`);
+  harness.note(
+    `b: ${channels.length} channels subscribed in ${subscription.ms} ms; sending ${Math.round(settings.ratePerS * settings.durationS)} webhooks over ${settings.durationS} s`,
+  );
   const subscriptions = (await app.stats()).subscriptions;
-  if (subscriptions !== channels.length) throw new Error(`(b) expected ${channels.length} subscriptions after subscribing, the app has ${subscriptions}`);
+  if (subscriptions !== channels.length)
+    throw new Error(`(b) expected ${channels.length} subscriptions after subscribing, the app has ${subscriptions}`);
   if (settings.connectorLatencyMs > 0) connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
 
   const tag = `bench-b-${Date.now().toString(36)}`;
@@ -117,7 +118,12 @@ async function measure(
  * room id): per channel, such requests are given, in arrival order, to that channel's webhooks that
  * were not recognised, in send order, provided the webhook was sent before the request arrived.
  */
-function matchByOrder(sends: readonly PacedSend[], byId: ReadonlyMap<number, number>, seen: CardsSeen, channelOf: (n: number) => string): Map<number, number> {
+function matchByOrder(
+  sends: readonly PacedSend[],
+  byId: ReadonlyMap<number, number>,
+  seen: CardsSeen,
+  channelOf: (n: number) => string,
+): Map<number, number> {
   const waiting = new Map<string, PacedSend[]>();
   for (const send of sends) {
     if (byId.has(send.n)) continue;

@@ -74,7 +74,8 @@ export function rateBound(requestsPerTenant: readonly number[], requestsPerConve
   const tenantSpanMs = Math.max(0, ...requestsPerTenant.map((n) => ((n - 1) / LIMITS.tenantPer1s) * 1000));
   const conversationSpanMs = Math.max(0, ((requestsPerConversation - 1) / LIMITS.conversationPer1s) * 1000);
   return {
-    formula: 'max( max_t (n_t - 1) / 50 s , max_c (n_c - 1) / 7 s ) + connector latency; n_t = cards for tenant t, n_c = cards for conversation c (1 here)',
+    formula:
+      'max( max_t (n_t - 1) / 50 s , max_c (n_c - 1) / 7 s ) + connector latency; n_t = cards for tenant t, n_c = cards for conversation c (1 here)',
     ms: Math.max(tenantSpanMs, conversationSpanMs) + latencyMs,
     tenantSpanMs,
     conversationSpanMs,
@@ -111,10 +112,15 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
     for (let i = 0; i < settings.instances; i++) instances.push(await harness.start(`${settings.label}-app-${i + 1}`, 'app', database));
     const app = instances[0];
     const channels = benchChannels(settings.label, settings.tenants, settings.channelsPerTenant, () => 'subscribe whatsapp');
-    const subscription = await subscribeViaApi(instances.map((i) => i.port), connector, channels);
+    const subscription = await subscribeViaApi(
+      instances.map((i) => i.port),
+      connector,
+      channels,
+    );
     harness.note(`${settings.label}: ${channels.length} channels subscribed in ${subscription.ms} ms`);
     const activeSubscriptions = (await app.stats()).subscriptions;
-    if (activeSubscriptions !== channels.length) throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
+    if (activeSubscriptions !== channels.length)
+      throw new Error(`(${settings.label}) expected ${channels.length} subscriptions, the app has ${activeSubscriptions}`);
     connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
     // The bot's answers to the subscribe commands count against each tenant's 1 s window (as in
     // Teams); the fan-out starts once those windows have passed, from a rested budget.
@@ -126,7 +132,8 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
     const scan = (): boolean => {
       for (; scanned < connector.requests.length; scanned++) {
         const { channelId, receivedAt } = connector.requests[scanned];
-        if (channelId !== undefined && tenantByChannel.has(channelId) && !firstArrival.has(channelId)) firstArrival.set(channelId, receivedAt);
+        if (channelId !== undefined && tenantByChannel.has(channelId) && !firstArrival.has(channelId))
+          firstArrival.set(channelId, receivedAt);
       }
       return firstArrival.size >= channels.length;
     };
@@ -143,10 +150,13 @@ export async function runFanOut(harness: Harness, settings: FanOutSettings): Pro
       return { answer: posted, outcome: waited, sentAt: sent };
     });
     scan();
-    const appResponsive = await Promise.all(instances.map((i) => i.stats(PING_TIMEOUT_MS))).then(() => true, (err: unknown) => {
-      harness.note(`${settings.label}: the app does not answer: ${(err as Error).message}`);
-      return false;
-    });
+    const appResponsive = await Promise.all(instances.map((i) => i.stats(PING_TIMEOUT_MS))).then(
+      () => true,
+      (err: unknown) => {
+        harness.note(`${settings.label}: the app does not answer: ${(err as Error).message}`);
+        return false;
+      },
+    );
     harness.note(`${settings.label}: ${firstArrival.size} of ${channels.length} channels reached (${outcome})`);
 
     const arrivals = [...firstArrival.values()];

@@ -84,8 +84,10 @@ async function measureServers(harness: Harness, children: ChildHandle[], tag: st
 
 /** Bare server first, then the app in each variant (fresh database, delivery running, no subscriptions). */
 export async function runIngest(harness: Harness, settings: IngestSettings, variants: IngestVariant[]): Promise<IngestResult> {
-  harness.note(`a: bare server, then the app (${variants.map((v) => v.label).join(', ')}): ${settings.concurrency} in flight, `
-    + `${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s each`);
+  harness.note(
+    `a: bare server, then the app (${variants.map((v) => v.label).join(', ')}): ${settings.concurrency} in flight, ` +
+      `${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s each`,
+  );
   const bareChild = await harness.start('a-bare', 'bare');
   const bare = await measureServers(harness, [bareChild], 'bench-a-bare', settings).finally(() => harness.finish('a', bareChild));
   const apps: AppIngest[] = [];
@@ -96,7 +98,13 @@ export async function runIngest(harness: Harness, settings: IngestSettings, vari
     try {
       for (let i = 0; i < variant.instances; i++) children.push(await harness.start(`${name}-${i + 1}`, 'app', database));
       const app = await measureServers(harness, children, `bench-${name}`, settings);
-      apps.push({ ...app, label: variant.label, store: variant.store, instances: variant.instances, ratio: round(app.throughputPerS / bare.throughputPerS, 3) });
+      apps.push({
+        ...app,
+        label: variant.label,
+        store: variant.store,
+        instances: variant.instances,
+        ratio: round(app.throughputPerS / bare.throughputPerS, 3),
+      });
     } finally {
       for (const child of children) await harness.finish('a', child);
     }

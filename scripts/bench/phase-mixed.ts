@@ -50,7 +50,10 @@ export async function runMixed(harness: Harness, settings: MixedSettings): Promi
   try {
     const perTenant = Math.ceil(settings.channels / settings.tenants);
     const contactOf = (index: number): string => `bench-e-contact-${index}`;
-    const channels = benchChannels('e', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(0, settings.channels);
+    const channels = benchChannels('e', settings.tenants, perTenant, (i) => `subscribe whatsapp contact:${contactOf(i)}`).slice(
+      0,
+      settings.channels,
+    );
     await subscribeViaApi([app.port], connector, channels);
     connector.respondWith({ delayMs: settings.connectorLatencyMs, times: Infinity });
     const count = Math.round(settings.ratePerS * settings.durationS);
@@ -58,10 +61,18 @@ export async function runMixed(harness: Harness, settings: MixedSettings): Promi
     const webhook = webhookFactory(harness.secret, `bench-${name}-${Date.now().toString(36)}`);
     const began = performance.now();
     // Each message in one of its channel's few rooms, as in a busy inbox.
-    const sends = await harness.profiled(app, () => pacedSend(app.port, settings.ratePerS, count, (n) => {
-      const channel = n % channels.length;
-      return webhook(n, contactOf(channel), `bench-e-room-${channel}-${Math.floor(n / channels.length) % settings.roomsPerChannel}`);
-    }, 256));
+    const sends = await harness.profiled(app, () =>
+      pacedSend(
+        app.port,
+        settings.ratePerS,
+        count,
+        (n) => {
+          const channel = n % channels.length;
+          return webhook(n, contactOf(channel), `bench-e-room-${channel}-${Math.floor(n / channels.length) % settings.roomsPerChannel}`);
+        },
+        256,
+      ),
+    );
     const sendingMs = performance.now() - began;
     const lastSentAt = performance.now();
     const backlogAtEnd = (await app.stats()).backlog;

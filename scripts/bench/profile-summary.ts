@@ -72,14 +72,18 @@ export function summariseProfile(file: string, top = 12): ProfileSummary {
     }
   });
   const busyUs = Math.max(1, totalUs - idleUs);
-  const rows = (map: Map<string, { name: string; where: string; us: number }>) => [...map.values()]
-    .sort((a, b) => b.us - a.us).slice(0, top)
-    .map((f) => ({ name: f.name, where: f.where, ms: round(f.us / 1000, 0), pctOfBusy: round((100 * f.us) / busyUs, 1) }));
+  const rows = (map: Map<string, { name: string; where: string; us: number }>) =>
+    [...map.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, ms: round(f.us / 1000, 0), pctOfBusy: round((100 * f.us) / busyUs, 1) }));
   return {
     file,
     totalMs: round(totalUs / 1000, 0),
     busyMs: round((totalUs - idleUs) / 1000, 0),
-    byPackage: [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top)
+    byPackage: [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
       .map(([name, us]) => ({ name, ms: round(us / 1000, 0), pctOfBusy: round((100 * us) / busyUs, 1) })),
     topFunctions: rows(self),
     appInclusive: rows(inclusive),

@@ -33,7 +33,8 @@ export function rateUsage(requests: readonly RecordedRequest[], tenantByChannel:
   for (const request of requests) {
     byRoute[request.route] = (byRoute[request.route] ?? 0) + 1;
     const status = request.response?.status;
-    if (status === undefined || status < 200 || status >= 300) failed[String(status ?? 'pending')] = (failed[String(status ?? 'pending')] ?? 0) + 1;
+    if (status === undefined || status < 200 || status >= 300)
+      failed[String(status ?? 'pending')] = (failed[String(status ?? 'pending')] ?? 0) + 1;
   }
   const conversationKey = (r: RecordedRequest): string => r.channelId ?? r.conversationId ?? 'unknown';
   const at = (r: RecordedRequest): number => r.receivedAt;
@@ -48,6 +49,7 @@ export function rateUsage(requests: readonly RecordedRequest[], tenantByChannel:
     maxPerConversation2s: perConversation2s,
     maxPerTenant1s: perTenant.max,
     busiestTenant: perTenant.key,
-    withinLimits: perConversation1s <= LIMITS.conversationPer1s && perConversation2s <= LIMITS.conversationPer2s && perTenant.max <= LIMITS.tenantPer1s,
+    withinLimits:
+      perConversation1s <= LIMITS.conversationPer1s && perConversation2s <= LIMITS.conversationPer2s && perTenant.max <= LIMITS.tenantPer1s,
   };
 }

@@ -32,7 +32,12 @@ export function summarize(values: readonly number[]): LatencySummary {
 }
 
 /** maxInWindow per key: the worst key and its count. */
-export function maxInWindowByKey<T>(items: readonly T[], key: (item: T) => string, time: (item: T) => number, windowMs: number): { max: number; key: string | null } {
+export function maxInWindowByKey<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  time: (item: T) => number,
+  windowMs: number,
+): { max: number; key: string | null } {
   const groups = new Map<string, number[]>();
   for (const item of items) {
     const k = key(item);

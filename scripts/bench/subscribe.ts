@@ -37,7 +37,13 @@ export function benchChannels(tag: string, tenants: number, perTenant: number, c
  * Posts one channel command per channel (`concurrency` at a time), waits until the bot has answered
  * every one at the fake connector, then forgets those answers so that only cards are counted later.
  */
-export async function subscribeViaApi(appPorts: number[], connector: FakeConnector, all: readonly BenchChannel[], concurrency = 16, timeoutMs = 60_000): Promise<SubscribeResult> {
+export async function subscribeViaApi(
+  appPorts: number[],
+  connector: FakeConnector,
+  all: readonly BenchChannel[],
+  concurrency = 16,
+  timeoutMs = 60_000,
+): Promise<SubscribeResult> {
   const begin = Date.now();
   // Tenants in turn, one channel each: the bot's answers count against each tenant's 50/s, so
   // tenant after tenant would be paced to 50 answers a second.
@@ -48,7 +54,10 @@ export async function subscribeViaApi(appPorts: number[], connector: FakeConnect
     for (let i = next++; i < channels.length; i = next++) {
       if (Date.now() - begin > timeoutMs) throw new Error(`subscribing ${channels.length} channels took longer than ${timeoutMs} ms`);
       const channel = channels[i];
-      const activity = channelCommand({ serviceUrl: connector.url, channelId: channel.channelId, tenantId: channel.tenantId }, channel.command);
+      const activity = channelCommand(
+        { serviceUrl: connector.url, channelId: channel.channelId, tenantId: channel.tenantId },
+        channel.command,
+      );
       // Several instances: each takes its share, as behind a load balancer.
       const status = await postJson(agent, appPorts[i % appPorts.length], '/api/messages', JSON.stringify(activity));
       if (status !== 200) throw new Error(`POST /api/messages for ${channel.channelId} answered ${status}`);
@@ -79,14 +88,21 @@ function interleaveTenants(channels: readonly BenchChannel[]): BenchChannel[] {
 
 function postJson(agent: http.Agent, port: number, path: string, body: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const req = http.request({
-      agent, host: '127.0.0.1', port, method: 'POST', path,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(15_000, () => req.destroy(new Error(`POST ${path} got no answer within 15 s`)));
     req.on('error', reject);
     req.end(body);

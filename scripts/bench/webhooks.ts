@@ -17,7 +17,11 @@ export interface BenchWebhook {
  * Builds webhooks from klink's inbound WhatsApp sample. The sample is read once; each webhook only
  * substitutes its ids (`<tag>-m-<n>`, and `<tag>-r-<n>` unless a room is given) and is signed with `secret`.
  */
-export function webhookFactory(secret: string, tag: string, overrides: { contactId?: string } = {}): (n: number, contactId?: string, room?: string) => BenchWebhook {
+export function webhookFactory(
+  secret: string,
+  tag: string,
+  overrides: { contactId?: string } = {},
+): (n: number, contactId?: string, room?: string) => BenchWebhook {
   const contactMarker = '__BENCH_CONTACT_ID__';
   const template = JSON.stringify(messageEvent({ id: ID, roomId: ROOM, channelType: 'whatsapp', contactId: contactMarker }));
   return (n, contactId, room) => {
@@ -46,7 +50,13 @@ export interface PostResult {
 }
 
 /** POSTs one webhook to 127.0.0.1; resolves with status 0 on a network error or after `timeoutMs`. */
-export function postWebhook(agent: http.Agent, port: number, hook: BenchWebhook, now: () => number, timeoutMs = 10_000): Promise<PostResult> {
+export function postWebhook(
+  agent: http.Agent,
+  port: number,
+  hook: BenchWebhook,
+  now: () => number,
+  timeoutMs = 10_000,
+): Promise<PostResult> {
   const startedAt = now();
   return new Promise<PostResult>((resolve) => {
     let settled = false;
@@ -55,14 +65,21 @@ export function postWebhook(agent: http.Agent, port: number, hook: BenchWebhook,
       settled = true;
       resolve({ status, startedAt, endedAt: now(), ...(error ? { error: error.message } : {}) });
     };
-    const req = http.request({
-      agent, host: '127.0.0.1', port, method: 'POST', path: '/api/klink/webhook',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(hook.body), 'x-signature': hook.signature },
-    }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => settle(res.statusCode ?? 0));
-      res.on('error', (error) => settle(0, error));
-    });
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/klink/webhook',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(hook.body), 'x-signature': hook.signature },
+      },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => settle(res.statusCode ?? 0));
+        res.on('error', (error) => settle(0, error));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error) => settle(0, error));
     req.end(hook.body);

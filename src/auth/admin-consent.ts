@@ -53,13 +53,9 @@ export interface ConsentSettings {
   authorityHost: string;
 }
 
-export type ConsentCredential =
-  | { clientSecret: string }
-  | { clientCertificate: { thumbprint: string; privateKey: string } };
+export type ConsentCredential = { clientSecret: string } | { clientCertificate: { thumbprint: string; privateKey: string } };
 
-export type ConsentSetup =
-  | { ready: true; settings: ConsentSettings; credential: ConsentCredential }
-  | { ready: false; problems: string[] };
+export type ConsentSetup = { ready: true; settings: ConsentSettings; credential: ConsentCredential } | { ready: false; problems: string[] };
 
 /** Whether admin consent can work with this configuration, and if not, what to set. */
 export function consentSetup(
@@ -71,16 +67,22 @@ export function consentSetup(
   const credential = consentCredential(config.bot);
   const problems: string[] = [];
   if (clientId === null) {
-    problems.push('BOT_ID is not set (local mode): set it to the Entra app (client) id of the bot\'s multi-tenant app registration');
+    problems.push("BOT_ID is not set (local mode): set it to the Entra app (client) id of the bot's multi-tenant app registration");
   }
   if (publicUrl === null) {
-    problems.push('PUBLIC_URL is not set: set the bot\'s public https base URL; Entra redirects admins back to <PUBLIC_URL>/admin/consent/callback');
+    problems.push(
+      "PUBLIC_URL is not set: set the bot's public https base URL; Entra redirects admins back to <PUBLIC_URL>/admin/consent/callback",
+    );
   }
   if (stateKey === null) {
-    problems.push('DATA_ENCRYPTION_KEY is not set: the consent link\'s state is signed with it; generate one with `openssl rand -base64 32`');
+    problems.push(
+      "DATA_ENCRYPTION_KEY is not set: the consent link's state is signed with it; generate one with `openssl rand -base64 32`",
+    );
   }
   if (credential === null && clientId !== null) {
-    problems.push('no app credential: confirming consent needs the Entra app\'s client secret (BOT_PASSWORD) or certificate (BOT_CERTIFICATE_THUMBPRINT and BOT_CERTIFICATE_PRIVATE_KEY); a managed identity cannot get tokens in other tenants');
+    problems.push(
+      "no app credential: confirming consent needs the Entra app's client secret (BOT_PASSWORD) or certificate (BOT_CERTIFICATE_THUMBPRINT and BOT_CERTIFICATE_PRIVATE_KEY); a managed identity cannot get tokens in other tenants",
+    );
   }
   if (clientId === null || publicUrl === null || stateKey === null || credential === null) return { ready: false, problems };
   return {
@@ -118,14 +120,26 @@ export function parseTenantHint(raw: string | null): { ok: true; tenant: string 
 /** Untrusted display text: control characters removed, whitespace collapsed, at most 80 characters. */
 export function cleanRequestedBy(raw: string | null): string | null {
   if (raw === null) return null;
-  const text = raw.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const text = raw
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '') return null;
   return [...text].slice(0, MAX_REQUESTED_BY).join('');
 }
 
 /** Signs a new state valid for STATE_TTL_MS, bound to the browser whose cookie hashes to `binding`. */
-export function createState(key: Buffer, input: { tenantHint: string | null; requestedBy: string | null; binding: string }, now: number): string {
-  const payload: StatePayload = { n: randomBytes(16).toString('base64url'), exp: now + STATE_TTL_MS, t: input.tenantHint, b: input.binding };
+export function createState(
+  key: Buffer,
+  input: { tenantHint: string | null; requestedBy: string | null; binding: string },
+  now: number,
+): string {
+  const payload: StatePayload = {
+    n: randomBytes(16).toString('base64url'),
+    exp: now + STATE_TTL_MS,
+    t: input.tenantHint,
+    b: input.binding,
+  };
   if (input.requestedBy !== null) payload.rb = input.requestedBy;
   return signToken(key, payload, STATE_PURPOSE);
 }
@@ -134,22 +148,42 @@ export function createState(key: Buffer, input: { tenantHint: string | null; req
 export type StateProblem = 'missing' | 'invalid' | 'expired' | 'foreign' | 'replayed';
 
 /** Verifies the signature first, then the shape, then the expiry. */
-export function readState(key: Buffer, token: string | null, now: number): { ok: true; state: ConsentState } | { ok: false; problem: StateProblem } {
+export function readState(
+  key: Buffer,
+  token: string | null,
+  now: number,
+): { ok: true; state: ConsentState } | { ok: false; problem: StateProblem } {
   if (token === null || token === '') return { ok: false, problem: 'missing' };
   if (token.length > MAX_STATE_LENGTH) return { ok: false, problem: 'invalid' };
   const payload = verifyToken(key, token, STATE_PURPOSE);
   if (!isStatePayload(payload)) return { ok: false, problem: 'invalid' };
   if (payload.exp <= now) return { ok: false, problem: 'expired' };
-  return { ok: true, state: { nonce: payload.n, expiresAt: payload.exp, tenantHint: payload.t, requestedBy: payload.rb ?? null, binding: payload.b } };
+  return {
+    ok: true,
+    state: { nonce: payload.n, expiresAt: payload.exp, tenantHint: payload.t, requestedBy: payload.rb ?? null, binding: payload.b },
+  };
 }
 
-interface StatePayload { n: string; exp: number; t: string | null; b: string; rb?: string }
+interface StatePayload {
+  n: string;
+  exp: number;
+  t: string | null;
+  b: string;
+  rb?: string;
+}
 
 function isStatePayload(value: unknown): value is StatePayload {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
-  return typeof p.n === 'string' && p.n !== '' && typeof p.exp === 'number' && Number.isFinite(p.exp) && typeof p.b === 'string'
-    && (p.t === null || typeof p.t === 'string') && (p.rb === undefined || typeof p.rb === 'string');
+  return (
+    typeof p.n === 'string' &&
+    p.n !== '' &&
+    typeof p.exp === 'number' &&
+    Number.isFinite(p.exp) &&
+    typeof p.b === 'string' &&
+    (p.t === null || typeof p.t === 'string') &&
+    (p.rb === undefined || typeof p.rb === 'string')
+  );
 }
 
 /** `<host>/<tenant or organizations>/v2.0/adminconsent?client_id&scope&redirect_uri&state`. */
@@ -173,9 +207,16 @@ export function beginConsent(query: URLSearchParams, settings: ConsentSettings, 
 }
 
 /** A new state and the cookie that binds it to the browser it is handed to. */
-function startState(settings: ConsentSettings, input: { tenantHint: string | null; requestedBy: string | null }, now: number): { state: string; cookie: string } {
+function startState(
+  settings: ConsentSettings,
+  input: { tenantHint: string | null; requestedBy: string | null },
+  now: number,
+): { state: string; cookie: string } {
   const binding = newBinding();
-  return { state: createState(settings.stateKey, { ...input, binding: binding.hash }, now), cookie: bindingCookie(binding.secret, STATE_TTL_MS) };
+  return {
+    state: createState(settings.stateKey, { ...input, binding: binding.hash }, now),
+    cookie: bindingCookie(binding.secret, STATE_TTL_MS),
+  };
 }
 
 /** Why a tenant's consent could not be confirmed. */
@@ -192,8 +233,7 @@ export type ConsentCheckFailure =
   | 'unavailable';
 
 export type ConsentCheck =
-  | { confirmed: true; tenantId: string; roles: string[] }
-  | { confirmed: false; failure: ConsentCheckFailure; code: string | null };
+  { confirmed: true; tenantId: string; roles: string[] } | { confirmed: false; failure: ConsentCheckFailure; code: string | null };
 
 /** Confirms that `tenantId` (a GUID) consented, e.g. by getting a client-credentials token there. */
 export type ConfirmConsent = (tenantId: string) => Promise<ConsentCheck>;
@@ -203,7 +243,13 @@ export type CallbackOutcome =
   | { kind: 'bad_callback' }
   | { kind: 'entra_error'; error: string; description: string | null }
   | { kind: 'rate_limited'; retryAfterMs: number }
-  | { kind: 'not_confirmed'; tenantId: string; failure: ConsentCheckFailure; code: string | null; retry: { path: string; cookie: string } | null }
+  | {
+      kind: 'not_confirmed';
+      tenantId: string;
+      failure: ConsentCheckFailure;
+      code: string | null;
+      retry: { path: string; cookie: string } | null;
+    }
   | { kind: 'granted'; consent: TenantConsent; tenantHint: string | null };
 
 export interface CallbackDeps {
@@ -264,7 +310,10 @@ export async function handleConsentCallback(query: URLSearchParams, client: Call
   };
   await deps.store.recordConsent(consent);
   if (state.tenantHint !== null && GUID.test(state.tenantHint) && state.tenantHint !== check.tenantId) {
-    deps.log.warn({ tenantId: check.tenantId, tenantHint: state.tenantHint }, 'admin consent granted in another tenant than the link suggested');
+    deps.log.warn(
+      { tenantId: check.tenantId, tenantHint: state.tenantHint },
+      'admin consent granted in another tenant than the link suggested',
+    );
   }
   deps.log.info({ tenantId: check.tenantId, scopes: consent.scopes }, 'admin consent confirmed and recorded');
   return { kind: 'granted', consent, tenantHint: state.tenantHint };
@@ -275,7 +324,10 @@ export async function handleConsentCallback(query: URLSearchParams, client: Call
  * for (`.default`: everything the app registration lists).
  */
 export function consentScopes(scopeParam: string | null, roles: string[]): string[] {
-  const fromCallback = (scopeParam ?? '').split(/\s+/).filter((s) => /^[\x21-\x7e]{1,200}$/.test(s)).slice(0, 50);
+  const fromCallback = (scopeParam ?? '')
+    .split(/\s+/)
+    .filter((s) => /^[\x21-\x7e]{1,200}$/.test(s))
+    .slice(0, 50);
   if (fromCallback.length > 0) return [...new Set(fromCallback)];
   if (roles.length > 0) return roles;
   return [CONSENT_SCOPE];

@@ -27,7 +27,10 @@ export class ConsentRateLimit {
   private readonly clients = new Map<string, number[]>();
   private all: number[] = [];
 
-  constructor(private readonly now: () => number, private readonly settings: RateLimitSettings = CONSENT_RATE_LIMIT) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly settings: RateLimitSettings = CONSENT_RATE_LIMIT,
+  ) {}
 
   /** Takes one check for `client` if both its own and the overall limit allow it. */
   take(client: string): RateDecision {

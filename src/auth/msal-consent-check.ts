@@ -4,7 +4,12 @@
  * the token's `roles` lists the app roles an admin granted there (the caller checks CONSENT_ROLE).
  */
 import {
-  AuthError, ConfidentialClientApplication, InteractionRequiredAuthError, LogLevel, ServerError, type NodeAuthOptions,
+  AuthError,
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  LogLevel,
+  ServerError,
+  type NodeAuthOptions,
 } from '@azure/msal-node';
 import type { Logger } from '../log';
 import { type ConfirmConsent, type ConsentCheck, type ConsentCredential, consentTokenScope } from './admin-consent';
@@ -98,10 +103,14 @@ export function classifyMsalError(err: unknown, tenantId: string, log: Logger): 
   }
   const code = /AADSTS\d+/.exec(err.errorMessage)?.[0] ?? null;
   if (code !== null && CREDENTIAL_ERRORS.has(code)) {
-    log.error({ tenantId, code, errorCode: err.errorCode }, 'admin consent: Entra refused the app credential (BOT_PASSWORD or certificate)');
+    log.error(
+      { tenantId, code, errorCode: err.errorCode },
+      'admin consent: Entra refused the app credential (BOT_PASSWORD or certificate)',
+    );
     return { confirmed: false, failure: 'credentials_rejected', code };
   }
-  const refused = err instanceof InteractionRequiredAuthError || (err instanceof ServerError && (err.status === undefined || err.status < 500));
+  const refused =
+    err instanceof InteractionRequiredAuthError || (err instanceof ServerError && (err.status === undefined || err.status < 500));
   if (refused) {
     log.warn({ tenantId, code, errorCode: err.errorCode }, 'admin consent: Entra issued no token for the tenant');
     return { confirmed: false, failure: 'not_consented', code: code ?? err.errorCode };

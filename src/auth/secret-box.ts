@@ -48,7 +48,9 @@ export function verifyToken(key: Buffer, token: string, purpose: string): unknow
 }
 
 function mac(key: Buffer, purpose: string, body: string): string {
-  return createHmac('sha256', subKey(key, `sign:${purpose}`)).update(body).digest('base64url');
+  return createHmac('sha256', subKey(key, `sign:${purpose}`))
+    .update(body)
+    .digest('base64url');
 }
 
 function subKey(key: Buffer, info: string): Buffer {

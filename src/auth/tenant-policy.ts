@@ -6,7 +6,10 @@ import type { Config } from '../config';
 import type { Store } from '../store/store';
 
 export class TenantPolicy {
-  constructor(private readonly config: Readonly<Config>, private readonly store: Store) {}
+  constructor(
+    private readonly config: Readonly<Config>,
+    private readonly store: Store,
+  ) {}
 
   async allows(tenantId: string | null): Promise<boolean> {
     if (this.config.localMode) return true;

@@ -33,22 +33,36 @@ export async function handleCardAction(
     case 'muteRoom': {
       const roomId = typeof values.roomId === 'string' ? values.roomId : '';
       const duration = Number(values.muteFor);
-      if (roomId === '' || !MUTE_CHOICES.includes(duration)) return { ok: false, status: 400, message: 'Choose how long to mute this room.' };
+      if (roomId === '' || !MUTE_CHOICES.includes(duration))
+        return { ok: false, status: 400, message: 'Choose how long to mute this room.' };
       const until = deps.now() + duration;
       await deps.store.conversations.muteRoom(ctx.conversationId, roomId, until, ctx.userId);
       const notice: CardText = [
-        'Muted here until ', { time: until },
+        'Muted here until ',
+        { time: until },
         `${ctx.userName ? ` by ${ctx.userName}` : ''}: new messages of this klink conversation are not posted here until then.`,
       ];
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Room muted') };
     }
     case 'unsubscribe': {
-      const ids = (typeof values.subscriptionIds === 'string' || typeof values.subscriptionIds === 'number' ? String(values.subscriptionIds) : '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+      const ids = (
+        typeof values.subscriptionIds === 'string' || typeof values.subscriptionIds === 'number' ? String(values.subscriptionIds) : ''
+      )
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0);
       if (ids.length === 0) return { ok: false, status: 400, message: 'This card names no subscription.' };
-      const removed = await deps.store.conversations.removeSubscriptions(ctx.conversationId, ids, `unsubscribed from a card by ${ctx.userId ?? 'a user'}`, deps.now());
-      const notice: CardText = [removed.length === 0
-        ? 'Those subscriptions were already removed; nothing changed.'
-        : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Type ${typedCommand('subscribe', ctx.conversationType)} … to subscribe again.`];
+      const removed = await deps.store.conversations.removeSubscriptions(
+        ctx.conversationId,
+        ids,
+        `unsubscribed from a card by ${ctx.userId ?? 'a user'}`,
+        deps.now(),
+      );
+      const notice: CardText = [
+        removed.length === 0
+          ? 'Those subscriptions were already removed; nothing changed.'
+          : `Unsubscribed${ctx.userName ? ` by ${ctx.userName}` : ''}: ${removed.map((s) => `"${formatFilters(s.filters)}"`).join(', ')}. Type ${typedCommand('subscribe', ctx.conversationType)} … to subscribe again.`,
+      ];
       return { ok: true, card: await cardWithNotice(values.eventId, ctx.conversationId, notice, deps, 'Unsubscribed') };
     }
     default:
@@ -58,11 +72,16 @@ export async function handleCardAction(
 
 /** The clicked message card again, without its buttons and with the confirmation underneath. */
 async function cardWithNotice(
-  eventId: unknown, conversationId: string, notice: CardText, deps: CardActionDeps, title: string,
+  eventId: unknown,
+  conversationId: string,
+  notice: CardText,
+  deps: CardActionDeps,
+  title: string,
 ): Promise<AdaptiveCardJson> {
   // Only an event this conversation received is shown again: card data can be forged.
   const id = Number(eventId);
-  const event = Number.isInteger(id) && (await deps.store.deliveries.hasDelivery(id, conversationId)) ? await deps.store.events.getEvent(id) : null;
+  const event =
+    Number.isInteger(id) && (await deps.store.deliveries.hasDelivery(id, conversationId)) ? await deps.store.events.getEvent(id) : null;
   if (!event) return noticeCard({ title, text: notice });
   const message = messageOf(event);
   const contact = message.contactId ? await deps.store.events.getContact(message.contactId) : null;

@@ -3,7 +3,12 @@
  * uninstall, and answers commands with cards.
  */
 import {
-  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, CardFactory, TurnContext, TeamsActivityHandler,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  CardFactory,
+  TurnContext,
+  TeamsActivityHandler,
 } from 'botbuilder';
 import type { TenantPolicy } from '../auth/tenant-policy';
 import { commandErrorCard } from '../cards/command-error-card';
@@ -91,9 +96,17 @@ export class KlinkBot extends TeamsActivityHandler {
     if (conversation === null) return invokeError(400, 'This conversation cannot be identified.');
     const conversationId = conversation.id;
     const from = context.activity.from;
-    const result = await handleCardAction(verb, value.action?.data, {
-      conversationId, conversationType: conversation.type, userId: from?.aadObjectId ?? from?.id ?? null, userName: from?.name ?? null,
-    }, { store: this.deps.store, settings: this.deps.settings, now: this.deps.now });
+    const result = await handleCardAction(
+      verb,
+      value.action?.data,
+      {
+        conversationId,
+        conversationType: conversation.type,
+        userId: from?.aadObjectId ?? from?.id ?? null,
+        userName: from?.name ?? null,
+      },
+      { store: this.deps.store, settings: this.deps.settings, now: this.deps.now },
+    );
     this.deps.log.info({ conversationId, verb, ok: result.ok }, 'card action handled');
     if (!result.ok) return invokeError(result.status, result.message);
     return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card };
@@ -133,7 +146,8 @@ export class KlinkBot extends TeamsActivityHandler {
     if (conversation === null) return;
     const now = this.deps.now();
     await this.deps.store.conversations.deactivateConversation(conversation.id, reason, now);
-    const channels = conversation.teamId === null ? 0 : await this.deps.store.conversations.deactivateTeam(conversation.teamId, reason, now);
+    const channels =
+      conversation.teamId === null ? 0 : await this.deps.store.conversations.deactivateTeam(conversation.teamId, reason, now);
     this.deps.log.info({ conversationId: conversation.id, teamId: conversation.teamId, channels, reason }, 'conversation forgotten');
   }
 }
@@ -147,13 +161,18 @@ function tenantOf(activity: Partial<Activity>): string | null {
 export function describeConversation(activity: Partial<Activity>) {
   const conv = activity.conversation;
   const channelData = (activity.channelData ?? {}) as {
-    channel?: { id?: string }; team?: { id?: string }; tenant?: { id?: string };
+    channel?: { id?: string };
+    team?: { id?: string };
+    tenant?: { id?: string };
   };
   const tenantId = conv?.tenantId ?? channelData.tenant?.id;
   if (!conv?.id || !tenantId || !activity.serviceUrl || !activity.recipient?.id) return null;
   const type: ConversationType =
-    conv.conversationType === 'channel' || channelData.channel?.id ? 'channel'
-      : conv.conversationType === 'groupChat' || conv.isGroup ? 'groupChat' : 'personal';
+    conv.conversationType === 'channel' || channelData.channel?.id
+      ? 'channel'
+      : conv.conversationType === 'groupChat' || conv.isGroup
+        ? 'groupChat'
+        : 'personal';
   return {
     id: type === 'channel' ? (channelData.channel?.id ?? baseConversationId(conv.id)) : conv.id,
     type,

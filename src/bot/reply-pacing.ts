@@ -60,7 +60,11 @@ export class ReplyPacing implements Middleware {
       const left = deadline - now();
       const taken = await store.budget.take(target, now(), { force: left <= 0 });
       if (taken.granted) {
-        if (left <= 0) this.deps.log.warn({ conversationId: target.conversationId }, 'reply sent over the conversation\'s budget after waiting; Teams may throttle it');
+        if (left <= 0)
+          this.deps.log.warn(
+            { conversationId: target.conversationId },
+            "reply sent over the conversation's budget after waiting; Teams may throttle it",
+          );
         return taken.slot;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(taken.waitMs, left))));
@@ -73,7 +77,10 @@ export class ReplyPacing implements Middleware {
     try {
       for (const slot of slots) await this.deps.store.budget.answered(slot, at);
     } catch (err) {
-      this.deps.log.warn({ err, conversationId: target.conversationId }, 'could not mark a reply answered; it counts as in flight until it expires');
+      this.deps.log.warn(
+        { err, conversationId: target.conversationId },
+        'could not mark a reply answered; it counts as in flight until it expires',
+      );
     }
   }
 }

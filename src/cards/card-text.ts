@@ -12,7 +12,9 @@ export type CardText = readonly CardTextPart[];
 
 /** Markdown for a TextBlock; each literal piece is cut to `limit` characters. */
 export function renderCardText(text: CardText, limit: number): string {
-  return text.map((part) => (typeof part === 'string' ? literal(truncateText(part, limit).text) : cardTime(part.time, new Date(part.time)))).join('');
+  return text
+    .map((part) => (typeof part === 'string' ? literal(truncateText(part, limit).text) : cardTime(part.time, new Date(part.time))))
+    .join('');
 }
 
 /** Escaped, keeping the spaces that join it to the piece before (escapeMarkdown would indent with them). */

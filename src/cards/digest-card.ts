@@ -26,7 +26,12 @@ const LATEST_LIMIT = 160;
  * then one line linking the rest to klink's inbox (`inboxUrl`, or no link when null).
  * `shrink` (Teams refused it as too large that often) starts with fewer rooms listed.
  */
-export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; inboxUrl: string | null; shrink?: number }): AdaptiveCardJson {
+export function buildDigestCard(input: {
+  rooms: DigestRoom[];
+  reason: string;
+  inboxUrl: string | null;
+  shrink?: number;
+}): AdaptiveCardJson {
   const total = input.rooms.reduce((n, r) => n + r.count, 0);
   const rooms = [...input.rooms].sort((a, b) => b.newest - a.newest);
   const steps = SHOWN_ROOMS.slice(Math.min(input.shrink ?? 0, SHOWN_ROOMS.length - 1));
@@ -39,7 +44,9 @@ export function buildDigestCard(input: { rooms: DigestRoom[]; reason: string; in
         title: `${total} klink message${total === 1 ? '' : 's'} in ${rooms.length} conversation${rooms.length === 1 ? '' : 's'}`,
         subtitle: escapeMarkdown(input.reason),
         rooms: listed.map((room) => ({
-          heading: escapeMarkdown(`${channelDisplayName(room.channelType)} · ${truncateText(room.contactName || 'Unknown contact', 80).text}${room.vip ? ' · VIP' : ''} · ${room.count} message${room.count === 1 ? '' : 's'}`),
+          heading: escapeMarkdown(
+            `${channelDisplayName(room.channelType)} · ${truncateText(room.contactName || 'Unknown contact', 80).text}${room.vip ? ' · VIP' : ''} · ${room.count} message${room.count === 1 ? '' : 's'}`,
+          ),
           latest: escapeMarkdown(truncateText(room.latestText.trim() || '(no text)', LATEST_LIMIT).text),
           link: markdownLink('Open in klink', room.roomUrl),
         })),

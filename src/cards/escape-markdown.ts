@@ -20,11 +20,7 @@ const ORDERED_ITEM = /^(\d{1,9})([.)])/;
 
 /** Escapes Markdown, DATE/TIME functions and entities in user text for a TextBlock. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map(escapeLine)
-    .join('\n\n');
+  return text.replace(/\r\n?/g, '\n').split('\n').map(escapeLine).join('\n\n');
 }
 
 function escapeLine(line: string): string {
@@ -48,6 +44,8 @@ function escapeLine(line: string): string {
  * (the same address to a browser). `text` is escaped as user text.
  */
 export function markdownLink(text: string, url: string): string {
-  const target = url.replace(/[()[\]<>\\\s]/g, (c) => encodeURIComponent(c).replace(/[()]/g, (p) => `%${p.charCodeAt(0).toString(16).toUpperCase()}`));
+  const target = url.replace(/[()[\]<>\\\s]/g, (c) =>
+    encodeURIComponent(c).replace(/[()]/g, (p) => `%${p.charCodeAt(0).toString(16).toUpperCase()}`),
+  );
   return `[${escapeMarkdown(text)}](${target})`;
 }

@@ -16,9 +16,10 @@ const INTRO_TAIL = 'Commands ignore upper and lower case, and a leading / is fin
 
 export function helpCard(place: CommandPlace): AdaptiveCardJson {
   return renderTemplate(template, {
-    intro: place === 'personal'
-      ? `Here, just type the command. In a channel or group chat, mention me first (@klink …). ${INTRO_TAIL}`
-      : `In a channel or group chat, mention me first (@klink …); in a personal chat with me, just type the command. ${INTRO_TAIL}`,
+    intro:
+      place === 'personal'
+        ? `Here, just type the command. In a channel or group chat, mention me first (@klink …). ${INTRO_TAIL}`
+        : `In a channel or group chat, mention me first (@klink …); in a personal chat with me, just type the command. ${INTRO_TAIL}`,
     examples: EXAMPLES.map((example) => ({ command: typedCommand(example.command, place), what: example.what })),
   });
 }

@@ -105,7 +105,9 @@ function checkData(value: unknown, path: string): void {
     for (const [key, item] of Object.entries(value)) checkData(item, `${path}.${key}`);
     return;
   }
-  throw new CardTemplateError(`The card data at ${path} is ${value === null ? 'null' : typeof value}; use a string, number, boolean, array or object.`);
+  throw new CardTemplateError(
+    `The card data at ${path} is ${value === null ? 'null' : typeof value}; use a string, number, boolean, array or object.`,
+  );
 }
 
 function asAdaptiveCard(value: unknown): AdaptiveCardJson {

@@ -40,7 +40,13 @@ export function renderListCard(
   let shown = items.length;
   for (;;) {
     try {
-      return renderTemplate(template, data(items.slice(0, shown).map((item) => summaryData(item, place)), items.length - shown));
+      return renderTemplate(
+        template,
+        data(
+          items.slice(0, shown).map((item) => summaryData(item, place)),
+          items.length - shown,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof CardTooLargeError) || shown === 0) throw err;
       shown = Math.floor(shown / 2);

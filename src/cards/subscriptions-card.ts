@@ -12,7 +12,10 @@ export interface DeadLetterSummary {
 }
 
 /** The list, or how to add one; commands written as they are typed in `place`. */
-export function subscriptionsCard(input: { items: SubscriptionSummary[]; deadLetters?: DeadLetterSummary }, place: CommandPlace): AdaptiveCardJson {
+export function subscriptionsCard(
+  input: { items: SubscriptionSummary[]; deadLetters?: DeadLetterSummary },
+  place: CommandPlace,
+): AdaptiveCardJson {
   const { items } = input;
   const total = items.length;
   const dead = input.deadLetters?.count ?? 0;
@@ -23,11 +26,16 @@ export function subscriptionsCard(input: { items: SubscriptionSummary[]; deadLet
     items: shown,
     hidden,
     addHint: `Add one with ${typed('subscribe whatsapp vip')}, or type ${typed('help')} to see every filter.`,
-    removeHint: `Remove one with ${typed('unsubscribe')} followed by its number (e.g. ${typed(`unsubscribe ${total === 0 ? 1 : items[0].number}`)}), ` +
+    removeHint:
+      `Remove one with ${typed('unsubscribe')} followed by its number (e.g. ${typed(`unsubscribe ${total === 0 ? 1 : items[0].number}`)}), ` +
       `or all of them with ${typed('unsubscribe all')}.`,
     deadLetters: dead,
-    deadLettersText: dead === 0 ? '' : escapeMarkdown(
-      `${dead} klink message${dead === 1 ? '' : 's'} could not be posted here${input.deadLetters?.lastError ? ` (last error: ${input.deadLetters.lastError})` : ''}. ` +
-      'An operator can list them with npm run deliveries -- dead and post them again with npm run deliveries -- retry.'),
+    deadLettersText:
+      dead === 0
+        ? ''
+        : escapeMarkdown(
+            `${dead} klink message${dead === 1 ? '' : 's'} could not be posted here${input.deadLetters?.lastError ? ` (last error: ${input.deadLetters.lastError})` : ''}. ` +
+              'An operator can list them with npm run deliveries -- dead and post them again with npm run deliveries -- retry.',
+          ),
   }));
 }

@@ -9,7 +9,11 @@ export function unsubscribedCard(input: { removed: SubscriptionSummary[] }, plac
   const { removed } = input;
   const total = removed.length;
   const title =
-    total === 0 ? 'Nothing to remove' : total === 1 ? `Unsubscribed (#${removed[0].number})` : `Unsubscribed: ${total} subscriptions removed`;
+    total === 0
+      ? 'Nothing to remove'
+      : total === 1
+        ? `Unsubscribed (#${removed[0].number})`
+        : `Unsubscribed: ${total} subscriptions removed`;
   const leftHint = `Nothing more will be posted for these. See what is left with ${typedCommand('subscriptions', place)}.`;
   return renderListCard(template, removed, place, (shown, hidden) => ({ title, total, items: shown, hidden, leftHint }));
 }

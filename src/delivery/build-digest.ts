@@ -37,7 +37,13 @@ export function buildDigest(due: DueDelivery[], settings: CardSettings, reason: 
       refused.push({ item, reason: cardFailureReason(err) });
     }
   }
-  const render = (list: Entry[]) => digestActivity(list.map(({ message, contact }) => ({ message, contact })), settings, reason, shrink);
+  const render = (list: Entry[]) =>
+    digestActivity(
+      list.map(({ message, contact }) => ({ message, contact })),
+      settings,
+      reason,
+      shrink,
+    );
   if (entries.length === 0) return { activity: null, included: [], refused };
   let whole: unknown;
   try {

@@ -73,7 +73,8 @@ export async function runConversationTurn(target: { id: string; tenantId: string
     const due = firstNotDue === -1 ? pending : pending.slice(0, firstNotDue);
     const conversation = due[0].conversation;
     if (!conversation.active) {
-      for (const item of due) await deps.store.deliveries.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
+      for (const item of due)
+        await deps.store.deliveries.markDead(item.delivery.id, `conversation inactive: ${conversation.removedReason ?? 'removed'}`, now);
       deps.metrics.deliveries.inc({ result: 'dead' }, due.length);
       continue;
     }
@@ -143,9 +144,8 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   if (!(await mayStillSend(conversation.id, slot, deps))) return CLAIM_LOST;
   let result;
   try {
-    result = threadRoot !== null
-      ? await deps.sender.reply(conversation, threadRoot, activity)
-      : await deps.sender.post(conversation, activity);
+    result =
+      threadRoot !== null ? await deps.sender.reply(conversation, threadRoot, activity) : await deps.sender.post(conversation, activity);
   } catch (err) {
     await slot.release();
     return handleFailure([item], err, deps, log);
@@ -154,12 +154,16 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
   // card. The turn fails and the delivery stays pending, so the card is sent again (at least once).
   const request = slot.answered();
   const base = { conversationId: conversation.id, roomId: message.roomId, eventId: event.id };
-  const thread = threadRoot !== null
-    ? { kind: 'add' as const, ...base }
-    : conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null
-      ? { kind: 'start' as const, ...base, rootActivityId: result.activityId }
-      : null;
-  await store.deliveries.recordDelivered({ deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread }, now());
+  const thread =
+    threadRoot !== null
+      ? { kind: 'add' as const, ...base }
+      : conversation.type === 'channel' && message.roomId !== '' && result.activityId !== null
+        ? { kind: 'start' as const, ...base, rootActivityId: result.activityId }
+        : null;
+  await store.deliveries.recordDelivered(
+    { deliveryId: delivery.id, activityId: result.activityId, via: threadRoot === null ? 'post' : 'reply', request, thread },
+    now(),
+  );
   delivered(deps, [item], 'delivered');
   log.info({ via: threadRoot === null ? 'post' : 'reply', latencyMs: now() - event.receivedAt }, 'card delivered');
   return DELIVERED;
@@ -174,8 +178,12 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
   const log = deps.log.child({ conversationId: conversation.id, digestOf: due.length });
   let built: DigestBuild;
   try {
-    built = buildDigest(due, deps.settings, 'Combined into one post to stay within Teams\' posting limits for this channel.',
-      Math.max(...due.map((d) => d.delivery.shrink)));
+    built = buildDigest(
+      due,
+      deps.settings,
+      "Combined into one post to stay within Teams' posting limits for this channel.",
+      Math.max(...due.map((d) => d.delivery.shrink)),
+    );
   } catch (err) {
     // Each message can be shown, only not together: they go one by one (sendOne dead-letters a card it cannot build).
     log.warn({ err }, 'digest could not be built; sending the oldest message alone');
@@ -183,7 +191,10 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
   }
   for (const { item, reason } of built.refused) {
     await store.deliveries.markDead(item.delivery.id, reason, now());
-    log.error({ deliveryId: item.delivery.id, eventId: item.event.id, reason }, 'message cannot be shown in a digest; delivery dead-lettered');
+    log.error(
+      { deliveryId: item.delivery.id, eventId: item.event.id, reason },
+      'message cannot be shown in a digest; delivery dead-lettered',
+    );
   }
   if (built.refused.length > 0) {
     deps.metrics.deliveries.inc({ result: 'dead' }, built.refused.length);
@@ -202,7 +213,12 @@ async function sendDigest(conversation: Conversation, due: DueDelivery[], slot: 
     await slot.release();
     return handleFailure(included, err, deps, log);
   }
-  await store.deliveries.markDigested(included.map((d) => d.delivery.id), result.activityId, now(), slot.answered());
+  await store.deliveries.markDigested(
+    included.map((d) => d.delivery.id),
+    result.activityId,
+    now(),
+    slot.answered(),
+  );
   delivered(deps, included, 'digested');
   log.info({ activityId: result.activityId, deliveries: included.length }, 'digest delivered');
   return DELIVERED;
@@ -217,7 +233,9 @@ async function updateStaleRoot(target: { id: string; tenantId: string }, deps: T
   const conversation = await store.conversations.getConversation(conversationId);
   if (!conversation?.active) return null;
   if ((conversation.pausedUntil ?? 0) > now()) return null;
-  const slot = await acquire(conversation, deps, { spare: { headroom: ROOT_UPDATE_MIN_HEADROOM, hourlyShare: ROOT_UPDATE_MAX_HOURLY_USE } });
+  const slot = await acquire(conversation, deps, {
+    spare: { headroom: ROOT_UPDATE_MIN_HEADROOM, hourlyShare: ROOT_UPDATE_MAX_HOURLY_USE },
+  });
   if (!('grant' in slot)) {
     // No spare budget: look again after the interval rather than on every pass.
     if (slot.blockedBy === 'spare') await store.threads.deferRootUpdate(conversationId, thread.roomId, now());
@@ -267,7 +285,11 @@ async function rootActivity(root: StoredEvent, latest: StoredEvent, thread: Room
  * Takes a request slot from Teams' budget (conversation and tenant windows, pauses), or says how
  * long to wait; a tenant-wide wait is passed on so the tenant's other conversations wait without asking.
  */
-async function acquire(conversation: Pick<Conversation, 'id' | 'tenantId'>, deps: TurnDeps, options?: Parameters<typeof takeSlot>[3]): Promise<HeldSlot | SlotRefusal> {
+async function acquire(
+  conversation: Pick<Conversation, 'id' | 'tenantId'>,
+  deps: TurnDeps,
+  options?: Parameters<typeof takeSlot>[3],
+): Promise<HeldSlot | SlotRefusal> {
   const slot = await takeSlot(deps.store.budget, conversation, deps.now, options);
   if (!('grant' in slot) && slot.blockedBy === 'tenant') deps.onTenantWait(conversation.tenantId, deps.now() + slot.waitMs);
   return slot;
@@ -290,7 +312,10 @@ async function handleFailure(items: DueDelivery[], err: unknown, deps: TurnDeps,
   const { store, now, metrics } = deps;
   const error = toSendError(err);
   const { conversation } = items[0];
-  const decisions = items.map((item) => ({ item, decision: decideAfterFailure(error, item.delivery.attempts + 1, item.delivery.shrink, deps.random) }));
+  const decisions = items.map((item) => ({
+    item,
+    decision: decideAfterFailure(error, item.delivery.attempts + 1, item.delivery.shrink, deps.random),
+  }));
   const context = { status: error.status, code: error.code, deliveries: items.length };
   metrics.teamsRequests.inc({ kind: items.length > 1 ? 'digest' : 'post', status: String(error.status ?? 'none') });
   const first = decisions[0].decision;
@@ -331,7 +356,10 @@ async function recordEach(
   const retryDelays: number[] = [];
   /** Dead-lettered deliveries by reason (one log line per reason, not per message of a digest). */
   const dead = new Map<string, number[]>();
-  for (const { item: { delivery }, decision } of decisions) {
+  for (const {
+    item: { delivery },
+    decision,
+  } of decisions) {
     switch (decision.action) {
       case 'shrink':
         await store.deliveries.markShrink(delivery.id, decision.reason, now());
@@ -348,7 +376,8 @@ async function recordEach(
         counts.dead += 1;
     }
   }
-  for (const [reason, ids] of dead) log.error({ ...context, reason, deadLettered: ids.length, deliveryIds: ids.slice(0, 20) }, 'delivery dead-lettered');
+  for (const [reason, ids] of dead)
+    log.error({ ...context, reason, deadLettered: ids.length, deliveryIds: ids.slice(0, 20) }, 'delivery dead-lettered');
   if (counts.shrunk > 0) {
     metrics.deliveries.inc({ result: 'shrunk' }, counts.shrunk);
     log.warn({ ...context, shrunk: counts.shrunk }, 'card too large for Teams; sending a smaller one');
@@ -361,7 +390,10 @@ async function recordEach(
   metrics.deliveries.inc({ result: 'retry' }, counts.retry);
   metrics.retries.inc(counts.retry);
   const wait = Math.min(...retryDelays);
-  log.warn({ ...context, retried: counts.retry, retryInMs: wait, ...(counts.dead > 0 ? { dead: counts.dead } : {}) }, 'delivery failed; will retry');
+  log.warn(
+    { ...context, retried: counts.retry, retryInMs: wait, ...(counts.dead > 0 ? { dead: counts.dead } : {}) },
+    'delivery failed; will retry',
+  );
   // A delivery shrunk or dead-lettered frees the queue at once; otherwise the soonest retry is the next request.
   return counts.shrunk + counts.dead > 0 ? 0 : wait;
 }

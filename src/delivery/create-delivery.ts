@@ -26,10 +26,18 @@ export interface Delivery {
   stop(graceMs: number): Promise<boolean>;
 }
 
-export function createDelivery(config: Readonly<Config>, log: Logger, store: Store, metrics: Metrics, options: DeliveryOptions = {}): Delivery {
+export function createDelivery(
+  config: Readonly<Config>,
+  log: Logger,
+  store: Store,
+  metrics: Metrics,
+  options: DeliveryOptions = {},
+): Delivery {
   const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS, allowHttp: config.localMode });
   const worker = new DeliveryWorker({
-    store, log, metrics,
+    store,
+    log,
+    metrics,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
     sender: new ConnectorSender(connector),

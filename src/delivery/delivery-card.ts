@@ -42,7 +42,9 @@ export function messageActivity(
 ): Partial<Activity> {
   const vip = isVip(contact, settings.vipTags);
   const card = buildMessageCard({
-    message, contact, vip,
+    message,
+    contact,
+    vip,
     roomUrl: roomUrl(settings.roomUrlTemplate, message),
     controls: options.controls && message.roomId !== '' ? { roomId: message.roomId, ...options.controls } : undefined,
     thread: options.thread,
@@ -83,7 +85,12 @@ export function digestActivity(
       roomUrl: roomUrl(settings.roomUrlTemplate, message),
     });
   }
-  const card: AdaptiveCardJson = buildDigestCard({ rooms: [...rooms.values()], reason, inboxUrl: inboxUrl(settings.roomUrlTemplate), shrink });
+  const card: AdaptiveCardJson = buildDigestCard({
+    rooms: [...rooms.values()],
+    reason,
+    inboxUrl: inboxUrl(settings.roomUrlTemplate),
+    shrink,
+  });
   return cardActivity(card, `${items.length} klink messages`);
 }
 
@@ -92,7 +99,12 @@ export function digestActivity(
  * the first real card (tens of milliseconds the first card of a fresh process would otherwise wait).
  */
 export function warmUpCards(settings: CardSettings): void {
-  const message = readMessage('message.inbound', { id: 'warm-up', message: 'warm-up', roomId: 'warm-up', room: { channel: { type: 'whatsapp' } } });
+  const message = readMessage('message.inbound', {
+    id: 'warm-up',
+    message: 'warm-up',
+    roomId: 'warm-up',
+    room: { channel: { type: 'whatsapp' } },
+  });
   messageActivity(message, null, settings, { controls: { eventId: 0, subscriptionIds: [0] } });
   digestActivity([{ message, contact: null }], settings, 'warm-up');
 }
@@ -106,7 +118,10 @@ export function warmUpCards(settings: CardSettings): void {
 export class MessageCardCache {
   private readonly cards = new Map<string, Partial<Activity>>();
 
-  constructor(private readonly settings: CardSettings, private readonly capacity = 256) {}
+  constructor(
+    private readonly settings: CardSettings,
+    private readonly capacity = 256,
+  ) {}
 
   activity(
     event: StoredEvent,
@@ -120,7 +135,10 @@ export class MessageCardCache {
     if (rendered) {
       this.cards.delete(key);
     } else {
-      rendered = messageActivity(message, contact, this.settings, { controls: { eventId: event.id, subscriptionIds: [0] }, shrink: options.shrink });
+      rendered = messageActivity(message, contact, this.settings, {
+        controls: { eventId: event.id, subscriptionIds: [0] },
+        shrink: options.shrink,
+      });
       if (this.cards.size >= this.capacity) this.cards.delete(this.cards.keys().next().value as string);
     }
     this.cards.set(key, rendered);

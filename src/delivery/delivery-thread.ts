@@ -23,7 +23,11 @@ function newThread(data: DeliveryThreadData): Worker {
 
 type Status = { problem: string | null; metrics: MetricsJson };
 
-export async function startDeliveryThread(config: Readonly<Config>, log: Logger, options: DeliveryOptionsData = {}): Promise<DeliveryHandle> {
+export async function startDeliveryThread(
+  config: Readonly<Config>,
+  log: Logger,
+  options: DeliveryOptionsData = {},
+): Promise<DeliveryHandle> {
   const data: DeliveryThreadData = { config, options };
   let worker: Worker;
   /** The current thread has exited (until it is started again). */
@@ -33,40 +37,41 @@ export async function startDeliveryThread(config: Readonly<Config>, log: Logger,
   const asked = new Map<number, (status: Status) => void>();
   let stopped: ((finished: boolean) => void) | null = null;
 
-  const spawn = (): Promise<void> => new Promise((resolve, reject) => {
-    worker = newThread(data);
-    exited = false;
-    let started = false;
-    worker.on('message', (message: FromDeliveryThread) => {
-      switch (message.kind) {
-        case 'ready':
-          started = true;
-          resolve();
+  const spawn = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      worker = newThread(data);
+      exited = false;
+      let started = false;
+      worker.on('message', (message: FromDeliveryThread) => {
+        switch (message.kind) {
+          case 'ready':
+            started = true;
+            resolve();
+            return;
+          case 'failed':
+            if (!started) reject(new Error(`the delivery thread could not start: ${message.message}`));
+            else log.error({ reason: message.message }, 'the delivery thread failed');
+            return;
+          case 'status':
+            asked.get(message.id)?.({ problem: message.problem, metrics: message.metrics });
+            asked.delete(message.id);
+            return;
+          case 'stopped':
+            stopped?.(message.finished);
+        }
+      });
+      worker.on('error', (err) => log.error({ err }, 'the delivery thread threw'));
+      worker.on('exit', (code) => {
+        exited = true;
+        if (!started) {
+          reject(new Error(`the delivery thread exited with code ${code} while starting`));
           return;
-        case 'failed':
-          if (!started) reject(new Error(`the delivery thread could not start: ${message.message}`));
-          else log.error({ reason: message.message }, 'the delivery thread failed');
-          return;
-        case 'status':
-          asked.get(message.id)?.({ problem: message.problem, metrics: message.metrics });
-          asked.delete(message.id);
-          return;
-        case 'stopped':
-          stopped?.(message.finished);
-      }
+        }
+        if (stopping) return;
+        log.error({ code, restartInMs: RESTART_AFTER_MS }, 'the delivery thread stopped unexpectedly; starting it again');
+        restartLater();
+      });
     });
-    worker.on('error', (err) => log.error({ err }, 'the delivery thread threw'));
-    worker.on('exit', (code) => {
-      exited = true;
-      if (!started) {
-        reject(new Error(`the delivery thread exited with code ${code} while starting`));
-        return;
-      }
-      if (stopping) return;
-      log.error({ code, restartInMs: RESTART_AFTER_MS }, 'the delivery thread stopped unexpectedly; starting it again');
-      restartLater();
-    });
-  });
 
   const restartLater = (): void => {
     setTimeout(() => {
@@ -78,22 +83,23 @@ export async function startDeliveryThread(config: Readonly<Config>, log: Logger,
     }, RESTART_AFTER_MS);
   };
 
-  const ask = (): Promise<Status | null> => new Promise((resolve) => {
-    if (exited) {
-      resolve(null);
-      return;
-    }
-    const id = nextId++;
-    const timer = setTimeout(() => {
-      asked.delete(id);
-      resolve(null);
-    }, ASK_TIMEOUT_MS);
-    asked.set(id, (status) => {
-      clearTimeout(timer);
-      resolve(status);
+  const ask = (): Promise<Status | null> =>
+    new Promise((resolve) => {
+      if (exited) {
+        resolve(null);
+        return;
+      }
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        asked.delete(id);
+        resolve(null);
+      }, ASK_TIMEOUT_MS);
+      asked.set(id, (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+      worker.postMessage({ kind: 'status', id } satisfies ToDeliveryThread);
     });
-    worker.postMessage({ kind: 'status', id } satisfies ToDeliveryThread);
-  });
 
   await spawn();
   return {

@@ -150,7 +150,9 @@ export class DeliveryWorker {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       Promise.all(this.turns.values()).then(() => true),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
     clearInterval(this.heartbeat);
@@ -158,7 +160,10 @@ export class DeliveryWorker {
     const { store, holder, log } = this.deps;
     try {
       // Conversations still in a turn keep their claims until those expire: their request may still be answered.
-      await store.deliveries.releaseClaims(holder, [...this.claims.keys()].filter((id) => !this.turns.has(id)));
+      await store.deliveries.releaseClaims(
+        holder,
+        [...this.claims.keys()].filter((id) => !this.turns.has(id)),
+      );
       await store.leases.releaseLease('dispatch', holder);
       await store.leases.releaseLease('maintenance', holder);
     } catch (err) {
@@ -181,7 +186,8 @@ export class DeliveryWorker {
       // Under a stream of new work (a signal per committed webhook), one look at the store every
       // MIN_LOOK_INTERVAL_MS serves it all: each look reads every due conversation.
       const sinceLook = this.deps.now() - this.lastLook;
-      if (this.kicked && sinceLook < MIN_LOOK_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, MIN_LOOK_INTERVAL_MS - sinceLook));
+      if (this.kicked && sinceLook < MIN_LOOK_INTERVAL_MS)
+        await new Promise((resolve) => setTimeout(resolve, MIN_LOOK_INTERVAL_MS - sinceLook));
       const look = this.kicked || this.deps.now() >= this.nextLook;
       this.kicked = false;
       try {
@@ -222,7 +228,10 @@ export class DeliveryWorker {
     if (look && room > 0) {
       this.lastLook = time;
       const claimed = await store.deliveries.claimConversations({
-        holder: this.deps.holder, now: time, leaseMs: this.leaseMs, limit: room,
+        holder: this.deps.holder,
+        now: time,
+        leaseMs: this.leaseMs,
+        limit: room,
         skip: [...this.ready.keys(), ...this.notBefore.keys()],
         staleRootsBefore: time - ROOT_UPDATE_INTERVAL_MS,
       });
@@ -306,26 +315,28 @@ export class DeliveryWorker {
       holdsClaim: (id) => this.holdsClaim(id),
       onRead: (id, newest) => this.newestRead.set(id, Math.max(newest, this.newestRead.get(id) ?? 0)),
       onTenantWait: (tenantId, at) => this.tenantWaits.set(tenantId, Math.max(at, this.tenantWaits.get(tenantId) ?? 0)),
-    }).then(
-      (waitMs) => {
-        // 0: the turn stopped with work left (its step limit): it is lined up again at once.
-        // (One that got new work while its turn ran is lined up again in finally, below.)
-        if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
-        // Look at the store again only when the last look left due conversations out and
-        // nothing is lined up: everything else that waits is woken by its notBefore time, and
-        // new work by kick().
-        if (this.moreDue && this.ready.size === 0) this.kick();
-      },
-      (err: unknown) => {
-        this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
-        this.waitUntil(conversation, this.deps.now() + 1_000);
-      },
-    ).finally(() => {
-      this.turns.delete(conversationId);
-      this.newestRead.delete(conversationId);
-      if (this.again.delete(conversationId) && !this.notBefore.has(conversationId)) this.waitUntil(conversation, this.deps.now());
-      this.fill();
-    });
+    })
+      .then(
+        (waitMs) => {
+          // 0: the turn stopped with work left (its step limit): it is lined up again at once.
+          // (One that got new work while its turn ran is lined up again in finally, below.)
+          if (waitMs !== null) this.waitUntil(conversation, this.deps.now() + waitMs);
+          // Look at the store again only when the last look left due conversations out and
+          // nothing is lined up: everything else that waits is woken by its notBefore time, and
+          // new work by kick().
+          if (this.moreDue && this.ready.size === 0) this.kick();
+        },
+        (err: unknown) => {
+          this.deps.log.error({ err, conversationId }, 'conversation turn failed; it runs again on the next pass');
+          this.waitUntil(conversation, this.deps.now() + 1_000);
+        },
+      )
+      .finally(() => {
+        this.turns.delete(conversationId);
+        this.newestRead.delete(conversationId);
+        if (this.again.delete(conversationId) && !this.notBefore.has(conversationId)) this.waitUntil(conversation, this.deps.now());
+        this.fill();
+      });
     this.turns.set(conversationId, turn);
   }
 
@@ -371,8 +382,10 @@ export class DeliveryWorker {
   private credentialsRejected(reason: string): void {
     const now = this.deps.now();
     if (this.credentialsPausedUntil <= now) {
-      this.deps.log.error({ reason },
-        'Teams rejected the bot credentials (401): delivery paused; check BOT_ID, BOT_PASSWORD, BOT_TENANT_ID and BOT_TYPE');
+      this.deps.log.error(
+        { reason },
+        'Teams rejected the bot credentials (401): delivery paused; check BOT_ID, BOT_PASSWORD, BOT_TENANT_ID and BOT_TYPE',
+      );
     }
     this.credentialsProblem = `Teams rejected the bot credentials (${reason})`;
     this.credentialsPausedUntil = now + CREDENTIALS_PAUSE_MS;

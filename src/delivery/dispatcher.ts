@@ -42,8 +42,9 @@ export async function dispatchPending(deps: DispatchDeps, now: number): Promise<
       const message = messageOf(event);
       const tenant = tenants.get(event.connectionId) ?? null;
       const eligible = tenant === null ? subscriptions : subscriptions.filter((s) => s.tenantId.toLowerCase() === tenant);
-      targets = matchingConversations(eligible, { message, contact, vipTags: deps.vipTags })
-        .filter((t) => message.roomId === '' || !muted.has(`${t.conversationId}\n${message.roomId}`));
+      targets = matchingConversations(eligible, { message, contact, vipTags: deps.vipTags }).filter(
+        (t) => message.roomId === '' || !muted.has(`${t.conversationId}\n${message.roomId}`),
+      );
     } catch (err) {
       // One unreadable event must not hold up every later one. Only the event's own content can
       // fail here: everything read from the store was read above.

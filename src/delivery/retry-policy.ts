@@ -21,7 +21,13 @@ const MAX_DELAY_MS = 5 * 60_000;
 /** Used when Teams throttles without saying for how long. */
 const DEFAULT_THROTTLE_MS = 5_000;
 /** Teams codes that mean the bot is gone from the conversation for good. */
-const GONE_CODES = new Set(['BotNotInConversationRoster', 'ConversationBlockedByUser', 'BotDisabledByAdmin', 'MessageWritesBlocked', 'ConversationNotFound']);
+const GONE_CODES = new Set([
+  'BotNotInConversationRoster',
+  'ConversationBlockedByUser',
+  'BotDisabledByAdmin',
+  'MessageWritesBlocked',
+  'ConversationNotFound',
+]);
 
 /**
  * `attempts` counts the attempt that just failed (1 for the first), `shrink` the smaller cards
@@ -31,7 +37,8 @@ export function decideAfterFailure(error: TeamsSendError, attempts: number, shri
   const { status, code } = error;
   const reason = `${status ?? 'no answer'}${code ? ` ${code}` : ''}`;
   if (status === 429) return { action: 'throttled', pauseMs: error.retryAfterMs ?? DEFAULT_THROTTLE_MS, reason };
-  if (status === 413) return shrink < MAX_SHRINK ? { action: 'shrink', reason } : { action: 'dead', reason: `${reason}: card still too large` };
+  if (status === 413)
+    return shrink < MAX_SHRINK ? { action: 'shrink', reason } : { action: 'dead', reason: `${reason}: card still too large` };
   if (status === 401) return { action: 'credentials', reason };
   // Refused before any request (outside local mode tokens go to https only): retrying cannot help.
   if (code === 'InsecureServiceUrl') return { action: 'dead', reason: `${reason}: the service URL is not https` };

@@ -26,19 +26,24 @@ async function main(): Promise<void> {
   const delivery = createDelivery(config, log, store, metrics, data.options);
   port.on('message', (message: ToDeliveryThread) => {
     if (message.kind === 'status') {
-      metrics.registry.getMetricsAsJSON().then((values) => say({ kind: 'status', id: message.id, problem: delivery.worker.problem, metrics: values }),
-        (err: unknown) => log.error({ err }, 'could not read delivery metrics'));
+      metrics.registry.getMetricsAsJSON().then(
+        (values) => say({ kind: 'status', id: message.id, problem: delivery.worker.problem, metrics: values }),
+        (err: unknown) => log.error({ err }, 'could not read delivery metrics'),
+      );
       return;
     }
-    delivery.stop(message.graceMs).then(async (finished) => {
-      await store.close();
-      say({ kind: 'stopped', finished });
-      port.close();
-    }, (err: unknown) => {
-      log.error({ err }, 'delivery did not stop cleanly');
-      say({ kind: 'stopped', finished: false });
-      port.close();
-    });
+    delivery.stop(message.graceMs).then(
+      async (finished) => {
+        await store.close();
+        say({ kind: 'stopped', finished });
+        port.close();
+      },
+      (err: unknown) => {
+        log.error({ err }, 'delivery did not stop cleanly');
+        say({ kind: 'stopped', finished: false });
+        port.close();
+      },
+    );
   });
   await delivery.worker.start();
   say({ kind: 'ready' });

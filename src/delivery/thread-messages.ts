@@ -14,9 +14,7 @@ export interface DeliveryThreadData {
   options: DeliveryOptionsData;
 }
 
-export type ToDeliveryThread =
-  | { kind: 'status'; id: number }
-  | { kind: 'stop'; graceMs: number };
+export type ToDeliveryThread = { kind: 'status'; id: number } | { kind: 'stop'; graceMs: number };
 
 export type FromDeliveryThread =
   | { kind: 'ready' }

@@ -16,7 +16,10 @@ export class ClientTrouble {
   private readonly cut = new WeakSet<IncomingMessage>();
   private lastLineAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly log: Logger, private readonly now: () => number) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
 
   /** Counts `req` as aborted if it closes before its body has arrived (and was not cut off). */
   watch(req: IncomingMessage, route: string): void {
@@ -40,6 +43,9 @@ export class ClientTrouble {
     this.lastLineAt = now;
     const requests = Object.fromEntries(this.counts);
     this.counts = new Map();
-    this.log.info({ requests, sinceMs: TROUBLE_LOG_EVERY_MS }, 'requests whose body never arrived whole (client aborted, or cut off at HTTP_REQUEST_TIMEOUT_MS); counts since the last such line');
+    this.log.info(
+      { requests, sinceMs: TROUBLE_LOG_EVERY_MS },
+      'requests whose body never arrived whole (client aborted, or cut off at HTTP_REQUEST_TIMEOUT_MS); counts since the last such line',
+    );
   }
 }

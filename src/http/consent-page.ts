@@ -14,7 +14,11 @@ export interface ConsentPage {
   blocks: Block[];
 }
 
-const START_AGAIN: Inline[] = ['Start again from ', { link: 'the consent link', path: '/admin/consent' }, ' (or the button on the klink card in Teams).'];
+const START_AGAIN: Inline[] = [
+  'Start again from ',
+  { link: 'the consent link', path: '/admin/consent' },
+  ' (or the button on the klink card in Teams).',
+];
 
 /** 503: the operator has not configured what admin consent needs. */
 export function consentUnavailablePage(problems: string[]): ConsentPage {
@@ -34,8 +38,20 @@ export function badTenantHintPage(hint: string): ConsentPage {
     status: 400,
     title: 'This consent link names no valid tenant',
     blocks: [
-      { p: ['The tenant in the link, ', { code: clip(hint, 100) }, ', is neither a tenant id (GUID) nor a domain such as contoso.onmicrosoft.com.'] },
-      { p: ['Open ', { link: 'the consent link without a tenant', path: '/admin/consent' }, ' and sign in with an administrator of your organisation.'] },
+      {
+        p: [
+          'The tenant in the link, ',
+          { code: clip(hint, 100) },
+          ', is neither a tenant id (GUID) nor a domain such as contoso.onmicrosoft.com.',
+        ],
+      },
+      {
+        p: [
+          'Open ',
+          { link: 'the consent link without a tenant', path: '/admin/consent' },
+          ' and sign in with an administrator of your organisation.',
+        ],
+      },
     ],
   };
 }
@@ -43,10 +59,12 @@ export function badTenantHintPage(hint: string): ConsentPage {
 /** What an admin grants, shown before Microsoft's own consent page asks for the same. */
 const GRANTED_PERMISSIONS: Inline[][] = [
   [
-    { code: CONSENT_ROLE }, ' (application permission of klink for Microsoft Teams itself): lets the bot post klink conversations in the Teams channels and chats that subscribe in your organisation. Microsoft shows it as "Let klink for Microsoft Teams work in this organisation". Only an administrator can grant it; it gives no access to your directory, mail, files or any other data.',
+    { code: CONSENT_ROLE },
+    ' (application permission of klink for Microsoft Teams itself): lets the bot post klink conversations in the Teams channels and chats that subscribe in your organisation. Microsoft shows it as "Let klink for Microsoft Teams work in this organisation". Only an administrator can grant it; it gives no access to your directory, mail, files or any other data.',
   ],
   [
-    { code: 'User.Read' }, ' (Microsoft Graph, delegated): "Sign in and read user profile". Microsoft requires at least one such permission on a consent page; the bot never calls Microsoft Graph.',
+    { code: 'User.Read' },
+    ' (Microsoft Graph, delegated): "Sign in and read user profile". Microsoft requires at least one such permission on a consent page; the bot never calls Microsoft Graph.',
   ],
 ];
 
@@ -56,10 +74,18 @@ export function consentStartPage(entraUrl: string): ConsentPage {
     status: 200,
     title: 'Allow klink for Microsoft Teams in your organisation',
     blocks: [
-      { p: ['Sign in on Microsoft\'s page as an administrator of your organisation (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) and accept. You grant, for the whole organisation:'] },
+      {
+        p: [
+          "Sign in on Microsoft's page as an administrator of your organisation (Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator) and accept. You grant, for the whole organisation:",
+        ],
+      },
       { ul: GRANTED_PERMISSIONS },
       { p: [{ link: 'Continue to Microsoft', url: entraUrl }] },
-      { p: ['The link works for 10 minutes, once, and only in this browser. To withdraw consent later, remove the app under Entra ID → Enterprise applications.'] },
+      {
+        p: [
+          'The link works for 10 minutes, once, and only in this browser. To withdraw consent later, remove the app under Entra ID → Enterprise applications.',
+        ],
+      },
     ],
   };
 }
@@ -68,7 +94,8 @@ const STATE_PROBLEMS: Record<StateProblem, string> = {
   missing: 'The answer from Microsoft carries no state, so it cannot be matched to a consent request from this service.',
   invalid: 'The answer from Microsoft carries a state this service did not issue. Nothing was recorded.',
   expired: 'The consent request expired (links are valid for 10 minutes). Nothing was recorded.',
-  foreign: 'This consent answer belongs to a consent request started in another browser (or this browser\'s cookie for it is gone). Only the browser that started it can complete it. Nothing was recorded.',
+  foreign:
+    "This consent answer belongs to a consent request started in another browser (or this browser's cookie for it is gone). Only the browser that started it can complete it. Nothing was recorded.",
   replayed: 'This consent answer has already been used; each one is accepted once. Nothing more was recorded.',
 };
 
@@ -82,7 +109,10 @@ export function badCallbackPage(): ConsentPage {
   return {
     status: 400,
     title: 'This consent answer is incomplete',
-    blocks: [{ p: ['Microsoft\'s answer should say admin_consent=True and name the tenant (a GUID). Nothing was recorded.'] }, { p: START_AGAIN }],
+    blocks: [
+      { p: ["Microsoft's answer should say admin_consent=True and name the tenant (a GUID). Nothing was recorded."] },
+      { p: START_AGAIN },
+    ],
   };
 }
 
@@ -94,7 +124,11 @@ export function entraErrorPage(error: string, description: string | null, redire
       status: 400,
       title: 'Consent was declined',
       blocks: [
-        { p: ['The administrator declined to grant consent, or cancelled. klink for Microsoft Teams stays unavailable in your organisation; nothing was recorded.'] },
+        {
+          p: [
+            'The administrator declined to grant consent, or cancelled. klink for Microsoft Teams stays unavailable in your organisation; nothing was recorded.',
+          ],
+        },
         ...said,
         { p: ['Changed your mind? ', ...START_AGAIN] },
       ],
@@ -118,7 +152,13 @@ function entraHint(description: string | null, redirectUri: string): Block[] {
     return [{ p: ['For the operator: register this exact redirect URI (type Web) on the Entra app: ', { code: redirectUri }] }];
   }
   if (description?.includes('AADSTS50194') || description?.includes('AADSTS700016')) {
-    return [{ p: ['For the operator: the Entra app registration must be multi-tenant (sign-in audience AzureADMultipleOrgs) and BOT_ID must be its client id.'] }];
+    return [
+      {
+        p: [
+          'For the operator: the Entra app registration must be multi-tenant (sign-in audience AzureADMultipleOrgs) and BOT_ID must be its client id.',
+        ],
+      },
+    ];
   }
   return [];
 }
@@ -136,8 +176,8 @@ const NOT_CONFIRMED: Record<ConsentCheckFailure, { status: number; title: string
   },
   credentials_rejected: {
     status: 502,
-    title: 'Consent could not be confirmed: this service\'s credentials were refused',
-    text: 'Microsoft Entra refused the app credential of this service, which is a problem on the operator\'s side (BOT_PASSWORD or the certificate). Please tell the operator. Nothing was recorded.',
+    title: "Consent could not be confirmed: this service's credentials were refused",
+    text: "Microsoft Entra refused the app credential of this service, which is a problem on the operator's side (BOT_PASSWORD or the certificate). Please tell the operator. Nothing was recorded.",
   },
   not_admin: {
     status: 403,
@@ -158,7 +198,10 @@ export function notConfirmedPage(outcome: Extract<CallbackOutcome, { kind: 'not_
     { p: [page.text] },
     { p: ['Tenant: ', { code: outcome.tenantId }, ...(outcome.code === null ? [] : ['; Entra error ', { code: outcome.code }])] },
   ];
-  if (outcome.retry !== null) blocks.push({ p: [{ link: 'Check again', path: outcome.retry.path }, ' (possible for 10 minutes, in this browser), or ', ...START_AGAIN] });
+  if (outcome.retry !== null)
+    blocks.push({
+      p: [{ link: 'Check again', path: outcome.retry.path }, ' (possible for 10 minutes, in this browser), or ', ...START_AGAIN],
+    });
   return { status: page.status, title: page.title, blocks };
 }
 
@@ -172,8 +215,16 @@ export function grantedPage(outcome: Extract<CallbackOutcome, { kind: 'granted' 
       { p: ['Next:'] },
       {
         ol: [
-          ['In Microsoft Teams, add the klink app: from your organisation\'s app catalogue if your Teams admin published it, or Apps → Manage your apps → Upload an app with the package from the operator.'],
-          ['Add it to a team, then in a channel type ', { code: '@klink subscribe whatsapp vip' }, ' (any filters; ', { code: '@klink help' }, ' lists them).'],
+          [
+            "In Microsoft Teams, add the klink app: from your organisation's app catalogue if your Teams admin published it, or Apps → Manage your apps → Upload an app with the package from the operator.",
+          ],
+          [
+            'Add it to a team, then in a channel type ',
+            { code: '@klink subscribe whatsapp vip' },
+            ' (any filters; ',
+            { code: '@klink help' },
+            ' lists them).',
+          ],
           ['Matching klink messages then arrive in that channel as cards.'],
         ],
       },
@@ -188,16 +239,24 @@ export function rateLimitedPage(retryAfterMs: number): ConsentPage {
   return {
     status: 429,
     title: 'Too many consent checks right now',
-    blocks: [{ p: [`This service limits how often it checks consent with Microsoft Entra. Reload this page in ${minutes} minute${minutes === 1 ? '' : 's'}: the answer stays valid for 10 minutes after you started. Nothing was recorded.`] }],
+    blocks: [
+      {
+        p: [
+          `This service limits how often it checks consent with Microsoft Entra. Reload this page in ${minutes} minute${minutes === 1 ? '' : 's'}: the answer stays valid for 10 minutes after you started. Nothing was recorded.`,
+        ],
+      },
+    ],
   };
 }
 
 /** The HTML document of a page. */
 export function renderConsentPage(page: ConsentPage): string {
   const body = page.blocks.map(renderBlock).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
-    + `<title>${escapeHtml(page.title)}: klink for Microsoft Teams</title></head>`
-    + `<body><h1>${escapeHtml(page.title)}</h1>\n${body}</body></html>`;
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${escapeHtml(page.title)}: klink for Microsoft Teams</title></head>` +
+    `<body><h1>${escapeHtml(page.title)}</h1>\n${body}</body></html>`
+  );
 }
 
 function renderBlock(block: Block): string {
@@ -208,17 +267,19 @@ function renderBlock(block: Block): string {
 }
 
 function renderInline(parts: Inline[]): string {
-  return parts.map((part) => {
-    if (typeof part === 'string') return escapeHtml(part);
-    if ('code' in part) return `<code>${escapeHtml(part.code)}</code>`;
-    if ('url' in part) {
-      if (!part.url.startsWith('https://')) throw new Error('consent page: an outside link must be https');
-      return `<a href="${escapeHtml(part.url)}" rel="noreferrer">${escapeHtml(part.link)}</a>`;
-    }
-    // Only our own absolute paths: never a scheme (javascript:) or another host (//evil).
-    if (!/^\/(?!\/)/.test(part.path)) throw new Error(`consent page: link to ${part.path} is not a local path`);
-    return `<a href="${escapeHtml(part.path)}">${escapeHtml(part.link)}</a>`;
-  }).join('');
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return escapeHtml(part);
+      if ('code' in part) return `<code>${escapeHtml(part.code)}</code>`;
+      if ('url' in part) {
+        if (!part.url.startsWith('https://')) throw new Error('consent page: an outside link must be https');
+        return `<a href="${escapeHtml(part.url)}" rel="noreferrer">${escapeHtml(part.link)}</a>`;
+      }
+      // Only our own absolute paths: never a scheme (javascript:) or another host (//evil).
+      if (!/^\/(?!\/)/.test(part.path)) throw new Error(`consent page: link to ${part.path} is not a local path`);
+      return `<a href="${escapeHtml(part.path)}">${escapeHtml(part.link)}</a>`;
+    })
+    .join('');
 }
 
 export function escapeHtml(text: string): string {

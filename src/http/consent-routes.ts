@@ -1,7 +1,13 @@
 /** `GET /admin/consent` and `GET /admin/consent/callback`: admin consent as a tenant's opt-in. */
 import type restify from 'restify';
 import {
-  CALLBACK_PATH, CONSENT_PATH, type ConfirmConsent, type ConsentSetup, DEFAULT_AUTHORITY_HOST, beginConsent, consentSetup,
+  CALLBACK_PATH,
+  CONSENT_PATH,
+  type ConfirmConsent,
+  type ConsentSetup,
+  DEFAULT_AUTHORITY_HOST,
+  beginConsent,
+  consentSetup,
   handleConsentCallback,
 } from '../auth/admin-consent';
 import { clearedBindingCookie, readBindingCookie } from '../auth/consent-binding';
@@ -11,8 +17,17 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TenantStore } from '../store/store';
 import {
-  type ConsentPage, badCallbackPage, badStatePage, badTenantHintPage, consentStartPage, consentUnavailablePage, entraErrorPage,
-  grantedPage, notConfirmedPage, rateLimitedPage, renderConsentPage,
+  type ConsentPage,
+  badCallbackPage,
+  badStatePage,
+  badTenantHintPage,
+  consentStartPage,
+  consentUnavailablePage,
+  entraErrorPage,
+  grantedPage,
+  notConfirmedPage,
+  rateLimitedPage,
+  renderConsentPage,
 } from './consent-page';
 
 export interface ConsentDeps {
@@ -34,8 +49,12 @@ export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps)
   const setup = consentSetup(deps.config, deps.authorityHost ?? DEFAULT_AUTHORITY_HOST);
   if (!setup.ready) {
     // In local mode there is no admin consent to set up: not worth an info line at every start.
-    deps.log[deps.config.localMode ? 'debug' : 'info']({ problems: setup.problems }, 'admin consent is not available until these are configured');
-    const unavailable = async (_req: restify.Request, res: restify.Response): Promise<void> => sendPage(res, consentUnavailablePage(setup.problems));
+    deps.log[deps.config.localMode ? 'debug' : 'info'](
+      { problems: setup.problems },
+      'admin consent is not available until these are configured',
+    );
+    const unavailable = async (_req: restify.Request, res: restify.Response): Promise<void> =>
+      sendPage(res, consentUnavailablePage(setup.problems));
     server.get(CONSENT_PATH, unavailable);
     server.get(CALLBACK_PATH, unavailable);
     return;
@@ -53,16 +72,29 @@ export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps)
 
   server.get(CALLBACK_PATH, async (req: restify.Request, res: restify.Response) => {
     const client = { binding: readBindingCookie(req.headers.cookie), address: clientAddress(req) };
-    const outcome = await handleConsentCallback(queryOf(req), client, { settings, confirm, store: deps.store, now: deps.now, log: deps.log, limit });
+    const outcome = await handleConsentCallback(queryOf(req), client, {
+      settings,
+      confirm,
+      store: deps.store,
+      now: deps.now,
+      log: deps.log,
+      limit,
+    });
     // The cookie is used up with the state; a limited answer keeps both, a retry gets a new pair.
     const cleared = { 'set-cookie': clearedBindingCookie() };
     switch (outcome.kind) {
-      case 'bad_state': return sendPage(res, badStatePage(outcome.problem), cleared);
-      case 'bad_callback': return sendPage(res, badCallbackPage(), cleared);
-      case 'entra_error': return sendPage(res, entraErrorPage(outcome.error, outcome.description, settings.redirectUri), cleared);
-      case 'rate_limited': return sendPage(res, rateLimitedPage(outcome.retryAfterMs), { 'retry-after': String(Math.ceil(outcome.retryAfterMs / 1000)) });
-      case 'not_confirmed': return sendPage(res, notConfirmedPage(outcome), { 'set-cookie': outcome.retry?.cookie ?? clearedBindingCookie() });
-      case 'granted': return sendPage(res, grantedPage(outcome), cleared);
+      case 'bad_state':
+        return sendPage(res, badStatePage(outcome.problem), cleared);
+      case 'bad_callback':
+        return sendPage(res, badCallbackPage(), cleared);
+      case 'entra_error':
+        return sendPage(res, entraErrorPage(outcome.error, outcome.description, settings.redirectUri), cleared);
+      case 'rate_limited':
+        return sendPage(res, rateLimitedPage(outcome.retryAfterMs), { 'retry-after': String(Math.ceil(outcome.retryAfterMs / 1000)) });
+      case 'not_confirmed':
+        return sendPage(res, notConfirmedPage(outcome), { 'set-cookie': outcome.retry?.cookie ?? clearedBindingCookie() });
+      case 'granted':
+        return sendPage(res, grantedPage(outcome), cleared);
     }
   });
 }
@@ -74,7 +106,11 @@ export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps)
  */
 function clientAddress(req: restify.Request): string {
   const forwarded = req.headers['x-forwarded-for'];
-  const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').pop();
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .pop();
   return last ?? req.socket.remoteAddress ?? 'unknown';
 }
 

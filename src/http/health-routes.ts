@@ -72,15 +72,17 @@ export function healthRoutes(server: restify.Server, deps: HealthDeps): void {
     const access = deps.access(req.headers.authorization);
     if (access !== 'granted') {
       if (access === 'denied') res.header('WWW-Authenticate', 'Bearer realm="klink-teams metrics"');
-      res.send(access === 'closed' ? 404 : 401, { ok: false, error: access === 'closed' ? 'not found' : 'a valid METRICS_TOKEN bearer token is required' });
+      res.send(access === 'closed' ? 404 : 401, {
+        ok: false,
+        error: access === 'closed' ? 'not found' : 'a valid METRICS_TOKEN bearer token is required',
+      });
       return;
     }
     const { registry } = deps.metrics;
     // Delivery in a thread of its own keeps its own registry: both are added up here.
     const other = (await deps.delivery()?.metrics()) ?? null;
-    const body = other === null
-      ? await registry.metrics()
-      : await AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), other]).metrics();
+    const body =
+      other === null ? await registry.metrics() : await AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), other]).metrics();
     res.writeHead(200, { 'content-type': registry.contentType });
     res.end(body);
   });

@@ -22,7 +22,16 @@ export interface MessagesDeps {
 export type ActivityFailure = 'unauthorized' | 'unavailable' | 'internal';
 
 /** Socket-level failures of a fetch: the other side could not be reached or did not answer. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 export function messagesHandler(deps: MessagesDeps) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -95,7 +104,11 @@ function readActivity(body: unknown): Activity | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const activity = body as Record<string, unknown>;
   if (typeof activity.type !== 'string') return null;
-  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+  for (const [field, raw] of [
+    ['timestamp', 'rawTimestamp'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+    ['expiration', 'rawExpiration'],
+  ] as const) {
     const value = activity[field];
     if (typeof value === 'string') {
       activity[raw] = value;

@@ -9,7 +9,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export type OperatorAccess = 'granted' | 'denied' | 'closed';
 
 /** Decides access from a request's Authorization header. */
-export function operatorAccess(settings: { metricsToken: string | null; localMode: boolean }): (authorization: string | undefined) => OperatorAccess {
+export function operatorAccess(settings: {
+  metricsToken: string | null;
+  localMode: boolean;
+}): (authorization: string | undefined) => OperatorAccess {
   const { metricsToken, localMode } = settings;
   if (metricsToken === null) return () => (localMode ? 'granted' : 'closed');
   const expected = digest(metricsToken);

@@ -38,10 +38,26 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.pre(requestDeadline(deps.requestTimeoutMs, trouble));
   healthRoutes(server, deps.health);
 
-  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }), messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }));
+  server.post(
+    '/api/messages',
+    restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }),
+    messagesHandler({ adapter: deps.adapter, bot: deps.bot, log, allowHttpServiceUrls: deps.allowHttpServiceUrls }),
+  );
 
-  server.post('/api/klink/webhook', answerFailures(log, webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook)));
-  server.post('/api/klink/webhook/:connectionId', answerFailures(log, webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook)));
+  server.post(
+    '/api/klink/webhook',
+    answerFailures(
+      log,
+      webhookHandler(() => deps.connections.resolve(DEFAULT_CONNECTION), deps.webhook),
+    ),
+  );
+  server.post(
+    '/api/klink/webhook/:connectionId',
+    answerFailures(
+      log,
+      webhookHandler((req) => deps.connections.resolve(routeParam(req, 'connectionId')), deps.webhook),
+    ),
+  );
 
   server.get('/privacy', privacyPage);
   server.get('/terms', termsPage);

@@ -45,7 +45,10 @@ export class Connections {
  * The tenant a connection's events may be posted in (see ResolvedConnection.tenantId): for the
  * default connection KLINK_TENANT_ID (null: any, local mode only), else the stored connection's.
  */
-export function connectionTenants(store: Pick<Store, 'tenants'>, config: Pick<Config, 'klinkTenantId'>): (id: string) => Promise<string | null> {
+export function connectionTenants(
+  store: Pick<Store, 'tenants'>,
+  config: Pick<Config, 'klinkTenantId'>,
+): (id: string) => Promise<string | null> {
   return async (id) => {
     if (id === DEFAULT_CONNECTION) return config.klinkTenantId;
     // A connection that was removed keeps its tenant for events already taken; unknown: deliver nowhere.
@@ -61,7 +64,13 @@ export async function addConnection(
   now: number,
 ): Promise<{ id: string }> {
   const id = `k${randomBytes(9).toString('base64url')}`;
-  await store.tenants.addConnection({ id, tenantId: input.tenantId, name: input.name, secretEncrypted: seal(key, input.secret, sealContext(id)), createdAt: now });
+  await store.tenants.addConnection({
+    id,
+    tenantId: input.tenantId,
+    name: input.name,
+    secretEncrypted: seal(key, input.secret, sealContext(id)),
+    createdAt: now,
+  });
   return { id };
 }
 

@@ -95,9 +95,7 @@ export function readMessage(event: string, data: Record<string, unknown>): Klink
   const channel = isRecord(room.channel) ? room.channel : {};
   const rawDirection = str(data.direction).toLowerCase();
   const direction: Direction =
-    rawDirection === 'outgoing' || rawDirection === 'outbound' || event.toLowerCase() === 'message.outbound'
-      ? 'outbound'
-      : 'inbound';
+    rawDirection === 'outgoing' || rawDirection === 'outbound' || event.toLowerCase() === 'message.outbound' ? 'outbound' : 'inbound';
   return {
     id: dataId(data) ?? '',
     type: str(data.type).toLowerCase() || 'text',
@@ -111,7 +109,10 @@ export function readMessage(event: string, data: Record<string, unknown>): Klink
       isAiAgentRoom: room.isAiAgentRoom === true,
       channelType: str(channel.type).toLowerCase().slice(0, MAX_ID_LENGTH) || 'unknown',
       channelName: str(channel.name),
-      unreadCount: typeof room.unreadCount === 'number' && Number.isFinite(room.unreadCount) && room.unreadCount >= 0 ? Math.floor(room.unreadCount) : 0,
+      unreadCount:
+        typeof room.unreadCount === 'number' && Number.isFinite(room.unreadCount) && room.unreadCount >= 0
+          ? Math.floor(room.unreadCount)
+          : 0,
     },
   };
 }

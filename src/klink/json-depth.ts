@@ -29,7 +29,8 @@ export function nestsDeeperThan(raw: Buffer, limit: number): boolean {
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
     if (inString) {
-      if (byte === BACKSLASH) i++; // the escaped character cannot end the string
+      if (byte === BACKSLASH)
+        i++; // the escaped character cannot end the string
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) {
       inString = true;

@@ -7,7 +7,16 @@ import type { WebhookAuth } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import { type Envelope, type KlinkContact, contactFieldsPresent, dataId, eventKind, parseEnvelope, readContact, readMessage } from './events';
+import {
+  type Envelope,
+  type KlinkContact,
+  contactFieldsPresent,
+  dataId,
+  eventKind,
+  parseEnvelope,
+  readContact,
+  readMessage,
+} from './events';
 import { identifierProblems } from './identifiers';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { verifyWebhook } from './verify';
@@ -33,7 +42,12 @@ export interface WebhookDeps {
  */
 function storedPayload(envelope: Envelope, contact: KlinkContact | undefined): string {
   const { event, timestamp, data } = envelope;
-  if (contact) return JSON.stringify({ event, timestamp, data: { id: contact.id, name: contact.name, tags: contact.tags, updatedAt: contact.updatedAt } });
+  if (contact)
+    return JSON.stringify({
+      event,
+      timestamp,
+      data: { id: contact.id, name: contact.name, tags: contact.tags, updatedAt: contact.updatedAt },
+    });
   const { platformId: _platformId, ...kept } = data;
   return JSON.stringify({ event, timestamp, data: kept });
 }

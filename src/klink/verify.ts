@@ -37,7 +37,11 @@ function verifySignature(secrets: string[], given: string | null, rawBody: Buffe
   if (given === null) {
     return { ok: false, reason: 'missing x-signature header', detail: { signaturePresent: false } };
   }
-  const normalized = given.trim().replace(/^sha256=/i, '').trim().toLowerCase();
+  const normalized = given
+    .trim()
+    .replace(/^sha256=/i, '')
+    .trim()
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(normalized)) {
     return {
       ok: false,

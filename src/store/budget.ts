@@ -17,7 +17,10 @@ export interface RateWindow {
 }
 
 export const CONVERSATION_WINDOWS: readonly RateWindow[] = [
-  { limit: 7, ms: 1_000 }, { limit: 8, ms: 2_000 }, { limit: 60, ms: 30_000 }, { limit: 1_800, ms: 3_600_000 },
+  { limit: 7, ms: 1_000 },
+  { limit: 8, ms: 2_000 },
+  { limit: 60, ms: 30_000 },
+  { limit: 1_800, ms: 3_600_000 },
 ];
 export const TENANT_WINDOWS: readonly RateWindow[] = [{ limit: 50, ms: 1_000 }];
 /** Extra length of every window, as a share of it, against clock drift… */

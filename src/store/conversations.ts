@@ -52,7 +52,12 @@ export interface ConversationStore {
   pauseConversation(id: string, until: number): Promise<void>;
 
   /** Adds a subscription unless the same filters exist already (then returns the existing one). */
-  addSubscription(conversationId: string, filters: Filters, createdBy: string | null, now: number): Promise<{ created: boolean; subscription: Subscription }>;
+  addSubscription(
+    conversationId: string,
+    filters: Filters,
+    createdBy: string | null,
+    now: number,
+  ): Promise<{ created: boolean; subscription: Subscription }>;
   listSubscriptions(conversationId: string): Promise<Subscription[]>;
   /** Removes subscriptions by id, recording the reason; returns the removed ones. */
   removeSubscriptions(conversationId: string, ids: number[], reason: string, now: number): Promise<Subscription[]>;

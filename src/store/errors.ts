@@ -9,9 +9,14 @@ export class StoreOpenError extends Error {
 
 /** The database was migrated by a newer klink-teams: this one must not write to it. */
 export class SchemaTooNewError extends StoreOpenError {
-  constructor(readonly found: number, readonly known: number) {
-    super(`the database schema is at version ${found}, newer than this klink-teams knows (${known}): `
-      + 'run the newer klink-teams against it, or point DATABASE_URL at another database');
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      `the database schema is at version ${found}, newer than this klink-teams knows (${known}): ` +
+        'run the newer klink-teams against it, or point DATABASE_URL at another database',
+    );
     this.name = 'SchemaTooNewError';
   }
 }

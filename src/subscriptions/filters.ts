@@ -52,8 +52,16 @@ export function canonicalFilters(filters: Filters): Filters {
 export function filtersKey(filters: Filters): string {
   const c = canonicalFilters(filters);
   return JSON.stringify([
-    c.channels, c.vip, c.tags, c.keywords, c.direction, c.group ?? null, c.ai ?? null,
-    c.minUnread ?? null, c.rooms, c.contacts,
+    c.channels,
+    c.vip,
+    c.tags,
+    c.keywords,
+    c.direction,
+    c.group ?? null,
+    c.ai ?? null,
+    c.minUnread ?? null,
+    c.rooms,
+    c.contacts,
   ]);
 }
 

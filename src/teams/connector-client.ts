@@ -64,7 +64,10 @@ export class BotConnectorClient {
 
   /** `PUT /v3/conversations/{id}/activities/{activityId}`: replaces a posted card. */
   async updateActivity(serviceUrl: string, conversationId: string, activityId: string, activity: Partial<Activity>): Promise<void> {
-    await this.call('PUT', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities/${enc(activityId)}`, { ...activity, id: activityId });
+    await this.call('PUT', serviceUrl, `/v3/conversations/${enc(conversationId)}/activities/${enc(activityId)}`, {
+      ...activity,
+      id: activityId,
+    });
   }
 
   /**
@@ -93,7 +96,7 @@ export class BotConnectorClient {
     try {
       url = new URL(`${serviceUrl.replace(/\/+$/, '')}${path}`);
     } catch {
-      throw new TeamsSendError('the conversation\'s service URL is not a URL', null, 'BadServiceUrl', null);
+      throw new TeamsSendError("the conversation's service URL is not a URL", null, 'BadServiceUrl', null);
     }
     if (url.protocol !== 'https:' && this.options.allowHttp !== true) {
       throw new TeamsSendError(`the conversation's service URL is not https (${url.protocol})`, null, 'InsecureServiceUrl', null);
@@ -118,8 +121,12 @@ export class BotConnectorClient {
     const error = body.error as { code?: unknown } | undefined;
     const code = typeof error?.code === 'string' ? error.code : null;
     const retryAfter = answer.headers['retry-after'];
-    throw new TeamsSendError(`Bot Connector answered ${answer.status}${code ? ` ${code}` : ''}`, answer.status, code,
-      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null));
+    throw new TeamsSendError(
+      `Bot Connector answered ${answer.status}${code ? ` ${code}` : ''}`,
+      answer.status,
+      code,
+      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null),
+    );
   }
 }
 

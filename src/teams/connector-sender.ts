@@ -12,7 +12,9 @@ export class ConnectorSender implements TeamsSender {
     const bot = { id: conversation.botId, name: conversation.botName };
     if (conversation.type !== 'channel') {
       const id = await this.client.sendToConversation(conversation.serviceUrl, conversation.id, {
-        ...activity, from: bot, conversation: { id: conversation.id } as Activity['conversation'],
+        ...activity,
+        from: bot,
+        conversation: { id: conversation.id } as Activity['conversation'],
       });
       return { activityId: id };
     }
@@ -42,7 +44,9 @@ export class ConnectorSender implements TeamsSender {
   async update(conversation: Conversation, activityId: string, activity: Partial<Activity>, rootActivityId: string | null): Promise<void> {
     const target = rootActivityId === null ? conversation.id : threadId(conversation, rootActivityId);
     await this.client.updateActivity(conversation.serviceUrl, target, activityId, {
-      ...activity, type: 'message', conversation: { id: target } as Activity['conversation'],
+      ...activity,
+      type: 'message',
+      conversation: { id: target } as Activity['conversation'],
     });
   }
 }

@@ -16,7 +16,10 @@ export interface HttpAnswer {
 
 /** A request that got no HTTP answer: `code` is `Timeout` or the socket error code. */
 export class HttpTransportError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'HttpTransportError';
   }
@@ -73,7 +76,9 @@ export class HttpTransport {
           }
           chunks.push(chunk);
         });
-        response.on('end', () => settle({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks, size).toString('utf8') }));
+        response.on('end', () =>
+          settle({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks, size).toString('utf8') }),
+        );
         response.on('error', (err: NodeJS.ErrnoException) => settle(new HttpTransportError(err.message, err.code ?? 'NetworkError')));
       });
       const timer = setTimeout(() => {

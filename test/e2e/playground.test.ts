@@ -59,7 +59,14 @@ describe('Agents Playground end to end', function () {
     assertValidCard(card);
     assert.ok(cardTexts(card).includes('Aung Aung'));
     assert.ok(cardTexts(card).includes('VIP'));
-    assert.deepEqual(card.actions.map((a) => [a.type, a.title]), [['Action.OpenUrl', 'Open in klink'], ['Action.ShowCard', 'Mute this room'], ['Action.Execute', 'Unsubscribe']]);
+    assert.deepEqual(
+      card.actions.map((a) => [a.type, a.title]),
+      [
+        ['Action.OpenUrl', 'Open in klink'],
+        ['Action.ShowCard', 'Mute this room'],
+        ['Action.Execute', 'Unsubscribe'],
+      ],
+    );
     assert.match(card.actions[0].url, /^https:\/\/app\.klink\.cloud\/inbox\/1f13f5d8-e426-42c7-9ce1-f50862f21965/);
 
     const elsewhere = playground.pushes.slice(beforeWebhook).filter((p) => p.actionConversationId.startsWith(VIP_DESK));

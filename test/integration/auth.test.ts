@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { signBody } from '../../src/klink/verify';
-import { type FakeOpenId, type MintOptions, TEST_BOT_ID, type AuthenticatedApp, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
+import {
+  type FakeOpenId,
+  type MintOptions,
+  TEST_BOT_ID,
+  type AuthenticatedApp,
+  startAuthenticatedApp,
+  startFakeOpenId,
+} from '../support/fake-openid';
 import { sample } from '../support/fixtures';
 import { membersUpdate } from '../support/teams-activities';
 
@@ -22,7 +29,6 @@ function botAdded(serviceUrl = SERVICE_URL) {
   return { activity, conversationId: activity.channelData.channel.id };
 }
 
-
 describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', () => {
   let fake: FakeOpenId;
   let t: AuthenticatedApp;
@@ -30,8 +36,10 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
   /** botbuilder reports every rejected request with console.error; captured, not printed, and checked. */
   let consoleError: sinon.SinonStub;
   /** What botbuilder writes when it refuses a token; anything else on console.error is a failure. */
-  const TOKEN_REFUSAL = /Unauthori[sz]ed|Signing Key could not be retrieved|Error finding key for token|Could not validate endorsement|jwt expired|token has expired/;
-  const captured = (): string[] => consoleError.args.map((args) => args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' '));
+  const TOKEN_REFUSAL =
+    /Unauthori[sz]ed|Signing Key could not be retrieved|Error finding key for token|Could not validate endorsement|jwt expired|token has expired/;
+  const captured = (): string[] =>
+    consoleError.args.map((args) => args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' '));
 
   before(async () => {
     fake = await startFakeOpenId();
@@ -66,10 +74,18 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     const { activity, conversationId } = botAdded(serviceUrl);
     const { status, body } = await post(activity, authorization);
     // Nothing stored is checked first: it is the property that matters most.
-    assert.equal(await t.app.store.conversations.getConversation(conversationId), null, `the conversation must not be recorded (status ${status})`);
+    assert.equal(
+      await t.app.store.conversations.getConversation(conversationId),
+      null,
+      `the conversation must not be recorded (status ${status})`,
+    );
     assert.deepEqual(await t.app.store.rowCounts(), before, 'no table may change');
     assert.equal(status, 401, `expected 401, got ${status}: ${body}`);
-    assert.deepEqual(captured().filter((line) => !TOKEN_REFUSAL.test(line)), [], 'console.error carried only token refusals');
+    assert.deepEqual(
+      captured().filter((line) => !TOKEN_REFUSAL.test(line)),
+      [],
+      'console.error carried only token refusals',
+    );
   }
 
   it('accepts a correctly signed token: 200, and the conversation is recorded', async () => {
@@ -82,7 +98,10 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
     assert.equal(stored.serviceUrl, SERVICE_URL);
     assert.equal(stored.active, true);
     // The keys really came from the fake, through botbuilder's own OpenID metadata handling.
-    assert.ok(fake.requests.some((r) => r.startsWith('/v1/.well-known/openidconfiguration?instance=')), 'metadata fetched from the fake');
+    assert.ok(
+      fake.requests.some((r) => r.startsWith('/v1/.well-known/openidconfiguration?instance=')),
+      'metadata fetched from the fake',
+    );
     assert.ok(fake.requests.includes('/v1/.well-known/keys'), 'keys fetched from the fake');
   });
 
@@ -148,9 +167,12 @@ describe('POST /api/messages with Bot Framework authentication (BOT_ID set)', ()
 
   it('leaves the klink webhook to its own authentication', async () => {
     const raw = JSON.stringify(sample('message.inbound'));
-    const postWebhook = (headers: Record<string, string>) => fetch(`${t.url}/api/klink/webhook`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw,
-    });
+    const postWebhook = (headers: Record<string, string>) =>
+      fetch(`${t.url}/api/klink/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: raw,
+      });
     // A Bot Framework token is no credential for the webhook…
     assert.equal((await postWebhook({ authorization: `Bearer ${token()}` })).status, 401);
     // …and the webhook's signature works without one.

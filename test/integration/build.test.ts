@@ -12,7 +12,12 @@ import { makeTempDir } from '../support/temp-dir';
 const ROOT = path.resolve(__dirname, '../..');
 
 function build(cwd: string): void {
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH ?? '' } });
+  const result = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   assert.equal(result.status, 0, result.stdout + result.stderr);
 }
 

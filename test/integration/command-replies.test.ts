@@ -12,8 +12,18 @@ import { assertValidCard, cardTexts } from '../support/validate-card';
 
 /** Commands whose answers each point to another command (an error, a confirmation, a list). */
 const SESSION = [
-  'help', 'subscribe', 'subscrbe whatsapp', 'subscribe whatsap', 'subscribe whatsapp vip', 'subscribe whatsapp vip',
-  'subscriptions', 'unsubscribe 9', 'unsubscribe telegram', 'unsubscribe', 'unsubscribe 1', 'subscriptions',
+  'help',
+  'subscribe',
+  'subscrbe whatsapp',
+  'subscribe whatsap',
+  'subscribe whatsapp vip',
+  'subscribe whatsapp vip',
+  'subscriptions',
+  'unsubscribe 9',
+  'unsubscribe telegram',
+  'unsubscribe',
+  'unsubscribe 1',
+  'subscriptions',
 ];
 /** A command written into a card's text, with or without the mention. */
 const MENTIONED = /@klink (subscribe|unsubscribe|subscriptions|help|list)\b/;
@@ -42,14 +52,20 @@ eachStore('command replies as typed in each kind of conversation', (kind) => {
 
   it('in a personal chat, no answer asks for an @mention', async () => {
     const where = { serviceUrl: connector.url };
-    const personal = { conversation: { id: 'a:personal-chat-1', conversationType: 'personal', tenantId: TENANT }, channelData: { tenant: { id: TENANT } } };
+    const personal = {
+      conversation: { id: 'a:personal-chat-1', conversationType: 'personal', tenantId: TENANT },
+      channelData: { tenant: { id: TENANT } },
+    };
     const texts = [await answer({ ...installationUpdate(where, 'add'), ...personal })];
     for (const command of SESSION) texts.push(await answer(personalCommand(where, command)));
     const all = texts.flat();
     const mentioned = all.filter((text) => MENTIONED.test(text) && !text.startsWith('In a channel or group chat'));
     assert.deepEqual(mentioned, []);
     assert.ok(all.includes('Nothing was changed. Type help to see every command and filter.'));
-    assert.ok(all.some((text) => text.includes('Type subscriptions to see the numbers')), all.join(' | '));
+    assert.ok(
+      all.some((text) => text.includes('Type subscriptions to see the numbers')),
+      all.join(' | '),
+    );
   });
 
   it('in a channel, every command an answer suggests carries the @mention', async () => {
@@ -57,8 +73,14 @@ eachStore('command replies as typed in each kind of conversation', (kind) => {
     const texts = [await answer(installationUpdate(where, 'add'))];
     for (const command of SESSION) texts.push(await answer(channelCommand(where, command)));
     const all = texts.flat();
-    assert.deepEqual(all.filter((text) => BARE.test(text) && !text.startsWith('Did you mean')), []);
+    assert.deepEqual(
+      all.filter((text) => BARE.test(text) && !text.startsWith('Did you mean')),
+      [],
+    );
     assert.ok(all.includes('Nothing was changed. Type @klink help to see every command and filter.'));
-    assert.ok(all.some((text) => text.includes('Type @klink subscriptions to see the numbers')), all.join(' | '));
+    assert.ok(
+      all.some((text) => text.includes('Type @klink subscriptions to see the numbers')),
+      all.join(' | '),
+    );
   });
 });

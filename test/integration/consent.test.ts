@@ -39,16 +39,26 @@ interface Harness {
   /** The cookies of the admin's browser, as the responses set them. */
   cookies: Map<string, string>;
   /** A GET from the admin's browser: sends its cookies and keeps what the answer sets; `from` another client address. */
-  get(pathAndQuery: string, options?: { cookies?: Map<string, string>; from?: string }): Promise<{ status: number; location: string | null; html: string; headers: Headers }>;
+  get(
+    pathAndQuery: string,
+    options?: { cookies?: Map<string, string>; from?: string },
+  ): Promise<{ status: number; location: string | null; html: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
-async function start(env: Record<string, string> = {}, entraOptions: { secret?: string; publicKey?: string } = { secret: SECRET }): Promise<Harness> {
+async function start(
+  env: Record<string, string> = {},
+  entraOptions: { secret?: string; publicKey?: string } = { secret: SECRET },
+): Promise<Harness> {
   const temp = makeTempDir();
   const config: Readonly<Config> = loadConfig({
     DATABASE_URL: `sqlite:${path.join(temp.dir, 'k.db')}`,
-    BOT_ID, BOT_PASSWORD: SECRET, BOT_TENANT_ID: HOME, PUBLIC_URL,
-    DATA_ENCRYPTION_KEY: KEY.toString('base64'), KLINK_WEBHOOK_SECRET: 'whsec',
+    BOT_ID,
+    BOT_PASSWORD: SECRET,
+    BOT_TENANT_ID: HOME,
+    PUBLIC_URL,
+    DATA_ENCRYPTION_KEY: KEY.toString('base64'),
+    KLINK_WEBHOOK_SECRET: 'whsec',
     ...env,
   });
   const store = openSqliteStore(path.join(temp.dir, 'k.db'));
@@ -57,7 +67,9 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
   const clock = { now: T0 };
   const server = restify.createServer({ handleUncaughtExceptions: false });
   registerConsentRoutes(server, {
-    store: store.tenants, config, now: () => clock.now,
+    store: store.tenants,
+    config,
+    now: () => clock.now,
     log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
     authorityHost: AUTHORITY_HOST,
     msalAuthority: { knownAuthorities: ['login.entra.test'], authorityMetadata: entra.authorityMetadata() },
@@ -68,7 +80,12 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
   const url = `http://127.0.0.1:${server.address().port}`;
   const cookies = new Map<string, string>();
   return {
-    url, store, entra, logs, clock, cookies,
+    url,
+    store,
+    entra,
+    logs,
+    clock,
+    cookies,
     async get(pathAndQuery, options = {}) {
       const jar = options.cookies ?? cookies;
       const headers: Record<string, string> = {};
@@ -81,7 +98,12 @@ async function start(env: Record<string, string> = {}, entraOptions: { secret?: 
         if (attributes.some((a) => /^max-age=0$/i.test(a))) jar.delete(name);
         else jar.set(name, value);
       }
-      return { status: response.status, location: response.headers.get('location'), html: await response.text(), headers: response.headers };
+      return {
+        status: response.status,
+        location: response.headers.get('location'),
+        html: await response.text(),
+        headers: response.headers,
+      };
     },
     async close() {
       await new Promise<void>((resolve) => {
@@ -147,14 +169,20 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.equal(hinted.pathname, `/${CONTOSO}/v2.0/adminconsent`);
       const hintedState = readState(KEY, hinted.searchParams.get('state'), T0);
       assert.deepEqual(hintedState.ok && [hintedState.state.tenantHint, hintedState.state.requestedBy], [CONTOSO, 'Ada Lovelace']);
-      assert.equal(entraLink((await h.get('/admin/consent?tenant=Contoso.onmicrosoft.com')).html).pathname, '/contoso.onmicrosoft.com/v2.0/adminconsent');
+      assert.equal(
+        entraLink((await h.get('/admin/consent?tenant=Contoso.onmicrosoft.com')).html).pathname,
+        '/contoso.onmicrosoft.com/v2.0/adminconsent',
+      );
     });
 
     it('binds the state to the browser with a cookie: HttpOnly, Secure, SameSite=Lax, scoped to the consent paths', async () => {
       const { headers } = await h.get('/admin/consent');
       const [cookie] = headers.getSetCookie();
       assert.ok(cookie, 'a cookie is set');
-      const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = cookie
+        .split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       assert.ok(attributes.includes('httponly'), cookie);
       assert.ok(attributes.includes('secure'), cookie);
       assert.ok(attributes.includes('samesite=lax'), cookie);
@@ -182,9 +210,16 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.match(html, /<code>@klink subscribe whatsapp vip<\/code>/);
 
       assert.deepEqual(await h.store.tenants.getConsent(CONTOSO), {
-        tenantId: CONTOSO, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: [GRAPH_DEFAULT], grantedAt: T0 + 60_000,
+        tenantId: CONTOSO,
+        grantedBy: 'requested by Ada (unverified, from the consent link)',
+        scopes: [GRAPH_DEFAULT],
+        grantedAt: T0 + 60_000,
       });
-      assert.deepEqual(h.entra.requests.map((r) => [r.method, r.tenant, r.endpoint]), [['POST', CONTOSO, 'token']], 'no discovery, one token request');
+      assert.deepEqual(
+        h.entra.requests.map((r) => [r.method, r.tenant, r.endpoint]),
+        [['POST', CONTOSO, 'token']],
+        'no discovery, one token request',
+      );
       const [request] = tokenRequests(h);
       assert.deepEqual(
         [request.form.grant_type, request.form.client_id, request.form.client_secret, request.form.scope],
@@ -226,23 +261,34 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.deepEqual(tokenRequests(h), []);
     });
 
-    it('shows Entra\'s error and description, escaped; nothing stored', async () => {
+    it("shows Entra's error and description, escaped; nothing stored", async () => {
       const state = await consentState(h);
-      const declined = await h.get(callbackPath({
-        error: 'access_denied', error_description: 'AADSTS65004: User declined <script>alert("x")</script>', state,
-      }));
+      const declined = await h.get(
+        callbackPath({
+          error: 'access_denied',
+          error_description: 'AADSTS65004: User declined <script>alert("x")</script>',
+          state,
+        }),
+      );
       assert.equal(declined.status, 400);
       assert.match(declined.html, /<h1>Consent was declined<\/h1>/);
       assert.ok(declined.html.includes('AADSTS65004: User declined &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'), declined.html);
       assert.ok(!declined.html.includes('<script>'));
       assert.equal(declined.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
 
-      const other = await h.get(callbackPath({
-        error: '<b>odd</b>', error_description: 'AADSTS50011: The redirect URI does not match', state: await consentState(h),
-      }));
+      const other = await h.get(
+        callbackPath({
+          error: '<b>odd</b>',
+          error_description: 'AADSTS50011: The redirect URI does not match',
+          state: await consentState(h),
+        }),
+      );
       assert.equal(other.status, 400);
       assert.ok(other.html.includes('<code>&#60;b&#62;odd&#60;/b&#62;</code>'), other.html);
-      assert.ok(other.html.includes(`<code>${PUBLIC_URL}/admin/consent/callback</code>`), 'tells the operator which redirect URI to register');
+      assert.ok(
+        other.html.includes(`<code>${PUBLIC_URL}/admin/consent/callback</code>`),
+        'tells the operator which redirect URI to register',
+      );
       assert.deepEqual(await h.store.tenants.listConsents(), []);
       assert.deepEqual(tokenRequests(h), []);
     });
@@ -278,7 +324,10 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
     it('rejects a callback that is not admin_consent=True with a tenant id', async () => {
       h.entra.consented.add(CONTOSO);
       const state = await consentState(h);
-      for (const params of [{ admin_consent: 'False', tenant: CONTOSO }, { admin_consent: 'True', tenant: 'contoso.com' }]) {
+      for (const params of [
+        { admin_consent: 'False', tenant: CONTOSO },
+        { admin_consent: 'True', tenant: 'contoso.com' },
+      ]) {
         assert.equal((await h.get(callbackPath({ ...params, state }))).status, 400);
       }
       assert.deepEqual([await h.store.tenants.listConsents(), tokenRequests(h)], [[], []]);
@@ -290,7 +339,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       h = await start();
     });
 
-    it('refuses a tenant where the app exists but no admin granted its app role (a user\'s consent); nothing recorded', async () => {
+    it("refuses a tenant where the app exists but no admin granted its app role (a user's consent); nothing recorded", async () => {
       h.entra.consented.add(CONTOSO);
       const state = await consentState(h);
       const { status, html } = await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }));
@@ -322,7 +371,7 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       assert.equal(h.cookies.size, 0);
     });
 
-    it('refuses a state started in another browser (no cookie, or that browser\'s own); nothing recorded, Entra not asked', async () => {
+    it("refuses a state started in another browser (no cookie, or that browser's own); nothing recorded, Entra not asked", async () => {
       h.entra.adminConsent(CONTOSO);
       const victimState = await consentState(h, '', new Map());
       await consentState(h);
@@ -355,13 +404,19 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
       h.entra.adminConsent(CONTOSO);
       const cookies = new Map<string, string>();
       const state = await consentState(h, '', cookies);
-      assert.equal((await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }), { cookies, from: '203.0.113.7' })).status, 429);
+      assert.equal(
+        (await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }), { cookies, from: '203.0.113.7' })).status,
+        429,
+      );
       h.clock.now += 5 * 60_000;
-      assert.equal((await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }), { cookies, from: '203.0.113.7' })).status, 200);
+      assert.equal(
+        (await h.get(callbackPath({ admin_consent: 'True', tenant: CONTOSO, state }), { cookies, from: '203.0.113.7' })).status,
+        200,
+      );
     });
   });
 
-  it('says the operator\'s credential was refused when Entra rejects the secret; nothing stored', async () => {
+  it("says the operator's credential was refused when Entra rejects the secret; nothing stored", async () => {
     h = await start({}, { secret: 'the-secret-entra-knows' });
     h.entra.adminConsent(CONTOSO);
     const state = await consentState(h);
@@ -375,7 +430,9 @@ describe('admin consent (routes, SQLite, MSAL against a fake Entra)', function (
 
   it('confirms with a certificate: MSAL signs a client assertion the fake authority verifies', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' },
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
     });
     h = await start(
       { BOT_PASSWORD: '', BOT_CERTIFICATE_THUMBPRINT: 'a'.repeat(40), BOT_CERTIFICATE_PRIVATE_KEY: privateKey },

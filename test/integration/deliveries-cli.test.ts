@@ -10,7 +10,10 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Runs `npm run deliveries -- …` the way an operator does, against the given database. */
 function cli(databaseUrl: string, ...args: string[]): { status: number | null; stdout: string } {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/deliveries.ts', ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl }, timeout: 30_000,
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+    timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout + result.stderr };
 }
@@ -24,10 +27,27 @@ eachStore('npm run deliveries (dead letters)', function (kind) {
   beforeEach(async () => {
     database = await createTestDatabase(kind);
     store = await database.open();
-    await store.conversations.upsertConversation({
-      id: '19:c@thread.tacv2', type: 'channel', tenantId: 't', serviceUrl: 'https://x/', channelId: 'msteams', teamId: null, botId: 'b', botName: 'klink',
-    }, 1);
-    const { eventId } = await store.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
+    await store.conversations.upsertConversation(
+      {
+        id: '19:c@thread.tacv2',
+        type: 'channel',
+        tenantId: 't',
+        serviceUrl: 'https://x/',
+        channelId: 'msteams',
+        teamId: null,
+        botId: 'b',
+        botName: 'klink',
+      },
+      1,
+    );
+    const { eventId } = await store.events.recordEvent({
+      connectionId: 'default',
+      eventType: 'message.inbound',
+      dataId: 'm1',
+      kind: 'message',
+      payload: '{}',
+      receivedAt: 1,
+    });
     await store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }] }], 2);
     [{ id: deadId }] = await store.deliveries.listDeliveries({ state: 'pending' }, 1);
     await store.deliveries.markDead(deadId, '400 BadArgument', 4);
@@ -54,10 +74,24 @@ eachStore('npm run deliveries (dead letters)', function (kind) {
   });
 
   it('shows pending deliveries with the worker that holds their conversation', async () => {
-    const { eventId } = await store.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm2', kind: 'message', payload: '{}', receivedAt: 5 });
+    const { eventId } = await store.events.recordEvent({
+      connectionId: 'default',
+      eventType: 'message.inbound',
+      dataId: 'm2',
+      kind: 'message',
+      payload: '{}',
+      receivedAt: 5,
+    });
     await store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: '19:c@thread.tacv2', subscriptionIds: [] }] }], 6);
     assert.match(cli(database.url, 'pending').stdout, /^\d+\s+\d+\s+19:c@thread.tacv2\s+pending\s+0\s+in 0 s$/m, 'nobody holds it');
-    await store.deliveries.claimConversations({ holder: 'web-3/4242/abc123', now: Date.now(), leaseMs: 60_000, limit: 1, skip: [], staleRootsBefore: 0 });
+    await store.deliveries.claimConversations({
+      holder: 'web-3/4242/abc123',
+      now: Date.now(),
+      leaseMs: 60_000,
+      limit: 1,
+      skip: [],
+      staleRootsBefore: 0,
+    });
     assert.match(cli(database.url, 'pending').stdout, /^\d+\s+\d+\s+19:c@thread.tacv2\s+pending\s+0\s+in 0 s\s+web-3\/4242\/abc123$/m);
   });
 

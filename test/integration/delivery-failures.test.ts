@@ -49,20 +49,31 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     return new Map((await deliveries()).map((d) => [events.get(d.eventId) ?? '', d]));
   };
   async function settled(count: number): Promise<Delivery[]> {
-    return waitFor(async () => {
-      const all = await deliveries();
-      return all.length >= count && all.every((d) => d.state !== 'pending') ? all : undefined;
-    }, { timeoutMs: 20_000, what: `${count} deliveries delivered or dead` });
+    return waitFor(
+      async () => {
+        const all = await deliveries();
+        return all.length >= count && all.every((d) => d.state !== 'pending') ? all : undefined;
+      },
+      { timeoutMs: 20_000, what: `${count} deliveries delivered or dead` },
+    );
   }
   async function goodWebhooks(prefix: string, count: number): Promise<void> {
-    for (let i = 0; i < count; i++) assert.equal((await t.webhook(messageEvent({ id: `${prefix}-${i}`, roomId: `room-${prefix}-${i}` }))).status, 200);
+    for (let i = 0; i < count; i++)
+      assert.equal((await t.webhook(messageEvent({ id: `${prefix}-${i}`, roomId: `room-${prefix}-${i}` }))).status, 200);
   }
   /** An event as stored before identifiers were checked (or by an older version), dispatched like any other. */
   async function storeDirectly(dataId: string, payload: string, roomId: string, dispatch: boolean): Promise<void> {
     const { eventId } = await t.app.store.events.recordEvent({
-      connectionId: 'default', eventType: 'message.inbound', dataId, kind: 'message', payload, receivedAt: clock.now(), roomId,
+      connectionId: 'default',
+      eventType: 'message.inbound',
+      dataId,
+      kind: 'message',
+      payload,
+      receivedAt: clock.now(),
+      roomId,
     });
-    if (dispatch) await t.app.store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: TEAM, subscriptionIds: [] }] }], clock.now());
+    if (dispatch)
+      await t.app.store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: TEAM, subscriptionIds: [] }] }], clock.now());
   }
   /** Teams throttles the channel's first post for an hour (of the test clock): what follows queues up behind it. */
   async function pauseChannel(): Promise<void> {
@@ -76,7 +87,7 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     clock.advance(3_601_000);
   }
 
-  it('a pending message whose room id cannot be URL-encoded does not stop the channel\'s digests', async () => {
+  it("a pending message whose room id cannot be URL-encoded does not stop the channel's digests", async () => {
     await subscribe();
     await pauseChannel();
     await goodWebhooks('before', 30);
@@ -85,7 +96,13 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     await resume(42);
     const all = await settled(42);
     assert.equal(sends().length, 2, `the throttled first post, then one digest, not one post per message: ${sends().length} requests`);
-    assert.ok(all.every((d) => d.state === 'delivered'), `all delivered (the odd one rendered safely): ${all.filter((d) => d.state !== 'delivered').map((d) => d.lastError).join(', ')}`);
+    assert.ok(
+      all.every((d) => d.state === 'delivered'),
+      `all delivered (the odd one rendered safely): ${all
+        .filter((d) => d.state !== 'delivered')
+        .map((d) => d.lastError)
+        .join(', ')}`,
+    );
     const digest = connector.cards().find((c) => /^42 klink messages/.test(cardTexts(c.content)[0] ?? ''));
     assert.ok(digest, 'one digest stands for all 42 messages');
   });
@@ -123,11 +140,19 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     connector.respondWith({ match: { route: 'createConversation' }, status: 201 });
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
     await settled(1);
-    connector.respondWith({ match: { route: 'createConversation' }, status: 201, body: 'accepted', headers: { 'Content-Type': 'text/plain' } });
+    connector.respondWith({
+      match: { route: 'createConversation' },
+      status: 201,
+      body: 'accepted',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
     const all = await settled(2);
     // m2 could not reply in m1's thread: Teams named none. Each went out as one post, once.
-    assert.deepEqual(sends().map((r) => r.route), ['createConversation', 'createConversation']);
+    assert.deepEqual(
+      sends().map((r) => r.route),
+      ['createConversation', 'createConversation'],
+    );
     for (const d of all) {
       assert.equal(d.state, 'delivered');
       assert.equal(d.activityId, null, 'no activity id was answered');
@@ -135,7 +160,10 @@ eachStore('delivery fails honestly and per message (real server, fake Bot Connec
     }
     await t.webhook(messageEvent({ id: 'm3', roomId: 'room-a' }));
     await settled(3);
-    assert.deepEqual(sends().map((r) => r.route), ['createConversation', 'createConversation', 'createConversation']);
+    assert.deepEqual(
+      sends().map((r) => r.route),
+      ['createConversation', 'createConversation', 'createConversation'],
+    );
   });
 
   it('a failed digest counts an attempt for each message on its own: only the one whose attempts are exhausted is dead-lettered', async () => {

@@ -44,8 +44,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     connector.requests.filter((r) => (SENDS as readonly string[]).includes(r.route) && r.channelId === channelId);
 
   async function allDelivered(count: number, timeoutMs = 30_000): Promise<void> {
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10_000)).length >= count,
-      { timeoutMs, what: `${count} deliveries delivered` });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10_000)).length >= count, {
+      timeoutMs,
+      what: `${count} deliveries delivered`,
+    });
   }
 
   /** An idle check that never comes within a test: whatever goes out was woken by something else. */
@@ -62,20 +64,29 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     assert.equal(root.route, 'createConversation');
     const threadA = root.conversationId;
     const replies = connector.requests.filter((r) => r.route === 'sendToConversation' && r.conversationId === threadA);
-    assert.equal(replies.length, 1, 'm2 replied in room-a\'s thread');
-    assert.ok(rest.some((r) => r.route === 'createConversation' && r.conversationId !== threadA), 'room-b started a thread of its own');
+    assert.equal(replies.length, 1, "m2 replied in room-a's thread");
+    assert.ok(
+      rest.some((r) => r.route === 'createConversation' && r.conversationId !== threadA),
+      'room-b started a thread of its own',
+    );
     const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
-    assert.deepEqual(deliveries.map((d) => d.via), ['post', 'reply', 'post']);
+    assert.deepEqual(
+      deliveries.map((d) => d.via),
+      ['post', 'reply', 'post'],
+    );
   });
 
-  it('starts a new thread when the room\'s thread is older than the thread window', async () => {
+  it("starts a new thread when the room's thread is older than the thread window", async () => {
     await subscribe(TEAM);
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
     await allDelivered(1);
     clock.advance(25 * 3_600_000);
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
     await allDelivered(2);
-    assert.deepEqual(sendsTo(TEAM).map((r) => r.route), ['createConversation', 'createConversation']);
+    assert.deepEqual(
+      sendsTo(TEAM).map((r) => r.route),
+      ['createConversation', 'createConversation'],
+    );
   });
 
   it('brings the thread root card up to date with spare budget (latest message, count)', async () => {
@@ -95,7 +106,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     assert.match(texts, /first question/);
   });
 
-  it('a message that arrives while its channel\'s turn is still busy goes out when the turn ends, not at the next idle check', async () => {
+  it("a message that arrives while its channel's turn is still busy goes out when the turn ends, not at the next idle check", async () => {
     await t.close();
     t = await startTestApp({}, { store: kind, clock, idleCheckMs: NO_IDLE_CHECK_MS });
     await subscribe(TEAM);
@@ -106,7 +117,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     // m3 arrives while that update is under way.
     connector.respondWith({ match: { route: 'updateActivity' }, delayMs: 1_500 });
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a' }));
-    await waitFor(() => connector.requests.some((r) => r.route === 'updateActivity'), { timeoutMs: 5000, what: 'the root update under way' });
+    await waitFor(() => connector.requests.some((r) => r.route === 'updateActivity'), {
+      timeoutMs: 5000,
+      what: 'the root update under way',
+    });
     await t.webhook(messageEvent({ id: 'm3', roomId: 'room-a' }));
     // With no idle check to fall back on, only the end of the busy turn can send m3.
     await allDelivered(3);
@@ -129,7 +143,13 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     const { store } = t.app;
     const body = messageEvent({ id: 'direct', roomId: 'room-direct' });
     const { eventId } = await store.events.recordEvent({
-      connectionId: 'default', eventType: 'message.inbound', dataId: 'direct', kind: 'message', payload: JSON.stringify(body), receivedAt: clock.now(), roomId: 'room-direct',
+      connectionId: 'default',
+      eventType: 'message.inbound',
+      dataId: 'direct',
+      kind: 'message',
+      payload: JSON.stringify(body),
+      receivedAt: clock.now(),
+      roomId: 'room-direct',
     });
     await store.deliveries.dispatchEvents([{ eventId, targets: [{ conversationId: quiet, subscriptionIds: [] }] }], clock.now());
     const [, second] = await connector.waitForRequests({ channelId: quiet }, 2, 10_000);
@@ -138,7 +158,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     // tenant's window lets the second wave go.
     const wave = connector.requests.filter((r) => r.channelId?.startsWith('19:busy-')).sort((a, b) => a.seq - b.seq);
     assert.equal(wave.length, 100);
-    assert.ok(second.seq < wave[TENANT_WINDOWS[0].limit].seq, 'picked up before the fan-out\'s second wave');
+    assert.ok(second.seq < wave[TENANT_WINDOWS[0].limit].seq, "picked up before the fan-out's second wave");
   });
 
   it('a store that keeps failing is tried again at the idle check, not in a tight loop', async () => {
@@ -157,7 +177,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
       const [first, second, third] = triedAt;
       // A timer may fire a millisecond early by Date.now(); a tight loop would be ~0 ms apart.
       for (const gap of [second - first, third - second]) {
-        assert.ok(gap >= idleCheckMs - 20, `tries ${gap} ms apart (idle check ${idleCheckMs} ms): ${triedAt.map((at) => at - first).join(', ')}`);
+        assert.ok(
+          gap >= idleCheckMs - 20,
+          `tries ${gap} ms apart (idle check ${idleCheckMs} ms): ${triedAt.map((at) => at - first).join(', ')}`,
+        );
       }
       const errors = t.logs.filter((line) => line.includes('delivery pass failed'));
       assert.ok(errors.length <= failing.callCount, `${errors.length} error lines for ${failing.callCount} tries`);
@@ -166,7 +189,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     }
   });
 
-  it('a burst of 500 messages for one channel never exceeds Teams\' windows and every message reaches Teams in a card or digest', async () => {
+  it("a burst of 500 messages for one channel never exceeds Teams' windows and every message reaches Teams in a card or digest", async () => {
     await subscribe(TEAM);
     const bodies = Array.from({ length: 500 }, (_, i) => messageEvent({ id: `burst-${i}`, roomId: `room-${i % 40}` }));
     for (let i = 0; i < bodies.length; i += 50) {
@@ -188,13 +211,15 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     }
     const digests = deliveries.filter((d) => d.via === 'digest');
     assert.ok(digests.length > 400, `most of the burst went into digests (${digests.length})`);
-    const digestCards = connector.cards().filter((c) => cardTexts(c.content).some((text) => /klink messages in \d+ conversations/.test(text)));
+    const digestCards = connector
+      .cards()
+      .filter((c) => cardTexts(c.content).some((text) => /klink messages in \d+ conversations/.test(text)));
     const counted = digestCards.reduce((n, c) => n + Number(/^(\d+) klink messages/.exec(cardTexts(c.content)[0])?.[1] ?? 0), 0);
-    assert.equal(counted, digests.length, 'the digests\' own counts add up to the messages they stand for');
+    assert.equal(counted, digests.length, "the digests' own counts add up to the messages they stand for");
     for (const c of digestCards) assertValidCard(c.content);
   });
 
-  it('counts the bot\'s answers to commands against the channel too: with a burst under way, cards and answers together stay within Teams\' windows', async () => {
+  it("counts the bot's answers to commands against the channel too: with a burst under way, cards and answers together stay within Teams' windows", async () => {
     await subscribe(TEAM);
     connector.reset();
     // Waves of three messages, each sent once the last wave has reached Teams (so every wave costs
@@ -214,7 +239,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     }
     await allDelivered(36);
     for (const command of commands) {
-      assert.ok(connector.requests.some((r) => r.route === 'replyToActivity' && r.urlActivityId === command.id), 'every command was answered');
+      assert.ok(
+        connector.requests.some((r) => r.route === 'replyToActivity' && r.urlActivityId === command.id),
+        'every command was answered',
+      );
     }
     const times = connector.requests.filter((r) => r.channelId === TEAM).map((r) => r.receivedAt);
     assert.ok(times.length > CONVERSATION_WINDOWS[1].limit, `${times.length} requests: enough to press against the windows`);
@@ -234,7 +262,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     assert.ok(maxInWindow(times, TENANT_WINDOWS[0].ms) <= TENANT_WINDOWS[0].limit, `${maxInWindow(times, 1000)} in 1 s`);
   });
 
-  it('conversations waiting on their tenant\'s budget are woken at their time, without polling the store meanwhile', async () => {
+  it("conversations waiting on their tenant's budget are woken at their time, without polling the store meanwhile", async () => {
     const sandbox = sinon.createSandbox();
     try {
       await t.close();
@@ -245,7 +273,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
       const looks = sandbox.spy(t.app.store.deliveries, 'claimConversations');
       await t.webhook(messageEvent({ id: 'wait-1' }));
       await allDelivered(60);
-      const times = connector.requests.filter((r) => r.route === 'createConversation').map((r) => r.receivedAt).sort((a, b) => a - b);
+      const times = connector.requests
+        .filter((r) => r.route === 'createConversation')
+        .map((r) => r.receivedAt)
+        .sort((a, b) => a - b);
       assert.equal(times.length, 60);
       const waitedMs = times[59] - times[0];
       assert.ok(waitedMs >= 1000, `the last 10 waited for the tenant's 1 s window (${waitedMs} ms)`);
@@ -264,7 +295,11 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await subscribe(other);
     connector.respondWith({ ...connectorErrors.throttled(2), match: { route: 'createConversation', channelId: TEAM } });
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
-    const [otherCard] = await connector.waitForRequests((r) => r.route === 'createConversation' && r.channelId === other && r.response?.status === 201, 1, 5000);
+    const [otherCard] = await connector.waitForRequests(
+      (r) => r.route === 'createConversation' && r.channelId === other && r.response?.status === 201,
+      1,
+      5000,
+    );
     await allDelivered(2);
     const [throttled, retried] = sendsTo(TEAM);
     assert.equal(throttled.response?.status, 429);
@@ -276,7 +311,10 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await subscribe(TEAM);
     connector.respondWith({ ...connectorErrors.serverError(503), match: { route: 'createConversation' } });
     await t.webhook(messageEvent({ id: 'first', roomId: 'room-a', text: 'first' }));
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10))[0]?.attempts === 1, { timeoutMs: 5000, what: 'a failed first attempt' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10))[0]?.attempts === 1, {
+      timeoutMs: 5000,
+      what: 'a failed first attempt',
+    });
     await t.webhook(messageEvent({ id: 'second', roomId: 'room-a', text: 'second' }));
     await allDelivered(2);
     const [failed, root, reply] = sendsTo(TEAM);
@@ -312,7 +350,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await subscribe(fast);
     connector.respondWith({ match: { route: 'createConversation', channelId: TEAM }, delayMs: 3000 });
     await t.webhook(messageEvent({ id: 'm1' }));
-    await waitFor(() => sendsTo(TEAM).length === 1, { timeoutMs: 5000, what: 'the slow channel\'s card under way' });
+    await waitFor(() => sendsTo(TEAM).length === 1, { timeoutMs: 5000, what: "the slow channel's card under way" });
     await connector.waitForRequests((r) => r.channelId === fast && r.response?.status === 201, 1, 5000);
     assert.equal(sendsTo(TEAM)[0].response, undefined, 'the fast channel was served while the slow one still waited for Teams');
     await allDelivered(2);
@@ -329,7 +367,11 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     const store = await t.database.open();
     const left = await store.deliveries.listDeliveries({ state: 'pending' }, 10);
     await store.close();
-    assert.deepEqual(left.map((d) => d.claim), [null, null], 'the rest is pending and claimed by nobody');
+    assert.deepEqual(
+      left.map((d) => d.claim),
+      [null, null],
+      'the rest is pending and claimed by nobody',
+    );
     const next = await startTestApp({}, { database: t.database, clock });
     t = next;
     const [first] = await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10);
@@ -363,9 +405,16 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
 
   it('a delivery Teams refuses for good is dead-lettered and shows up in @klink subscriptions', async () => {
     await subscribe(TEAM);
-    connector.respondWith({ status: 400, body: { error: { code: 'BadArgument', message: 'bad' } }, match: { route: 'createConversation' } });
+    connector.respondWith({
+      status: 400,
+      body: { error: { code: 'BadArgument', message: 'bad' } },
+      match: { route: 'createConversation' },
+    });
     await t.webhook(messageEvent({ id: 'm1' }));
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], {
+      timeoutMs: 5000,
+      what: 'dead letter',
+    });
     const activity = channelCommand({ serviceUrl: connector.url }, 'subscriptions');
     assert.equal(await t.activity(activity), 200);
     const [reply] = await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 5000);
@@ -379,13 +428,16 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     connector.respondWith({ ...connectorErrors.botNotRegistered(), match: { route: 'createConversation' }, times: Infinity });
     await t.webhook(messageEvent({ id: 'm1' }));
     await waitFor(async () => (await fetch(`${t.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz to fail' });
-    const readiness = await (await fetch(`${t.url}/readyz`)).json() as { error: string };
+    const readiness = (await (await fetch(`${t.url}/readyz`)).json()) as { error: string };
     assert.match(readiness.error, /credentials/);
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-2' }));
     await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
     assert.equal(sendsTo(TEAM).length, 1, 'no further requests while the credentials are rejected');
     const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
-    assert.deepEqual(deliveries.map((d) => d.state), ['pending', 'pending']);
+    assert.deepEqual(
+      deliveries.map((d) => d.state),
+      ['pending', 'pending'],
+    );
     assert.ok(t.logs.filter((line) => line.includes('Teams rejected the bot credentials')).length === 1, 'logged once');
   });
 
@@ -395,7 +447,9 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await t.webhook(messageEvent({ id: 'm1', roomId: 'room-a' }));
     await allDelivered(1);
     const [post] = sendsTo(TEAM);
-    const card = post.activity?.attachments?.[0]?.content as { actions: Array<{ type: string; card?: { actions: Array<{ verb: string; data: Record<string, string> }> } }> };
+    const card = post.activity?.attachments?.[0]?.content as {
+      actions: Array<{ type: string; card?: { actions: Array<{ verb: string; data: Record<string, string> }> } }>;
+    };
     const mute = card.actions.find((a) => a.type === 'Action.ShowCard')?.card?.actions[0];
     assert.ok(mute);
     const response = await invoke(post.conversationId ?? TEAM, post.activityId ?? '', mute.verb, { ...mute.data, muteFor: '3600000' });
@@ -409,7 +463,7 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await allDelivered(2);
     await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
     const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
-    assert.equal(deliveries.length, 2, 'the muted room\'s message was not posted');
+    assert.equal(deliveries.length, 2, "the muted room's message was not posted");
     clock.advance(3_600_001);
     await t.webhook(messageEvent({ id: 'm4', roomId: 'room-a' }));
     await allDelivered(3);
@@ -422,13 +476,18 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
     await t.webhook(messageEvent({ id: 'm1' }));
     await allDelivered(1);
     const [post] = sendsTo(TEAM);
-    const card = post.activity?.attachments?.[0]?.content as { actions: Array<{ type: string; verb?: string; data?: Record<string, string> }> };
+    const card = post.activity?.attachments?.[0]?.content as {
+      actions: Array<{ type: string; verb?: string; data?: Record<string, string> }>;
+    };
     const unsubscribe = card.actions.find((a) => a.verb === 'unsubscribe');
     assert.ok(unsubscribe?.data);
     const response = await invoke(post.conversationId ?? TEAM, post.activityId ?? '', 'unsubscribe', unsubscribe.data);
     assert.equal(response.statusCode, 200);
     assert.match(cardTexts(response.value).join(' '), /Unsubscribed by Mia Agent: "whatsapp", "group"/);
-    assert.deepEqual((await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => s.filters.channels), [['messenger']]);
+    assert.deepEqual(
+      (await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => s.filters.channels),
+      [['messenger']],
+    );
   });
 
   /** Sends an Action.Execute invoke the way Teams does and returns the bot's invoke response. */
@@ -437,14 +496,20 @@ eachStore('delivery under Teams rules (real server, fake Bot Connector)', functi
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        type: 'invoke', name: 'adaptiveCard/action', id: `inv-${verb}`, channelId: 'msteams', serviceUrl: connector.url,
-        from: { id: '29:user-1', name: 'Mia Agent', aadObjectId: 'aad-user-1' }, recipient: BOT, replyToId,
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: `inv-${verb}`,
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        from: { id: '29:user-1', name: 'Mia Agent', aadObjectId: 'aad-user-1' },
+        recipient: BOT,
+        replyToId,
         conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: TENANT },
         channelData: { team: { id: TEAM }, channel: { id: TEAM }, tenant: { id: TENANT } },
         value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
       }),
     });
     assert.equal(response.status, 200);
-    return await response.json() as { statusCode: number; value: unknown };
+    return (await response.json()) as { statusCode: number; value: unknown };
   }
 });

@@ -51,13 +51,19 @@ describe('error answers: no internal text leaves the process', () => {
       it('answers 503 with a generic text, stores nothing, and logs the cause with a correlation id', async () => {
         const token = fake.mintToken({ audience: TEST_BOT_ID, serviceUrl: SERVICE_URL });
         const before = await t.app.store.rowCounts();
-        const answer = await post(t.url, membersUpdate({ serviceUrl: SERVICE_URL, channelId: '19:outage@thread.tacv2' }, 'membersAdded'), `Bearer ${token}`);
+        const answer = await post(
+          t.url,
+          membersUpdate({ serviceUrl: SERVICE_URL, channelId: '19:outage@thread.tacv2' }, 'membersAdded'),
+          `Bearer ${token}`,
+        );
         assert.equal(answer.status, 503, `expected 503, got ${answer.status}: ${answer.body}`);
         assert.doesNotMatch(answer.body, INTERNAL_TEXT);
         const body = JSON.parse(answer.body) as { error: string; correlationId: string };
         assert.match(body.correlationId, /^[0-9a-f-]{36}$/);
         assert.deepEqual(await t.app.store.rowCounts(), before);
-        const logged = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.correlationId === body.correlationId);
+        const logged = t.logs
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.correlationId === body.correlationId);
         assert.ok(logged, 'the log has the correlation id');
         assert.equal(consoleError.callCount, 0, 'nothing is printed around the logger');
       });
@@ -76,9 +82,13 @@ describe('error answers: no internal text leaves the process', () => {
       await fake?.close();
     });
 
-    it('is 401 without the validation library\'s message', async () => {
+    it("is 401 without the validation library's message", async () => {
       const forged = fake.mintToken({ audience: TEST_BOT_ID, serviceUrl: SERVICE_URL, key: 'unknown' });
-      const answer = await post(t.url, membersUpdate({ serviceUrl: SERVICE_URL, channelId: '19:forged@thread.tacv2' }, 'membersAdded'), `Bearer ${forged}`);
+      const answer = await post(
+        t.url,
+        membersUpdate({ serviceUrl: SERVICE_URL, channelId: '19:forged@thread.tacv2' }, 'membersAdded'),
+        `Bearer ${forged}`,
+      );
       assert.equal(answer.status, 401);
       assert.doesNotMatch(answer.body, /Signing Key|endorse|kid|token/i);
       assert.equal(consoleError.callCount, 0, 'nothing is printed around the logger');
@@ -112,7 +122,9 @@ describe('error answers: no internal text leaves the process', () => {
       assert.doesNotMatch(answer.body, /connector-internal-detail|BadArgument/);
       const body = JSON.parse(answer.body) as { error: string; correlationId: string };
       assert.match(body.correlationId, /^[0-9a-f-]{36}$/);
-      const logged = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.correlationId === body.correlationId);
+      const logged = t.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.correlationId === body.correlationId);
       assert.ok(logged, 'the log has the correlation id');
       assert.match(JSON.stringify(logged), /connector-internal-detail/, 'the details are in the log');
       assert.equal(consoleError.callCount, 0, 'nothing is printed around the logger');
@@ -126,13 +138,15 @@ describe('error answers: no internal text leaves the process', () => {
     });
     after(async () => t?.close());
 
-    it('answers 500 with a generic text and a correlation id, not the error\'s message', async () => {
+    it("answers 500 with a generic text and a correlation id, not the error's message", async () => {
       await t.app.store.close();
       const answer = await t.webhook(sample('message.inbound'));
       assert.equal(answer.status, 500, JSON.stringify(answer.json));
       assert.doesNotMatch(JSON.stringify(answer.json), /database|connection|not open|\w+Error\b/i);
       assert.match(String(answer.json.correlationId), /^[0-9a-f-]{36}$/);
-      const logged = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.correlationId === answer.json.correlationId);
+      const logged = t.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.correlationId === answer.json.correlationId);
       assert.ok(logged, 'the log has the correlation id');
     });
   });

@@ -9,8 +9,11 @@ import { makeUnwritable } from '../support/unwritable';
 import { waitFor } from '../support/wait';
 
 const DEPLOYED = {
-  BOT_ID: '00000000-0000-0000-0000-000000000001', BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa', BOT_PASSWORD: 'p',
-  PUBLIC_URL: 'https://klink-teams.example.com', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  BOT_ID: '00000000-0000-0000-0000-000000000001',
+  BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa',
+  BOT_PASSWORD: 'p',
+  PUBLIC_URL: 'https://klink-teams.example.com',
+  DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -19,7 +22,8 @@ describe('/metrics and /readyz access', function () {
   let t: TestApp;
   afterEach(async () => t.close());
 
-  const get = (path: string, token?: string) => fetch(`${t.url}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const get = (path: string, token?: string) =>
+    fetch(`${t.url}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
 
   it('outside local mode without METRICS_TOKEN, /metrics is not served', async () => {
     t = await startTestApp(DEPLOYED);
@@ -48,15 +52,21 @@ describe('/metrics and /readyz access', function () {
     const unwritable = await makeUnwritable(t.database);
     if (unwritable === null) this.skip();
     try {
-      const anonymous = await waitFor(async () => {
-        const response = await get('/readyz');
-        return response.status === 503 ? response.json() : null;
-      }, { timeoutMs: 10_000, what: '/readyz to answer 503' });
+      const anonymous = await waitFor(
+        async () => {
+          const response = await get('/readyz');
+          return response.status === 503 ? response.json() : null;
+        },
+        { timeoutMs: 10_000, what: '/readyz to answer 503' },
+      );
       assert.deepEqual(anonymous, { ok: false });
-      const detailed = await (await get('/readyz', TOKEN)).json() as { ok: boolean; error?: string };
+      const detailed = (await (await get('/readyz', TOKEN)).json()) as { ok: boolean; error?: string };
       assert.equal(detailed.ok, false);
       assert.match(detailed.error ?? '', /cannot commit|write/i);
-      assert.ok(t.logs.some((line) => line.includes('not ready') && line.includes('"reason"')), 'the reason is logged');
+      assert.ok(
+        t.logs.some((line) => line.includes('not ready') && line.includes('"reason"')),
+        'the reason is logged',
+      );
     } finally {
       await unwritable.restore();
     }

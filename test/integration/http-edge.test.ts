@@ -13,7 +13,9 @@ function partialRequest(url: string, path: string, length: number): Promise<net.
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: sha256=00\r\nContent-Length: ${length}\r\n\r\n{"event":`);
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: sha256=00\r\nContent-Length: ${length}\r\n\r\n{"event":`,
+      );
       resolve(socket);
     });
     socket.once('error', reject);
@@ -35,10 +37,16 @@ describe('HTTP edge: aborted and slow requests', function () {
         socket.resetAndDestroy();
       }
     }
-    await waitFor(async () => /klink_teams_webhooks_total\{result="aborted"\} 20/.test(await (await fetch(`${t.url}/metrics`)).text()),
-      { timeoutMs: 10_000, what: '20 aborted webhooks counted' });
+    await waitFor(async () => /klink_teams_webhooks_total\{result="aborted"\} 20/.test(await (await fetch(`${t.url}/metrics`)).text()), {
+      timeoutMs: 10_000,
+      what: '20 aborted webhooks counted',
+    });
     const aborts = t.logs.filter((line) => /abort/i.test(line));
-    assert.deepEqual(t.logs.filter((line) => levelOf(line) >= 40), [], 'no warning or error for a client that gave up');
+    assert.deepEqual(
+      t.logs.filter((line) => levelOf(line) >= 40),
+      [],
+      'no warning or error for a client that gave up',
+    );
     assert.ok(aborts.length >= 1 && aborts.length <= 2, `at most one line a minute per route, got ${aborts.length}:\n${aborts.join('')}`);
   });
 
@@ -50,7 +58,10 @@ describe('HTTP edge: aborted and slow requests', function () {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const timer = setInterval(() => socket.write(' '), 100); // a slow sender keeps trickling
     try {
-      await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`not cut off within 5 s; got: ${answer}`)), 5_000))]);
+      await Promise.race([
+        closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`not cut off within 5 s; got: ${answer}`)), 5_000)),
+      ]);
     } finally {
       clearInterval(timer);
       socket.destroy();

@@ -35,7 +35,10 @@ eachStore('metrics and retention', (kind) => {
     await t.webhook(messageEvent({ id: 'm1' }));
     await t.webhook(messageEvent({ id: 'm1' }));
     await t.webhook(messageEvent({ id: 'm2' }), { secret: 'wrong' });
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, { timeoutMs: 5000, what: 'delivery' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, {
+      timeoutMs: 5000,
+      what: 'delivery',
+    });
     assert.deepEqual(await metric('klink_teams_webhooks_total'), [
       'klink_teams_webhooks_total{result="stored"} 1',
       'klink_teams_webhooks_total{result="duplicate"} 1',
@@ -60,14 +63,19 @@ eachStore('metrics and retention', (kind) => {
 
   it('removes message text from the store once delivered and older than MESSAGE_RETENTION_DAYS', async () => {
     await t.webhook(messageEvent({ id: 'm1', text: 'my card number is 4111' }));
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, { timeoutMs: 5000, what: 'delivery' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, {
+      timeoutMs: 5000,
+      what: 'delivery',
+    });
     const [delivery] = await t.app.store.deliveries.listDeliveries({}, 1);
     assert.match((await t.app.store.events.getEvent(delivery.eventId))?.payload ?? '', /4111/);
     clock.advance(6 * 86_400_000);
     assert.match((await t.app.store.events.getEvent(delivery.eventId))?.payload ?? '', /4111/, 'kept within the retention period');
     clock.advance(2 * 86_400_000);
-    await waitFor(async () => !((await t.app.store.events.getEvent(delivery.eventId))?.payload ?? '4111').includes('4111'),
-      { timeoutMs: 5000, what: 'the message text to be removed' });
+    await waitFor(async () => !((await t.app.store.events.getEvent(delivery.eventId))?.payload ?? '4111').includes('4111'), {
+      timeoutMs: 5000,
+      what: 'the message text to be removed',
+    });
     assert.equal((await t.app.store.events.getEvent(delivery.eventId))?.roomId, '1f13f5d8-e426-42c7-9ce1-f50862f21965', 'ids are kept');
   });
 });

@@ -15,7 +15,10 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 
 function cli(script: string, args: string[], env: Record<string, string>): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), `scripts/${script}.ts`, ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000,
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 30_000,
   });
   return { status: result.status, output: result.stdout + result.stderr };
 }

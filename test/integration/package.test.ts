@@ -94,7 +94,10 @@ describe('npm run package (Teams app package)', function () {
     });
     assert.deepEqual(await AppManifestUtils.validateAgainstSchema(manifest as unknown as TeamsManifest), []);
 
-    for (const [name, size] of [['color.png', 192], ['outline.png', 32]] as const) {
+    for (const [name, size] of [
+      ['color.png', 192],
+      ['outline.png', 32],
+    ] as const) {
       const png = decodePng(await entry(zip, name));
       if (typeof png === 'string') assert.fail(`${name}: ${png}`);
       assert.deepEqual([png.width, png.height], [size, size], name);

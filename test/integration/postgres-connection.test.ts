@@ -30,7 +30,10 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
   beforeEach(async () => {
     database = await createTestDatabase('postgres');
     identity = await startFakeManagedIdentity();
-    front = await startFakeAzurePostgres({ role: 'postgres', accept: (password) => password === 'db-password' || identity.issued.includes(password) });
+    front = await startFakeAzurePostgres({
+      role: 'postgres',
+      accept: (password) => password === 'db-password' || identity.issued.includes(password),
+    });
   });
   afterEach(async () => {
     await front.close();
@@ -47,7 +50,7 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
     }
   }
 
-  it('sslmode=verify-full checks the server\'s certificate against sslrootcert; an unknown one is refused, saying where and why', async () => {
+  it("sslmode=verify-full checks the server's certificate against sslrootcert; an unknown one is refused, saying where and why", async () => {
     await opens({ DATABASE_URL: url('klink:db-password', `sslmode=verify-full&sslrootcert=${encodeURIComponent(front.caFile)}`) });
     await assert.rejects(opens({ DATABASE_URL: url('klink:db-password', 'sslmode=verify-full') }), (err: Error) => {
       assert.equal(err.name, 'StoreOpenError');
@@ -62,13 +65,14 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
     await assert.rejects(opens({ DATABASE_URL: url('klink:wrong', 'sslmode=no-verify') }), /password authentication failed/);
   });
 
-  it('DATABASE_AUTH=azure-managed-identity: the identity\'s Entra token is the password, shared by connections until it is due for renewal', async () => {
+  it("DATABASE_AUTH=azure-managed-identity: the identity's Entra token is the password, shared by connections until it is due for renewal", async () => {
     const env = process.env;
     process.env = { ...env, IDENTITY_ENDPOINT: identity.endpoint, IDENTITY_HEADER: identity.header };
     try {
       const config = loadConfig({
         DATABASE_URL: url('klink-teams-identity', `sslmode=verify-full&sslrootcert=${encodeURIComponent(front.caFile)}`),
-        DATABASE_AUTH: 'azure-managed-identity', AZURE_CLIENT_ID: CLIENT_ID,
+        DATABASE_AUTH: 'azure-managed-identity',
+        AZURE_CLIENT_ID: CLIENT_ID,
       });
       const store = await openStore(config.store);
       try {
@@ -82,16 +86,23 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
       const [request] = identity.requests;
       assert.equal(request.get('resource'), 'https://ossrdbms-aad.database.windows.net');
       assert.equal(request.get('client_id'), CLIENT_ID);
-      assert.ok(front.passwords.length >= 2 && front.passwords.every((p) => p === 'entra-token-1'), `passwords: ${front.passwords.join(', ')}`);
+      assert.ok(
+        front.passwords.length >= 2 && front.passwords.every((p) => p === 'entra-token-1'),
+        `passwords: ${front.passwords.join(', ')}`,
+      );
 
       // A token within five minutes of expiring is not used for a new connection: a fresh one is fetched.
       identity.lifetimeS = 200;
       const shortLived = loadConfig({
         DATABASE_URL: url('klink-teams-identity', `sslmode=verify-full&sslrootcert=${encodeURIComponent(front.caFile)}`),
-        DATABASE_AUTH: 'azure-managed-identity', AZURE_CLIENT_ID: OTHER_CLIENT_ID,
+        DATABASE_AUTH: 'azure-managed-identity',
+        AZURE_CLIENT_ID: OTHER_CLIENT_ID,
       });
       for (let i = 0; i < 2; i++) await (await openStore(shortLived.store)).close();
-      assert.deepEqual(identity.requests.slice(1).map((r) => r.get('client_id')), [OTHER_CLIENT_ID, OTHER_CLIENT_ID]);
+      assert.deepEqual(
+        identity.requests.slice(1).map((r) => r.get('client_id')),
+        [OTHER_CLIENT_ID, OTHER_CLIENT_ID],
+      );
       assert.deepEqual(front.passwords.slice(-2), ['entra-token-2', 'entra-token-3']);
     } finally {
       process.env = env;
@@ -107,12 +118,21 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
     });
     try {
       const listening = `LISTEN "klink-teams:${schema()}"`;
-      const terminated = await admin(async (client) => (await client.query(
-        'SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE query = $1', [listening])).rows.length);
+      const terminated = await admin(
+        async (client) =>
+          (await client.query('SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE query = $1', [listening])).rows.length,
+      );
       assert.equal(terminated, 1, 'one connection listens for this database');
       await waitFor(() => heard >= 1, { timeoutMs: 5_000, what: 'the watcher told after listening again' });
       const before = heard;
-      await writer.events.recordEvent({ connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', kind: 'message', payload: '{}', receivedAt: 1 });
+      await writer.events.recordEvent({
+        connectionId: 'default',
+        eventType: 'message.inbound',
+        dataId: 'm1',
+        kind: 'message',
+        payload: '{}',
+        receivedAt: 1,
+      });
       await waitFor(() => heard > before, { timeoutMs: 2_000, what: 'the signal for a commit after the reconnect' });
     } finally {
       await stop();
@@ -124,10 +144,20 @@ describe('connecting to PostgreSQL (TLS, Entra tokens, start-up errors)', functi
   it('the server does not start when the database cannot be reached, and says which host and why', async () => {
     const port = await freePort();
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`, KLINK_WEBHOOK_SECRET: 'x', PORT: '0' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`,
+        KLINK_WEBHOOK_SECRET: 'x',
+        PORT: '0',
+      },
     });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, new RegExp(`klink-teams cannot start: DATABASE_URL: cannot use PostgreSQL at 127\\.0\\.0\\.1:${port}/test: connect ECONNREFUSED`));
+    assert.match(
+      result.stderr,
+      new RegExp(`klink-teams cannot start: DATABASE_URL: cannot use PostgreSQL at 127\\.0\\.0\\.1:${port}/test: connect ECONNREFUSED`),
+    );
   });
 });

@@ -49,8 +49,10 @@ eachStore('the server process', (kind) => {
         }
       }
     });
-    await waitFor(() => acknowledged.length >= 150 && connector.requests.some((r) => r.route === 'createConversation' && r.response?.status === 201),
-      { timeoutMs: 30_000, what: '150 acknowledged webhooks and some deliveries' });
+    await waitFor(
+      () => acknowledged.length >= 150 && connector.requests.some((r) => r.route === 'createConversation' && r.response?.status === 201),
+      { timeoutMs: 30_000, what: '150 acknowledged webhooks and some deliveries' },
+    );
     running.child.kill('SIGKILL');
     assert.equal((await running.exited).signal, 'SIGKILL');
     await Promise.all(load);
@@ -59,13 +61,22 @@ eachStore('the server process', (kind) => {
     server = await startServer(database.url, port);
     const store = await database.open();
     try {
-      assert.equal((await deliveryReport(store, acknowledged, channels.length)).stored, acknowledged.length, 'every acknowledged event is in the store');
-      const report = await waitFor(async () => {
-        const now = await deliveryReport(store, acknowledged, channels.length);
-        return now.undelivered.length === 0 && now;
-      }, { timeoutMs: 60_000, intervalMs: 200, what: 'every acknowledged event delivered to all 10 channels' });
+      assert.equal(
+        (await deliveryReport(store, acknowledged, channels.length)).stored,
+        acknowledged.length,
+        'every acknowledged event is in the store',
+      );
+      const report = await waitFor(
+        async () => {
+          const now = await deliveryReport(store, acknowledged, channels.length);
+          return now.undelivered.length === 0 && now;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'every acknowledged event delivered to all 10 channels' },
+      );
       // Duplicates are limited to the requests in flight at the kill: posts Teams accepted that no delivery points at.
-      const accepted = connector.requests.filter((r) => (r.route === 'createConversation' || r.route === 'sendToConversation') && r.response?.status === 201 && r.activityId);
+      const accepted = connector.requests.filter(
+        (r) => (r.route === 'createConversation' || r.route === 'sendToConversation') && r.response?.status === 201 && r.activityId,
+      );
       const orphans = accepted.filter((r) => !report.activityIds.has(r.activityId ?? '')).length;
       assert.ok(orphans <= 64, `${orphans} posts were sent twice (at most the 64 turns in flight)`);
     } finally {
@@ -86,15 +97,18 @@ eachStore('the server process', (kind) => {
     server.child.kill('SIGTERM');
     // Until the signal is handled a webhook may still be taken: then it must be delivered before exit.
     const accepted: string[] = [];
-    const refused = await waitFor(async () => {
-      const id = `term-after-${accepted.length}`;
-      try {
-        if ((await postWebhook(server?.url ?? '', messageEvent({ id, roomId: 'room-after' }))).status === 200) accepted.push(id);
-        return false;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 5_000, what: 'new webhooks to be refused' });
+    const refused = await waitFor(
+      async () => {
+        const id = `term-after-${accepted.length}`;
+        try {
+          if ((await postWebhook(server?.url ?? '', messageEvent({ id, roomId: 'room-after' }))).status === 200) accepted.push(id);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 5_000, what: 'new webhooks to be refused' },
+    );
     assert.equal(refused, true);
     const { code } = await server.exited;
     const tookMs = Date.now() - stoppingAt;
@@ -104,13 +118,23 @@ eachStore('the server process', (kind) => {
     const store = await database.open();
     try {
       const first = await deliveryReport(store, ['term-1'], 1);
-      assert.deepEqual(first.deliveries.map((d) => d.state), ['delivered'], 'the delivery in flight was finished before exit');
+      assert.deepEqual(
+        first.deliveries.map((d) => d.state),
+        ['delivered'],
+        'the delivery in flight was finished before exit',
+      );
       const after = await store.events.findEvents(accepted);
-      assert.deepEqual(after.map((e) => e.dataId), accepted, 'every webhook answered 200 is stored');
+      assert.deepEqual(
+        after.map((e) => e.dataId),
+        accepted,
+        'every webhook answered 200 is stored',
+      );
       // What was taken but not yet sent is returned to the store and goes out after a restart.
       server = await startServer(database.url, port);
-      await waitFor(async () => (await deliveryReport(store, accepted, 1)).undelivered.length === 0,
-        { timeoutMs: 10_000, what: 'the webhooks taken during shutdown to be delivered after restart' });
+      await waitFor(async () => (await deliveryReport(store, accepted, 1)).undelivered.length === 0, {
+        timeoutMs: 10_000,
+        what: 'the webhooks taken during shutdown to be delivered after restart',
+      });
     } finally {
       await store.close();
     }

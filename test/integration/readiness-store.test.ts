@@ -54,12 +54,24 @@ describe('/readyz while the store cannot commit [postgres]', function () {
     assert.equal((await t.webhook(messageEvent({ id: 'before' }))).status, 200);
     await role.readOnly();
     await waitFor(async () => (await readyz()) === 503, { timeoutMs: 10_000, what: '/readyz to say not ready' });
-    await assert.rejects(t.app.store.events.recordEvent({
-      connectionId: 'default', eventType: 'message.inbound', dataId: 'during', kind: 'message', payload: '{}', receivedAt: 1,
-    }), /read-only transaction/, 'the store really refuses commits');
+    await assert.rejects(
+      t.app.store.events.recordEvent({
+        connectionId: 'default',
+        eventType: 'message.inbound',
+        dataId: 'during',
+        kind: 'message',
+        payload: '{}',
+        receivedAt: 1,
+      }),
+      /read-only transaction/,
+      'the store really refuses commits',
+    );
     const during = await t.webhook(messageEvent({ id: 'during' }), { signal: AbortSignal.timeout(10_000) });
     assert.equal(during.status, 500, 'a webhook that cannot be stored gets an answer klink retries');
-    assert.ok(t.logs.some((line) => line.includes('not ready: store problem') && line.includes('read-only transaction')), 'the reason is logged');
+    assert.ok(
+      t.logs.some((line) => line.includes('not ready: store problem') && line.includes('read-only transaction')),
+      'the reason is logged',
+    );
     await role.writable();
     await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });
     assert.equal((await t.webhook(messageEvent({ id: 'after' }))).status, 200);

@@ -49,17 +49,32 @@ eachStore('process roles', function (kind) {
     const worker = await start('worker', 3_600_000);
     assert.equal(web.app.delivery, null, 'the web role delivers nothing');
     const command = channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: TENANT }, 'subscribe whatsapp');
-    assert.equal((await fetch(`${web.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${web.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(command),
+        })
+      ).status,
+      200,
+    );
     await connector.waitForRequests((r) => r.route === 'replyToActivity', 1, 5_000);
 
     const raw = JSON.stringify(messageEvent({ id: 'split-1' }));
-    const response = await fetch(`${web.url}/api/klink/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) }, body: raw });
+    const response = await fetch(`${web.url}/api/klink/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) },
+      body: raw,
+    });
     assert.equal(response.status, 200);
     await connector.waitForRequests((r) => r.route === 'createConversation', 1, 5_000);
 
     assert.equal((await fetch(`${worker.url}/readyz`)).status, 200);
-    await waitFor(async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${worker.url}/metrics`)).text()),
-      { timeoutMs: 5_000, what: 'the delivery in the worker\'s metrics' });
+    await waitFor(
+      async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${worker.url}/metrics`)).text()),
+      { timeoutMs: 5_000, what: "the delivery in the worker's metrics" },
+    );
     assert.equal((await fetch(`${worker.url}/api/klink/webhook`, { method: 'POST', body: raw })).status, 404, 'a worker takes no webhooks');
   });
 
@@ -67,14 +82,29 @@ eachStore('process roles', function (kind) {
     // Not from process.env: the thread must use this configuration (this database), as the endpoints do.
     const both = await start('all');
     const command = channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId: TENANT }, 'subscribe whatsapp');
-    assert.equal((await fetch(`${both.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${both.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(command),
+        })
+      ).status,
+      200,
+    );
     await connector.waitForRequests((r) => r.route === 'replyToActivity', 1, 5_000);
     const raw = JSON.stringify(messageEvent({ id: 'thread-1' }));
-    const response = await fetch(`${both.url}/api/klink/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) }, body: raw });
+    const response = await fetch(`${both.url}/api/klink/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, raw) },
+      body: raw,
+    });
     assert.equal(response.status, 200);
     await connector.waitForRequests((r) => r.route === 'createConversation', 1, 10_000);
-    await waitFor(async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${both.url}/metrics`)).text()),
-      { timeoutMs: 5_000, what: 'the delivery thread\'s metrics on the process\'s /metrics' });
+    await waitFor(
+      async () => /klink_teams_deliveries_total\{result="delivered"\} 1/.test(await (await fetch(`${both.url}/metrics`)).text()),
+      { timeoutMs: 5_000, what: "the delivery thread's metrics on the process's /metrics" },
+    );
   });
 
   it('an idle worker looks at the store about once a second', async () => {
@@ -84,8 +114,12 @@ eachStore('process roles', function (kind) {
     const sandbox = sinon.createSandbox();
     try {
       const spies = [
-        ...['undispatchedEvents', 'nextDueAt', 'renewClaims', 'pendingDeliveriesFor', 'countPending'].map((m) => sandbox.spy(deliveries, m as keyof typeof deliveries)),
-        sandbox.spy(events, 'purgeMessageText'), sandbox.spy(leases, 'acquireLease'), sandbox.spy(budget, 'take'),
+        ...['undispatchedEvents', 'nextDueAt', 'renewClaims', 'pendingDeliveriesFor', 'countPending'].map((m) =>
+          sandbox.spy(deliveries, m as keyof typeof deliveries),
+        ),
+        sandbox.spy(events, 'purgeMessageText'),
+        sandbox.spy(leases, 'acquireLease'),
+        sandbox.spy(budget, 'take'),
       ];
       const lookedAt: number[] = [];
       const claim = deliveries.claimConversations.bind(deliveries);
@@ -101,7 +135,10 @@ eachStore('process roles', function (kind) {
         // A timer may fire a few milliseconds early by Date.now().
         assert.ok(gap >= idleCheckMs - 20, `looks ${gap} ms apart (idle check ${idleCheckMs} ms)`);
       }
-      assert.ok(calls <= 3 * (looks.callCount + 1), `${calls} store calls for ${looks.callCount} looks (a look is three: new events, due conversations, next due time)`);
+      assert.ok(
+        calls <= 3 * (looks.callCount + 1),
+        `${calls} store calls for ${looks.callCount} looks (a look is three: new events, due conversations, next due time)`,
+      );
     } finally {
       sandbox.restore();
     }

@@ -57,7 +57,9 @@ describe('several instances on one PostgreSQL database', function () {
     servers = await Promise.all([0, 1, 2].map(async () => startServer(database.url, await freePort())));
     store = await database.open();
     for (let i = 0; i < channels.length; i += 12) {
-      await Promise.all(channels.slice(i, i + 12).map((channel, j) => subscribeThrough(servers[(i + j) % 3], connector, channel, tenantOf.get(channel))));
+      await Promise.all(
+        channels.slice(i, i + 12).map((channel, j) => subscribeThrough(servers[(i + j) % 3], connector, channel, tenantOf.get(channel))),
+      );
     }
     connector.reset();
   }
@@ -69,24 +71,26 @@ describe('several instances on one PostgreSQL database', function () {
   async function load(count: number, prefix: string, live: () => ServerProcess[], onSent?: (n: number) => void): Promise<string[]> {
     const acknowledged: string[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < count) {
-        const n = next++;
-        const targets = live();
-        const server = targets[n % targets.length];
-        try {
-          const sentAt = Date.now();
-          const { status, result } = await postWebhook(server.url, messageEvent({ id: `${prefix}-${n}`, roomId: `room-${n % ROOMS}` }));
-          if (status === 200 && result === 'stored') {
-            acknowledged.push(`${prefix}-${n}`);
-            timing.set(`${prefix}-${n}`, { sentAt, ackedAt: Date.now() });
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const n = next++;
+          const targets = live();
+          const server = targets[n % targets.length];
+          try {
+            const sentAt = Date.now();
+            const { status, result } = await postWebhook(server.url, messageEvent({ id: `${prefix}-${n}`, roomId: `room-${n % ROOMS}` }));
+            if (status === 200 && result === 'stored') {
+              acknowledged.push(`${prefix}-${n}`);
+              timing.set(`${prefix}-${n}`, { sentAt, ackedAt: Date.now() });
+            }
+          } catch {
+            // That instance is gone: not acknowledged, klink would send it again.
           }
-        } catch {
-          // That instance is gone: not acknowledged, klink would send it again.
+          onSent?.(n);
         }
-        onSent?.(n);
-      }
-    }));
+      }),
+    );
     return acknowledged;
   }
 
@@ -110,7 +114,10 @@ describe('several instances on one PostgreSQL database', function () {
         for (const b of items) {
           if (!(a.ackedAt < b.sentAt)) continue;
           ordered += 1;
-          assert.ok(a.at <= b.at, `${conversationId}: ${b.dataId} reached Teams before ${a.dataId}, which was acknowledged before ${b.dataId} was sent`);
+          assert.ok(
+            a.at <= b.at,
+            `${conversationId}: ${b.dataId} reached Teams before ${a.dataId}, which was acknowledged before ${b.dataId} was sent`,
+          );
         }
       }
       const roots = new Map<string, number>();
@@ -123,14 +130,17 @@ describe('several instances on one PostgreSQL database', function () {
     assert.ok(ordered > 1_000, `${ordered} ordered pairs checked`);
   }
 
-  it('any instance takes webhooks; every acknowledged event reaches every channel once, in order, within Teams\' limits, one sender at a time', async () => {
+  it("any instance takes webhooks; every acknowledged event reaches every channel once, in order, within Teams' limits, one sender at a time", async () => {
     await startFleet();
     const acknowledged = await load(60, 'fleet', () => servers);
     assert.equal(acknowledged.length, 60, 'every webhook was acknowledged');
     // A webhook klink sends again, to another instance, is still a duplicate.
     assert.equal((await postWebhook(servers[1].url, messageEvent({ id: 'fleet-0', roomId: 'room-0' }))).result, 'duplicate');
-    await waitFor(async () => (await deliveryReport(store, acknowledged, channels.length)).undelivered.length === 0,
-      { timeoutMs: 120_000, intervalMs: 500, what: 'every event delivered to all the channels' });
+    await waitFor(async () => (await deliveryReport(store, acknowledged, channels.length)).undelivered.length === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'every event delivered to all the channels',
+    });
     const report = await deliveryReport(store, acknowledged, channels.length);
     assert.equal(report.deliveries.length, acknowledged.length * channels.length, 'one delivery per event and channel');
     assertWithinTeamsLimits(connector.requests, (channel) => tenantOf.get(channel) ?? '?');
@@ -155,13 +165,18 @@ describe('several instances on one PostgreSQL database', function () {
     });
     assert.equal((await victim.exited).signal, 'SIGKILL');
     assert.ok(acknowledged.length >= 60, `${acknowledged.length} acknowledged`);
-    await waitFor(async () => (await deliveryReport(store, acknowledged, channels.length)).undelivered.length === 0,
-      { timeoutMs: 120_000, intervalMs: 500, what: 'every acknowledged event delivered to all the channels' });
+    await waitFor(async () => (await deliveryReport(store, acknowledged, channels.length)).undelivered.length === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'every acknowledged event delivered to all the channels',
+    });
     const report = await deliveryReport(store, acknowledged, channels.length);
     assertWithinTeamsLimits(connector.requests, (channel) => tenantOf.get(channel) ?? '?');
     await assertOrderAndThreads(acknowledged);
     // Posts Teams took that no delivery points at were sent twice: at most what the dead instance had in flight.
-    const posted = connector.requests.filter((r) => (r.route === 'createConversation' || r.route === 'sendToConversation') && r.response?.status === 201);
+    const posted = connector.requests.filter(
+      (r) => (r.route === 'createConversation' || r.route === 'sendToConversation') && r.response?.status === 201,
+    );
     const twice = posted.filter((r) => !report.activityIds.has(r.activityId ?? '')).length;
     assert.ok(twice <= 64, `${twice} posts sent twice (at most one per conversation the dead instance was sending to)`);
     // Conversations the dead instance was serving went quiet at most for the lease (plus a look).
@@ -184,8 +199,10 @@ describe('several instances on one PostgreSQL database', function () {
     const first = await postWebhook(servers[0].url, messageEvent({ id: 'start-1' }));
     const second = await postWebhook(servers[1].url, messageEvent({ id: 'start-2', roomId: 'room-2' }));
     assert.deepEqual([first.result, second.result], ['stored', 'stored']);
-    await waitFor(async () => (await deliveryReport(store, ['start-1', 'start-2'], 1)).undelivered.length === 0,
-      { timeoutMs: 20_000, what: 'both delivered' });
+    await waitFor(async () => (await deliveryReport(store, ['start-1', 'start-2'], 1)).undelivered.length === 0, {
+      timeoutMs: 20_000,
+      what: 'both delivered',
+    });
   });
 });
 

@@ -42,7 +42,9 @@ describe('http Bot Connector service URLs outside local mode', () => {
     // A correctly signed token whose serviceurl claim names the same http URL: only the scheme is wrong.
     const token = openId.mintToken({ audience: TEST_BOT_ID, serviceUrl: activity.serviceUrl });
     const response = await fetch(`${t.url}/api/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(activity),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(activity),
     });
     await response.arrayBuffer();
     return response.status;
@@ -51,7 +53,10 @@ describe('http Bot Connector service URLs outside local mode', () => {
   it('refuses a command whose serviceUrl is http: no request (no token) reaches it, nothing is stored', async () => {
     assert.match(connector.url, /^http:/);
     const before = await t.app.store.rowCounts();
-    const command = { ...channelCommand({ serviceUrl: connector.url, channelId: '19:http-case@thread.tacv2' }, 'help'), recipient: { ...BOT, id: `28:${TEST_BOT_ID}` } };
+    const command = {
+      ...channelCommand({ serviceUrl: connector.url, channelId: '19:http-case@thread.tacv2' }, 'help'),
+      recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
+    };
     const added = membersUpdate({ serviceUrl: connector.url, channelId: '19:http-case-2@thread.tacv2' }, 'membersAdded');
     const statuses = [await send(command), await send(added)];
     const leaked = connector.requests.map((r) => `${r.route} (authorization: ${r.headers.authorization ?? 'none'})`);
@@ -62,20 +67,35 @@ describe('http Bot Connector service URLs outside local mode', () => {
 
   it('never delivers to a stored conversation whose serviceUrl is http: no request reaches it, the delivery records why', async () => {
     const channelId = '19:stored-http@thread.tacv2';
-    await t.app.store.conversations.upsertConversation({
-      id: channelId, type: 'channel', tenantId: TENANT, serviceUrl: connector.url, channelId, teamId: TEAM, botId: `28:${TEST_BOT_ID}`, botName: 'klink',
-    }, Date.now());
+    await t.app.store.conversations.upsertConversation(
+      {
+        id: channelId,
+        type: 'channel',
+        tenantId: TENANT,
+        serviceUrl: connector.url,
+        channelId,
+        teamId: TEAM,
+        botId: `28:${TEST_BOT_ID}`,
+        botName: 'klink',
+      },
+      Date.now(),
+    );
     await t.app.store.conversations.addSubscription(channelId, emptyFilters(), null, Date.now());
     const raw = JSON.stringify(sample('message.inbound'));
     const webhook = await fetch(`${t.url}/api/klink/webhook`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-signing-secret', raw) }, body: raw,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-signing-secret', raw) },
+      body: raw,
     });
     assert.equal(webhook.status, 200);
     // Attempted: either it reached the connector, or the delivery recorded an error.
-    const [delivery] = await waitFor(async () => {
-      const listed = await t.app.store.deliveries.listDeliveries({ conversationId: channelId }, 10);
-      return (connector.requests.length > 0 || listed.some((d) => d.lastError !== null)) && listed;
-    }, { timeoutMs: 10_000, what: 'a delivery attempt' });
+    const [delivery] = await waitFor(
+      async () => {
+        const listed = await t.app.store.deliveries.listDeliveries({ conversationId: channelId }, 10);
+        return (connector.requests.length > 0 || listed.some((d) => d.lastError !== null)) && listed;
+      },
+      { timeoutMs: 10_000, what: 'a delivery attempt' },
+    );
     const leaked = connector.requests.map((r) => `${r.route} (authorization: ${r.headers.authorization ?? 'none'})`);
     assert.deepEqual(leaked, [], 'no request may reach the http connector');
     assert.match(delivery.lastError ?? '', /InsecureServiceUrl|not https/);

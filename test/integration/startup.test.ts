@@ -16,22 +16,37 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The node flags `npm start` uses (as deployed), so the process starts as operators start it. */
 function startFlags(): string[] {
   const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return packageJson.scripts.start.split(/\s+/).slice(1).filter((word) => word.startsWith('--'));
+  return packageJson.scripts.start
+    .split(/\s+/)
+    .slice(1)
+    .filter((word) => word.startsWith('--'));
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Starts the server; resolves when it exits, or kills it once `until` holds for its output. */
 function run(env: Record<string, string>, until?: (out: Run) => boolean): Promise<Run> {
   const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', 'src/index.ts'], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Run = { code: null, stdout: '', stderr: '' };
   const check = () => {
     if (until?.(out) && child.exitCode === null) child.kill('SIGTERM');
   };
-  child.stdout.on('data', (c: Buffer) => { out.stdout += c.toString(); check(); });
-  child.stderr.on('data', (c: Buffer) => { out.stderr += c.toString(); check(); });
+  child.stdout.on('data', (c: Buffer) => {
+    out.stdout += c.toString();
+    check();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out.stderr += c.toString();
+    check();
+  });
   return new Promise((resolve) => child.once('close', (code) => resolve({ ...out, code })));
 }
 
@@ -40,7 +55,9 @@ const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
 describe('start-up as operators see it', function () {
   this.timeout(60_000);
   let dir: { dir: string; remove: () => void };
-  beforeEach(() => { dir = makeTempDir('klink-startup-'); });
+  beforeEach(() => {
+    dir = makeTempDir('klink-startup-');
+  });
   afterEach(() => dir.remove());
 
   it('a port in use: one line naming PORT, no stack trace', async () => {
@@ -71,13 +88,18 @@ describe('start-up as operators see it', function () {
 
   it('a normal start in local mode: no deprecation warning, no consent "problems" at info', async () => {
     const port = await freePort();
-    const result = await run({ PORT: String(port), DATABASE_URL: `sqlite:${path.join(dir.dir, 'bot.db')}` },
-      (out) => out.stdout.includes('klink-teams listening'));
+    const result = await run({ PORT: String(port), DATABASE_URL: `sqlite:${path.join(dir.dir, 'bot.db')}` }, (out) =>
+      out.stdout.includes('klink-teams listening'),
+    );
     assert.match(result.stdout, /klink-teams listening/);
     assert.doesNotMatch(result.stderr, /DeprecationWarning|DEP0/, result.stderr);
     // Nothing is silenced: the start flags hide no warning.
     assert.ok(!startFlags().some((flag) => ['--no-warnings', '--no-deprecation'].includes(flag) || flag.startsWith('--disable-warning')));
     const info = lines(result.stdout).filter((l) => (JSON.parse(l) as { level: number }).level >= 30);
-    assert.deepEqual(info.filter((l) => /consent/i.test(l)), [], 'local mode has no admin consent to set up');
+    assert.deepEqual(
+      info.filter((l) => /consent/i.test(l)),
+      [],
+      'local mode has no admin consent to set up',
+    );
   });
 });

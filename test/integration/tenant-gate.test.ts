@@ -45,17 +45,24 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
   async function send(activity: object): Promise<{ status: number; body: string }> {
     const token = openId.mintToken({ audience: TEST_BOT_ID, serviceUrl: connector.url });
     const response = await fetch(`${t.url}/api/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(activity),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(activity),
     });
     return { status: response.status, body: await response.text() };
   }
 
   const command = (tenantId: string, text: string) => ({
-    ...channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId }, text), recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
+    ...channelCommand({ serviceUrl: connector.url, channelId: CHANNEL, tenantId }, text),
+    recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
   });
 
   function assertNothingOnConsoleError(): void {
-    assert.deepEqual(consoleError.args.map((args) => args.map(String).join(' ')), [], 'console.error');
+    assert.deepEqual(
+      consoleError.args.map((args) => args.map(String).join(' ')),
+      [],
+      'console.error',
+    );
   }
 
   async function replyTo(activityId: string): Promise<string[]> {
@@ -83,8 +90,13 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
 
   it('answers a card button from a tenant without consent with the same explanation, in place', async () => {
     const { status, body } = await send({
-      type: 'invoke', name: 'adaptiveCard/action', id: 'inv-1', channelId: 'msteams', serviceUrl: connector.url,
-      from: { id: '29:x', name: 'Mia Agent' }, recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: 'inv-1',
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      from: { id: '29:x', name: 'Mia Agent' },
+      recipient: { ...BOT, id: `28:${TEST_BOT_ID}` },
       conversation: { id: `${CHANNEL};messageid=1`, conversationType: 'channel', isGroup: true, tenantId: FOREIGN },
       channelData: { tenant: { id: FOREIGN }, channel: { id: CHANNEL } },
       value: { action: { type: 'Action.Execute', verb: 'muteRoom', data: { roomId: 'r', muteFor: '3600000' } } },
@@ -100,10 +112,21 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
   it('acts in the home tenant, in ALLOWED_TENANTS, and in a tenant once its admin consented', async () => {
     for (const tenant of [TENANT, ALLOWED]) {
       const activity = command(tenant, 'subscribe whatsapp');
-      assert.equal((await send({ ...activity, channelData: { ...activity.channelData, channel: { id: `${CHANNEL}-${tenant}` } } })).status, 200);
-      assert.ok((await replyTo(activity.id)).some((text) => /Subscribed/.test(text)), `subscribed in ${tenant}`);
+      assert.equal(
+        (await send({ ...activity, channelData: { ...activity.channelData, channel: { id: `${CHANNEL}-${tenant}` } } })).status,
+        200,
+      );
+      assert.ok(
+        (await replyTo(activity.id)).some((text) => /Subscribed/.test(text)),
+        `subscribed in ${tenant}`,
+      );
     }
-    await t.app.store.tenants.recordConsent({ tenantId: FOREIGN.toUpperCase(), grantedBy: null, scopes: ['https://graph.microsoft.com/.default'], grantedAt: 1 });
+    await t.app.store.tenants.recordConsent({
+      tenantId: FOREIGN.toUpperCase(),
+      grantedBy: null,
+      scopes: ['https://graph.microsoft.com/.default'],
+      grantedAt: 1,
+    });
     const activity = command(FOREIGN, 'subscribe whatsapp');
     assert.equal((await send(activity)).status, 200);
     assert.ok((await replyTo(activity.id)).some((text) => /Subscribed/.test(text)));
@@ -112,7 +135,10 @@ eachStore('tenant gate (authenticated /api/messages)', function (kind) {
     await t.app.store.tenants.revokeTenant(FOREIGN, 'revoked by operator', 2);
     const after = command(FOREIGN, 'subscriptions');
     assert.equal((await send(after)).status, 200);
-    assert.ok((await replyTo(after.id)).some((text) => text.includes('not enabled for your organization')), 'revocation closes the gate again');
+    assert.ok(
+      (await replyTo(after.id)).some((text) => text.includes('not enabled for your organization')),
+      'revocation closes the gate again',
+    );
     assert.equal((await t.app.store.conversations.getConversation(CHANNEL))?.active, false);
     assertNothingOnConsoleError();
   });

@@ -25,8 +25,15 @@ eachStore('tenant isolation between klink connections', function (kind) {
 
   function connectionsCli(...args: string[]): { status: number | null; out: string } {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/connections.ts', ...args], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.database.url, DATA_ENCRYPTION_KEY: KEY, PUBLIC_URL: 'https://klink-teams.example.com' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: t.database.url,
+        DATA_ENCRYPTION_KEY: KEY,
+        PUBLIC_URL: 'https://klink-teams.example.com',
+      },
     });
     return { status: result.status, out: result.stdout + result.stderr };
   }
@@ -34,7 +41,9 @@ eachStore('tenant isolation between klink connections', function (kind) {
   async function post(pathname: string, body: object, secret: string): Promise<number> {
     const raw = JSON.stringify(body);
     const response = await fetch(`${t.url}${pathname}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(secret, raw) }, body: raw,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody(secret, raw) },
+      body: raw,
     });
     await response.arrayBuffer();
     return response.status;
@@ -46,7 +55,8 @@ eachStore('tenant isolation between klink connections', function (kind) {
     await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id, 1, 5000);
   }
 
-  const cardsIn = (channelId: string) => connector.requests.filter((r) => r.route === 'createConversation' && r.channelId === channelId && r.response?.status === 201);
+  const cardsIn = (channelId: string) =>
+    connector.requests.filter((r) => r.route === 'createConversation' && r.channelId === channelId && r.response?.status === 201);
 
   beforeEach(async () => {
     connector = await startFakeConnector();
@@ -66,7 +76,10 @@ eachStore('tenant isolation between klink connections', function (kind) {
   it('events of each connection reach only the channels of its tenant', async () => {
     assert.equal(await post('/api/klink/webhook', messageEvent({ id: 'alpha-1' }), TEST_SECRET), 200);
     assert.equal(await post(`/api/klink/webhook/${betaId}`, messageEvent({ id: 'beta-1' }), 'beta-signing-secret'), 200);
-    await waitFor(() => cardsIn(CHANNEL_A).length === 1 && cardsIn(CHANNEL_B).length === 1, { timeoutMs: 5000, what: 'one card in each channel' });
+    await waitFor(() => cardsIn(CHANNEL_A).length === 1 && cardsIn(CHANNEL_B).length === 1, {
+      timeoutMs: 5000,
+      what: 'one card in each channel',
+    });
     await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'dispatch' });
     const deliveries = await t.app.store.deliveries.listDeliveries({}, 10);
     assert.deepEqual(deliveries.map((d) => d.conversationId).sort(), [CHANNEL_A, CHANNEL_B].sort(), 'each event went to one channel only');
@@ -78,7 +91,11 @@ eachStore('tenant isolation between klink connections', function (kind) {
     assert.equal(await post('/api/klink/webhook/knope', messageEvent({ id: 'x-3' }), 'beta-signing-secret'), 404);
     assert.equal(connectionsCli('remove', betaId).status, 0);
     assert.equal(await post(`/api/klink/webhook/${betaId}`, messageEvent({ id: 'x-4' }), 'beta-signing-secret'), 404);
-    assert.equal((await t.app.store.deliveries.undispatchedEvents(10)).length + (await t.app.store.deliveries.listDeliveries({}, 10)).length, 0, 'nothing stored');
+    assert.equal(
+      (await t.app.store.deliveries.undispatchedEvents(10)).length + (await t.app.store.deliveries.listDeliveries({}, 10)).length,
+      0,
+      'nothing stored',
+    );
   });
 
   it('keeps the signing secret sealed in the store', async () => {

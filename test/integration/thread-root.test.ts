@@ -28,8 +28,10 @@ eachStore('thread root card updates', function (kind) {
   });
 
   async function delivered(count: number): Promise<void> {
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 100)).length >= count,
-      { timeoutMs: 10_000, what: `${count} deliveries delivered` });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 100)).length >= count, {
+      timeoutMs: 10_000,
+      what: `${count} deliveries delivered`,
+    });
   }
 
   it('keeps Unsubscribe, shows the newest message\'s unread count and "Image" instead of the media URL', async () => {
@@ -42,7 +44,11 @@ eachStore('thread root card updates', function (kind) {
     await delivered(1);
     const [post] = await connector.waitForRequests((r) => r.route === 'createConversation', 1, 5000);
     const posted = post.activity?.attachments?.[0]?.content;
-    assert.deepEqual(elementsOfType(posted, 'Action.Execute').map((a) => a.title), ['Mute', 'Unsubscribe'], 'the first post has both buttons');
+    assert.deepEqual(
+      elementsOfType(posted, 'Action.Execute').map((a) => a.title),
+      ['Mute', 'Unsubscribe'],
+      'the first post has both buttons',
+    );
 
     const mediaUrl = 'https://cdn.klink.cloud/media/photo-of-receipt.jpg';
     await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a', text: mediaUrl, type: 'image', unreadCount: 3 }));

@@ -46,7 +46,10 @@ eachStore('POST /api/klink/webhook', (kind) => {
       const unsigned = await fetch(`${t.url}/api/klink/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       assert.equal(unsigned.status, 401);
       const tampered = body.replace('thanks', 'THANKS');
-      assert.equal((await t.webhook(null, { raw: tampered, headers: { 'x-signature': signBody('test-signing-secret', body) } })).status, 401);
+      assert.equal(
+        (await t.webhook(null, { raw: tampered, headers: { 'x-signature': signBody('test-signing-secret', body) } })).status,
+        401,
+      );
       assert.equal(await storedEvents(t), 0);
       assert.ok(t.logs.some((line) => line.includes('authentication failed') && line.includes('"signatureLength":3')));
     });
@@ -67,7 +70,11 @@ eachStore('POST /api/klink/webhook', (kind) => {
     });
 
     it('accepts data it only partly understands (lenient data)', async () => {
-      const reply = await t.webhook({ event: 'message.inbound', timestamp: '2026-01-10T08:00:00.000000Z', data: { id: 'm-1', type: 'sticker', room: 'odd' } });
+      const reply = await t.webhook({
+        event: 'message.inbound',
+        timestamp: '2026-01-10T08:00:00.000000Z',
+        data: { id: 'm-1', type: 'sticker', room: 'odd' },
+      });
       assert.equal(reply.status, 200);
     });
 
@@ -75,12 +82,16 @@ eachStore('POST /api/klink/webhook', (kind) => {
       const big = JSON.stringify(messageEvent({ text: 'x'.repeat(1024 * 1024) }));
       assert.equal((await t.webhook(null, { raw: big })).status, 413);
       const form = await fetch(`${t.url}/api/klink/webhook`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signature': signBody('test-signing-secret', 'a=1') }, body: 'a=1',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signature': signBody('test-signing-secret', 'a=1') },
+        body: 'a=1',
       });
       assert.equal(form.status, 415);
       const json = JSON.stringify(sample('message.inbound'));
       const charset = await fetch(`${t.url}/api/klink/webhook`, {
-        method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'x-signature': signBody('test-signing-secret', json) }, body: json,
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-signature': signBody('test-signing-secret', json) },
+        body: json,
       });
       assert.equal(charset.status, 200);
       assert.equal(await storedEvents(t), 1);
@@ -88,7 +99,10 @@ eachStore('POST /api/klink/webhook', (kind) => {
   });
 
   it('basic mode: 200 with the right credentials, 401 without', async () => {
-    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'klink', KLINK_WEBHOOK_BASIC_PASSWORD: 's3cret' }, { store: kind });
+    t = await startTestApp(
+      { KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'klink', KLINK_WEBHOOK_BASIC_PASSWORD: 's3cret' },
+      { store: kind },
+    );
     const auth = (v: string) => ({ authorization: `Basic ${Buffer.from(v).toString('base64')}` });
     assert.equal((await t.webhook(sample('message.inbound'), { headers: auth('klink:s3cret') })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'), { headers: auth('klink:nope') })).status, 401);
@@ -96,7 +110,10 @@ eachStore('POST /api/klink/webhook', (kind) => {
   });
 
   it('header mode: 200 with the configured header, 401 without', async () => {
-    t = await startTestApp({ KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'tok' }, { store: kind });
+    t = await startTestApp(
+      { KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'tok' },
+      { store: kind },
+    );
     assert.equal((await t.webhook(sample('message.inbound'), { headers: { 'x-klink-token': 'tok' } })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'), { headers: { 'x-klink-token': 'tak' } })).status, 401);
   });
@@ -105,7 +122,7 @@ eachStore('POST /api/klink/webhook', (kind) => {
     t = await startTestApp({ KLINK_WEBHOOK_SECRET: '' }, { store: kind });
     const secret = readLocalWebhookSecret(t.dir);
     assert.ok(secret && /^[0-9a-f]{64}$/.test(secret));
-    assert.equal((fs.statSync(path.join(t.dir, 'webhook-secret')).mode & 0o777), 0o600);
+    assert.equal(fs.statSync(path.join(t.dir, 'webhook-secret')).mode & 0o777, 0o600);
     assert.ok(t.logs.some((line) => line.includes('no KLINK_WEBHOOK_SECRET configured') && !line.includes(secret)));
     assert.equal((await t.webhook(sample('message.inbound'), { secret })).status, 200);
     assert.equal((await t.webhook(sample('message.outbound'))).status, 401);

@@ -27,13 +27,19 @@ eachStore('poison webhooks are refused at intake', (kind) => {
       { body: messageEvent({ id: 'p3', roomId: '..' }), field: 'data.roomId' },
       { body: messageEvent({ id: 'p4', contactId: 'c'.repeat(201) }), field: 'data.contactId' },
       { body: messageEvent({ id: 'p5\udc00' }), field: 'data.id' },
-      { body: { ...sample('contact.update'), data: { ...(sample('contact.update').data as object), id: 'line\nbreak' } }, field: 'data.id' },
+      {
+        body: { ...sample('contact.update'), data: { ...(sample('contact.update').data as object), id: 'line\nbreak' } },
+        field: 'data.id',
+      },
     ];
     for (const { body, field } of cases) {
       const answer = await t.webhook(body);
       assert.equal(answer.status, 400, `${field} in ${JSON.stringify(body).slice(0, 120)}`);
       const problems = answer.json.problems as string[];
-      assert.ok(Array.isArray(problems) && problems.some((p) => p.startsWith(`"${field}"`)), `problems name ${field}: ${JSON.stringify(answer.json)}`);
+      assert.ok(
+        Array.isArray(problems) && problems.some((p) => p.startsWith(`"${field}"`)),
+        `problems name ${field}: ${JSON.stringify(answer.json)}`,
+      );
     }
     assert.equal(await storedEvents(), 0);
   });
@@ -42,7 +48,10 @@ eachStore('poison webhooks are refused at intake', (kind) => {
     const answer = await t.webhook(messageEvent({ id: 'p1', roomId: '\ud800', contactId: '\u0007' }));
     assert.equal(answer.status, 400);
     const problems = answer.json.problems as string[];
-    assert.ok(problems.some((p) => p.startsWith('"data.roomId"')) && problems.some((p) => p.startsWith('"data.contactId"')), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => p.startsWith('"data.roomId"')) && problems.some((p) => p.startsWith('"data.contactId"')),
+      JSON.stringify(problems),
+    );
   });
 
   it('still accepts klink ids of any ordinary shape (UUIDs, numbers, punctuation, non-Latin text)', async () => {
@@ -67,7 +76,8 @@ eachStore('poison webhooks are refused at intake', (kind) => {
 
   it('accepts nesting up to the limit of 64 and refuses one level more', async () => {
     // The envelope and data are two levels: 62 more arrays make 64.
-    const nested = (levels: number) => `{"event":"message.inbound","timestamp":"2026-01-10T08:00:00Z","data":{"id":"n${levels}","extra":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+    const nested = (levels: number) =>
+      `{"event":"message.inbound","timestamp":"2026-01-10T08:00:00Z","data":{"id":"n${levels}","extra":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
     assert.equal((await t.webhook(null, { raw: nested(62) })).status, 200);
     assert.equal((await t.webhook(null, { raw: nested(63) })).status, 400);
   });

@@ -44,7 +44,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
 
   /** Waits until every committed message event has been matched (delivery rows written). */
   async function dispatched(): Promise<void> {
-    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, { timeoutMs: 5000, what: 'events dispatched' });
+    await waitFor(async () => (await t.app.store.deliveries.undispatchedEvents(1)).length === 0, {
+      timeoutMs: 5000,
+      what: 'events dispatched',
+    });
   }
 
   async function newThreadCards(count: number): Promise<RecordedCard[]> {
@@ -66,7 +69,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
 
   it('subscribes a channel, then posts a VIP WhatsApp message there as a new post with Open in klink', async () => {
     const confirmation = await command('subscribe whatsapp vip');
-    assert.ok(confirmation.some((text) => /WhatsApp/.test(text) && /VIP/.test(text)), confirmation.join(' | '));
+    assert.ok(
+      confirmation.some((text) => /WhatsApp/.test(text) && /VIP/.test(text)),
+      confirmation.join(' | '),
+    );
 
     assert.deepEqual((await t.webhook(contactEvent(VIP_CONTACT, ['VIP'], 'Aung Aung'))).status, 200);
     const accepted = await t.webhook(sample('message.inbound'));
@@ -83,11 +89,21 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     assert.ok(texts.some((text) => text.includes('ill think about it first')));
     const actions = (card.content as { actions: Array<{ type: string; title: string; url?: string }> }).actions;
     assert.deepEqual(actions[0], {
-      type: 'Action.OpenUrl', title: 'Open in klink',
+      type: 'Action.OpenUrl',
+      title: 'Open in klink',
       url: 'https://app.klink.cloud/inbox/1f13f5d8-e426-42c7-9ce1-f50862f21965?message=39206a79-bc74-40c3-9dca-823f13cb7026',
     });
-    assert.deepEqual(actions.slice(1).map((a) => [a.type, a.title]), [['Action.ShowCard', 'Mute this room'], ['Action.Execute', 'Unsubscribe']]);
-    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 5000, what: 'delivered' });
+    assert.deepEqual(
+      actions.slice(1).map((a) => [a.type, a.title]),
+      [
+        ['Action.ShowCard', 'Mute this room'],
+        ['Action.Execute', 'Unsubscribe'],
+      ],
+    );
+    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], {
+      timeoutMs: 5000,
+      what: 'delivered',
+    });
     assert.ok(delivery.activityId, 'the new post id is kept');
   });
 
@@ -97,7 +113,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     await t.webhook(sample('message.inbound'));
     const cards = await newThreadCards(1);
     await dispatched();
-    assert.deepEqual(cards.map((c) => (c.request.body as { channelData: { channel: { id: string } } }).channelData.channel.id), [VIP_DESK]);
+    assert.deepEqual(
+      cards.map((c) => (c.request.body as { channelData: { channel: { id: string } } }).channelData.channel.id),
+      [VIP_DESK],
+    );
   });
 
   it('posts once per channel even when several of its subscriptions match', async () => {
@@ -106,7 +125,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     await command('subscribe "think about"');
     await t.webhook(sample('message.inbound'));
     await newThreadCards(1);
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, { timeoutMs: 5000, what: 'delivery' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 1, {
+      timeoutMs: 5000,
+      what: 'delivery',
+    });
     assert.equal(connector.cards({ route: 'createConversation' }).length, 1);
     assert.equal((await t.app.store.deliveries.listDeliveries({}, 10)).length, 1);
   });
@@ -140,7 +162,11 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     assert.equal(await t.activity(activity), 200);
     await replyTo(activity);
     await t.webhook(sample('message.inbound.messenger-direct'));
-    const [request] = await connector.waitForRequests((r) => r.route === 'sendToConversation' && r.conversationId === 'a:personal-chat-1', 1, 5000);
+    const [request] = await connector.waitForRequests(
+      (r) => r.route === 'sendToConversation' && r.conversationId === 'a:personal-chat-1',
+      1,
+      5000,
+    );
     assert.equal(request.activity?.replyToId, undefined, 'a new message, not a reply');
     assertValidCard(request.activity?.attachments?.[0]?.content);
   });
@@ -148,14 +174,20 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
   it('lists and removes subscriptions; same filters twice is a no-op that says so', async () => {
     await command('subscribe whatsapp vip');
     const again = await command('/SUBSCRIBE VIP WhatsApp');
-    assert.ok(again.some((text) => /already/i.test(text)), again.join(' | '));
+    assert.ok(
+      again.some((text) => /already/i.test(text)),
+      again.join(' | '),
+    );
     await command('subscribe messenger');
     const list = await command('subscriptions');
     assert.ok(list.some((text) => text.includes('whatsapp vip')));
     assert.ok(list.some((text) => text.includes('messenger')));
     const removed = await command('unsubscribe 1');
     assert.ok(removed.some((text) => text.includes('whatsapp vip')));
-    assert.deepEqual((await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => [s.number, s.filters.channels]), [[1, ['messenger']]]);
+    assert.deepEqual(
+      (await t.app.store.conversations.listSubscriptions(TEAM)).map((s) => [s.number, s.filters.channels]),
+      [[1, ['messenger']]],
+    );
     const missing = await command('unsubscribe 7');
     assert.ok(missing.some((text) => text.includes('#7')));
     assert.equal((await t.app.store.conversations.listSubscriptions(TEAM)).length, 1);
@@ -163,7 +195,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
 
   it('rejects an unknown word with a suggestion and saves nothing', async () => {
     const reply = await command('subscribe whatsap vip');
-    assert.ok(reply.some((text) => text.includes('whatsapp')), reply.join(' | '));
+    assert.ok(
+      reply.some((text) => text.includes('whatsapp')),
+      reply.join(' | '),
+    );
     assert.equal((await t.app.store.conversations.listSubscriptions(TEAM)).length, 0);
   });
 
@@ -184,7 +219,10 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     await command('subscribe whatsapp');
     connector.respondWith({ ...connectorErrors.botNotInRoster(), match: { route: 'createConversation' } });
     await t.webhook(sample('message.inbound'));
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], { timeoutMs: 5000, what: 'dead letter' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'dead' }, 10))[0], {
+      timeoutMs: 5000,
+      what: 'dead letter',
+    });
     const conversation = await t.app.store.conversations.getConversation(TEAM);
     assert.equal(conversation?.active, false);
     assert.match(conversation?.removedReason ?? '', /BotNotInConversationRoster/);
@@ -196,11 +234,17 @@ eachStore('webhook → card in the subscribed channel (real server, fake Bot Con
     // The SDK itself retries a 503 a few times: fail all of them, then let the next attempt through.
     const outage = connector.respondWith({ ...connectorErrors.serverError(503), match: { route: 'createConversation' }, times: Infinity });
     await t.webhook(sample('message.inbound'));
-    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10)).find((d) => d.attempts === 1), { timeoutMs: 15000, what: 'a failed attempt' });
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({}, 10)).find((d) => d.attempts === 1), {
+      timeoutMs: 15000,
+      what: 'a failed attempt',
+    });
     outage.cancel();
     await t.close({ keepDatabase: true });
     t = await startTestApp({}, { database: t.database });
-    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], { timeoutMs: 10000, what: 'delivery after restart' });
+    const delivery = await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10))[0], {
+      timeoutMs: 10000,
+      what: 'delivery after restart',
+    });
     assert.equal(delivery.attempts, 2);
     assert.equal(connector.find((r) => r.route === 'createConversation' && r.response?.status === 201).length, 1);
   });

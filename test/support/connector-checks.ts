@@ -40,8 +40,10 @@ export function assertOneSenderAtATime(requests: readonly RecordedRequest[]): vo
     const sorted = [...list].sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
     for (let i = 1; i < sorted.length; i++) {
       const previous = sorted[i - 1].response?.sentAt ?? Infinity;
-      assert.ok(sorted[i].receivedAt >= previous,
-        `${channelId}: request ${sorted[i].seq} arrived at ${sorted[i].receivedAt}, before request ${sorted[i - 1].seq} was answered (${previous})`);
+      assert.ok(
+        sorted[i].receivedAt >= previous,
+        `${channelId}: request ${sorted[i].seq} arrived at ${sorted[i].receivedAt}, before request ${sorted[i - 1].seq} was answered (${previous})`,
+      );
     }
   }
 }

@@ -33,8 +33,27 @@ export async function startFakeAzurePostgres(options: {
   const temp = makeTempDir('fake-azure-pg-');
   const key = path.join(temp.dir, 'key.pem');
   const cert = path.join(temp.dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const context = tls.createSecureContext({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) });
   const upstream = options.upstream ?? { host: '127.0.0.1', port: 5432 };
   const passwords: string[] = [];
@@ -51,25 +70,33 @@ export async function startFakeAzurePostgres(options: {
       plain.write('S');
       const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: context });
       secure.on('error', () => plain.destroy());
-      readMessages(secure, (startup) => {
-        // StartupMessage: length, protocol 3.0, then key\0value\0 pairs.
-        secure.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
-        readMessages(secure, (message) => {
-          const password = message.subarray(5, message.length - 1).toString('utf8');
-          passwords.push(password);
-          if (message[0] !== 0x70 || !options.accept(password)) {
-            secure.end(errorResponse('28P01', 'password authentication failed'));
-            return;
-          }
-          const real = net.connect(upstream.port, upstream.host, () => {
-            real.write(withUser(startup, options.role));
-            secure.pipe(real);
-            real.pipe(secure);
-          });
-          real.on('error', () => secure.destroy());
-          secure.on('close', () => real.destroy());
-        }, true);
-      }, false);
+      readMessages(
+        secure,
+        (startup) => {
+          // StartupMessage: length, protocol 3.0, then key\0value\0 pairs.
+          secure.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+          readMessages(
+            secure,
+            (message) => {
+              const password = message.subarray(5, message.length - 1).toString('utf8');
+              passwords.push(password);
+              if (message[0] !== 0x70 || !options.accept(password)) {
+                secure.end(errorResponse('28P01', 'password authentication failed'));
+                return;
+              }
+              const real = net.connect(upstream.port, upstream.host, () => {
+                real.write(withUser(startup, options.role));
+                secure.pipe(real);
+                real.pipe(secure);
+              });
+              real.on('error', () => secure.destroy());
+              secure.on('close', () => real.destroy());
+            },
+            true,
+          );
+        },
+        false,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,7 +131,10 @@ function readMessages(socket: tls.TLSSocket, onMessage: (message: Buffer) => voi
 
 /** The startup message with its `user` replaced by `role`. */
 function withUser(startup: Buffer, role: string): Buffer {
-  const parts = startup.subarray(8, startup.length - 1).toString('utf8').split('\0');
+  const parts = startup
+    .subarray(8, startup.length - 1)
+    .toString('utf8')
+    .split('\0');
   const pairs: string[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) pairs.push(parts[i], parts[i] === 'user' ? role : parts[i + 1]);
   const body = Buffer.from(`${pairs.join('\0')}\0\0`, 'utf8');

@@ -252,11 +252,7 @@ export class FakeConnector {
   }
 
   /** Resolves with the matching requests once at least `count` have been answered; rejects after `timeoutMs`. */
-  waitForRequests(
-    match: RequestMatcher | ((r: RecordedRequest) => boolean),
-    count = 1,
-    timeoutMs = 5000,
-  ): Promise<RecordedRequest[]> {
+  waitForRequests(match: RequestMatcher | ((r: RecordedRequest) => boolean), count = 1, timeoutMs = 5000): Promise<RecordedRequest[]> {
     return waitFor(
       () => {
         const found = this.find(match).filter((r) => r.response !== undefined);
@@ -344,7 +340,10 @@ export class FakeConnector {
     pathname: string,
   ): Pick<RecordedRequest, 'route' | 'conversationId' | 'activityId' | 'urlActivityId'> {
     if (!pathname.startsWith(this.basePath)) return { route: 'unknown' };
-    const segments = pathname.slice(this.basePath.length).split('/').filter((s) => s !== '');
+    const segments = pathname
+      .slice(this.basePath.length)
+      .split('/')
+      .filter((s) => s !== '');
     const decoded = segments.map(safeDecode);
     const [v3, kind, id, sub, subId, subSub] = decoded;
     if (v3 !== 'v3') return { route: 'unknown' };
@@ -379,7 +378,9 @@ export class FakeConnector {
 
   /** The normal (successful) answer for a request; fills in ids the fake assigns. */
   private answer(request: RecordedRequest): Reply {
-    const members = this.options.members ?? [{ id: '29:fake-user', name: 'Fake User', aadObjectId: '00000000-0000-0000-0000-000000000001' }];
+    const members = this.options.members ?? [
+      { id: '29:fake-user', name: 'Fake User', aadObjectId: '00000000-0000-0000-0000-000000000001' },
+    ];
     switch (request.route) {
       case 'createConversation': {
         const activityId = this.newActivityId();
@@ -420,17 +421,14 @@ export class FakeConnector {
       case 'getTeamChannels':
         return { status: 200, body: { conversations: this.options.channels ?? [] } };
       case 'unknown':
-        return { status: 404, body: { error: { code: 'NotFound', message: `fake connector has no route ${request.method} ${request.path}` } } };
+        return {
+          status: 404,
+          body: { error: { code: 'NotFound', message: `fake connector has no route ${request.method} ${request.path}` } },
+        };
     }
   }
 
-  private send(
-    res: http.ServerResponse,
-    request: RecordedRequest,
-    reply: Reply,
-    headers: Record<string, string>,
-    injected: boolean,
-  ): void {
+  private send(res: http.ServerResponse, request: RecordedRequest, reply: Reply, headers: Record<string, string>, injected: boolean): void {
     const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
     const allHeaders: Record<string, string> = {
       ...(text === '' ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),

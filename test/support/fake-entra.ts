@@ -95,28 +95,57 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       return [400, entraError('invalid_request', 900144, `AADSTS900144: expected grant_type client_credentials and scope ${ownResource}`)];
     }
     if (form.client_id !== options.clientId || !credentialValid(form, audience)) {
-      return [401, entraError('invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.')];
+      return [
+        401,
+        entraError(
+          'invalid_client',
+          7000215,
+          'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        ),
+      ];
     }
     if (!consented.has(tenant)) {
-      return [400, entraError('unauthorized_client', 700016, `AADSTS700016: Application with identifier '${options.clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`)];
+      return [
+        400,
+        entraError(
+          'unauthorized_client',
+          700016,
+          `AADSTS700016: Application with identifier '${options.clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+        ),
+      ];
     }
     const tid = tidOverride.get(tenant) ?? tenant;
     // Like Entra: `roles` lists the granted app roles, and is left out when there are none.
     const roles = appRoles.get(tenant) ?? [];
     const accessToken = jwt.sign(
-      { aud: options.clientId, iss: `https://sts.windows.net/${tid}/`, tid, appid: options.clientId, ...(roles.length > 0 ? { roles } : {}) },
-      signingKey, { algorithm: 'RS256', expiresIn: 3600 },
+      {
+        aud: options.clientId,
+        iss: `https://sts.windows.net/${tid}/`,
+        tid,
+        appid: options.clientId,
+        ...(roles.length > 0 ? { roles } : {}),
+      },
+      signingKey,
+      { algorithm: 'RS256', expiresIn: 3600 },
     );
     return [200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken }];
   }
 
   function credentialValid(form: Record<string, string>, audience: string): boolean {
     if (form.client_secret !== undefined) return options.clientSecret !== undefined && form.client_secret === options.clientSecret;
-    if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' || options.certificatePublicKey === undefined) return false;
+    if (
+      form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' ||
+      options.certificatePublicKey === undefined
+    )
+      return false;
     try {
       jwt.verify(form.client_assertion ?? '', options.certificatePublicKey, {
         // Entra allows clock skew; MSAL rounds its assertion's nbf to the nearest second.
-        algorithms: ['RS256'], audience, issuer: options.clientId, subject: options.clientId, clockTolerance: 300,
+        algorithms: ['RS256'],
+        audience,
+        issuer: options.clientId,
+        subject: options.clientId,
+        clockTolerance: 300,
       });
       return true;
     } catch (err) {
@@ -129,16 +158,21 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: base, consented, appRoles, tidOverride, requests,
+    url: base,
+    consented,
+    appRoles,
+    tidOverride,
+    requests,
     adminConsent: (tenant) => {
       consented.add(tenant);
       appRoles.set(tenant, [CONSENT_ROLE]);
     },
     authorityMetadata: () => JSON.stringify(openIdConfiguration(base, '{tenantid}')),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

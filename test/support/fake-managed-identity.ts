@@ -32,10 +32,14 @@ export async function startFakeManagedIdentity(): Promise<FakeManagedIdentity> {
     const token = `entra-token-${fake.issued.length + 1}`;
     fake.issued.push(token);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({
-      access_token: token, token_type: 'Bearer', resource: url.searchParams.get('resource'),
-      expires_on: String(Math.floor(Date.now() / 1000) + fake.lifetimeS),
-    }));
+    res.end(
+      JSON.stringify({
+        access_token: token,
+        token_type: 'Bearer',
+        resource: url.searchParams.get('resource'),
+        expires_on: String(Math.floor(Date.now() / 1000) + fake.lifetimeS),
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(fake, {

@@ -133,10 +133,11 @@ export async function startFakeOpenId(): Promise<FakeOpenId> {
     kids: { trusted: keys.trusted.kid, otherChannel: keys.otherChannel.kid, unknown: keys.unknown.kid },
     requests,
     mintToken: (options) => mint(keys, options),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   return fake;
 }
@@ -177,7 +178,10 @@ export interface AuthenticatedApp {
  * (SQLite unless `store` says otherwise), on a free port. `env` adds or overrides settings.
  */
 export async function startAuthenticatedApp(
-  fake: FakeOpenId, env: Record<string, string> = {}, store: StoreKind = 'sqlite', appOptions: Pick<AppOptions, 'allowHttpServiceUrls'> = {},
+  fake: FakeOpenId,
+  env: Record<string, string> = {},
+  store: StoreKind = 'sqlite',
+  appOptions: Pick<AppOptions, 'allowHttpServiceUrls'> = {},
 ): Promise<AuthenticatedApp> {
   const database = await createTestDatabase(store);
   const config = loadConfig({
@@ -194,12 +198,19 @@ export async function startAuthenticatedApp(
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const app = await createApp({ ...config, dataDir: database.dir }, log, {
-    botFrameworkAuthentication: trustFakeOpenId(fake), idleCheckMs: 100, random: () => 0, delivery: 'inline', ...appOptions,
+    botFrameworkAuthentication: trustFakeOpenId(fake),
+    idleCheckMs: 100,
+    random: () => 0,
+    delivery: 'inline',
+    ...appOptions,
   });
   try {
     const port = await app.listen(0, '127.0.0.1');
     return {
-      app, url: `http://127.0.0.1:${port}`, database, logs,
+      app,
+      url: `http://127.0.0.1:${port}`,
+      database,
+      logs,
       async close() {
         await app.close();
         await database.remove();
@@ -215,7 +226,9 @@ export async function startAuthenticatedApp(
 function makeKey(endorsements: string[]): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   // Like the real keys, kid = x5t = a base64url SHA-1 thumbprint (here of the public key).
-  const kid = createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+  const kid = createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
   return { kid, privateKey, publicKey, endorsements };
 }
 

@@ -12,12 +12,26 @@ export function sample(name: string): Json {
 }
 
 /** A message event built from klink's inbound sample with fields overridden. */
-export function messageEvent(overrides: {
-  event?: string; id?: string; text?: string; channelType?: string; contactId?: string; roomId?: string;
-  isGroup?: boolean; isAiAgentRoom?: boolean; unreadCount?: number; direction?: string; type?: string;
-} = {}): Json {
+export function messageEvent(
+  overrides: {
+    event?: string;
+    id?: string;
+    text?: string;
+    channelType?: string;
+    contactId?: string;
+    roomId?: string;
+    isGroup?: boolean;
+    isAiAgentRoom?: boolean;
+    unreadCount?: number;
+    direction?: string;
+    type?: string;
+  } = {},
+): Json {
   const base = sample('message.inbound') as { event: string; timestamp: string; data: Json & { room: Json & { channel: Json } } };
-  const data: Json & { room: Json & { channel: Json } } = { ...base.data, room: { ...base.data.room, channel: { ...base.data.room.channel } } };
+  const data: Json & { room: Json & { channel: Json } } = {
+    ...base.data,
+    room: { ...base.data.room, channel: { ...base.data.room.channel } },
+  };
   if (overrides.id !== undefined) data.id = overrides.id;
   if (overrides.text !== undefined) data.message = overrides.text;
   if (overrides.contactId !== undefined) data.contactId = overrides.contactId;

@@ -113,7 +113,12 @@ export interface PlaygroundCommandOptions {
 }
 
 /** The command, arguments and environment that start the playground (shared with scripts/playground.ts). */
-export function playgroundCommand(options: PlaygroundCommandOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv; cwd: string } {
+export function playgroundCommand(options: PlaygroundCommandOptions): {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+} {
   return {
     command: PLAYGROUND_BIN,
     args: ['-e', options.botEndpoint, '-c', 'msteams', '-p', String(options.port ?? 56150), '--disable-telemetry'],
@@ -142,7 +147,13 @@ export interface PlaygroundInfo {
   personalChat: { id: string; name: string };
   groupChats: Array<{ id: string; name: string; members: string[] }>;
   /** `channels[0]` is General (its id is the team id). */
-  teams: Array<{ id: string; name: string; aadGroupId: string; channels: Array<{ id: string; name: string; channelType: string }>; members: string[] }>;
+  teams: Array<{
+    id: string;
+    name: string;
+    aadGroupId: string;
+    channels: Array<{ id: string; name: string; channelType: string }>;
+    members: string[];
+  }>;
 }
 
 /** A message as the playground's UI sees it. */
@@ -195,7 +206,11 @@ export type CustomActivityType =
 
 /** Thrown when the playground's internal API answers with an error status. */
 export class PlaygroundApiError extends Error {
-  constructor(readonly status: number, readonly body: unknown, what: string) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
     super(`playground ${what} answered ${status}: ${JSON.stringify(body)}`);
     this.name = 'PlaygroundApiError';
   }
@@ -246,7 +261,13 @@ export async function startPlayground(options: StartPlaygroundOptions): Promise<
   const configPath = options.configPath ?? writePlaygroundConfig(options.config ?? buildPlaygroundConfig(), workDir);
   const logFile = options.logFile ?? path.join(workDir, 'playground.log');
   const requestedPort = options.port ?? 56150;
-  const { command, args, env, cwd } = playgroundCommand({ botEndpoint: options.botEndpoint, port: requestedPort, configPath, logFile, workDir });
+  const { command, args, env, cwd } = playgroundCommand({
+    botEndpoint: options.botEndpoint,
+    port: requestedPort,
+    configPath,
+    logFile,
+    workDir,
+  });
   // Own process group, so stop() can kill it and anything it spawns.
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const playground = new Playground(child, { workDir, ownWorkDir, configPath, logFile, echoOutput: options.echoOutput ?? false });
@@ -299,11 +320,13 @@ export class Playground {
     this.ownWorkDir = files.ownWorkDir;
     this.configPath = files.configPath;
     this.logFile = files.logFile;
-    const collect = (echo: NodeJS.WriteStream | undefined) => (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      this.output.push(text);
-      echo?.write(text);
-    };
+    const collect =
+      (echo: NodeJS.WriteStream | undefined) =>
+      (chunk: Buffer): void => {
+        const text = chunk.toString('utf8');
+        this.output.push(text);
+        echo?.write(text);
+      };
     child.stdout?.on('data', collect(files.echoOutput ? process.stdout : undefined));
     child.stderr?.on('data', collect(files.echoOutput ? process.stderr : undefined));
     this.exitPromise = new Promise((resolve) => {
@@ -347,11 +370,7 @@ export class Playground {
    * text becomes `<at>BOT</at> text` with a mention entity (the bot only hears mentions outside
    * the personal chat).
    */
-  async sendMessage(
-    conversationId: string,
-    text: string,
-    options: { mentionBot?: boolean; from?: string } = {},
-  ): Promise<SentMessage> {
+  async sendMessage(conversationId: string, text: string, options: { mentionBot?: boolean; from?: string } = {}): Promise<SentMessage> {
     const info = await this.config();
     const mention = `<at>${info.bot.name}</at>`;
     const body = {
@@ -389,7 +408,13 @@ export class Playground {
     return this.request(
       'POST',
       '/_conversation/v1/invoke',
-      { name: 'adaptiveCard/action', value: options.value, from: { id: from }, conversation: { id: options.conversationId }, replyToId: options.replyToId },
+      {
+        name: 'adaptiveCard/action',
+        value: options.value,
+        from: { id: from },
+        conversation: { id: options.conversationId },
+        replyToId: options.replyToId,
+      },
       'POST invoke',
     );
   }
@@ -414,7 +439,12 @@ export class Playground {
     edit: (activity: Record<string, unknown>) => Record<string, unknown> = (a) => a,
   ): Promise<Record<string, unknown>> {
     const query = `conversationId=${encodeURIComponent(conversationId)}&type=${encodeURIComponent(type)}`;
-    const template = (await this.request('GET', `/_internal/v1/customActivities/template?${query}`, undefined, `GET template ${type}`)) as Record<string, unknown>;
+    const template = (await this.request(
+      'GET',
+      `/_internal/v1/customActivities/template?${query}`,
+      undefined,
+      `GET template ${type}`,
+    )) as Record<string, unknown>;
     const activity = edit(template);
     await this.request('POST', '/_internal/v1/customActivities', activity, `POST custom activity ${type}`);
     return activity;
@@ -448,8 +478,11 @@ export class Playground {
 
   /** Resolves with the first push (from `since` on) that matches; rejects after `timeoutMs` (default 10 s). */
   waitForMessage(predicate: (push: PlaygroundPush) => boolean, options: WaitForMessageOptions | number = {}): Promise<PlaygroundPush> {
-    const { timeoutMs = 10_000, since = 0, what = 'a matching message from the bot in the playground' } =
-      typeof options === 'number' ? { timeoutMs: options } : options;
+    const {
+      timeoutMs = 10_000,
+      since = 0,
+      what = 'a matching message from the bot in the playground',
+    } = typeof options === 'number' ? { timeoutMs: options } : options;
     if (this.socket === undefined) return Promise.reject(new Error('waitForMessage needs subscribe() first'));
     return waitFor(() => this.pushes.slice(since).find(predicate), {
       timeoutMs,
@@ -528,7 +561,12 @@ export class Playground {
     if (parsed.message === undefined || typeof parsed.actionConversationId !== 'string') return;
     // Pushes made while no client was connected are replayed to the next one: drop those.
     if (parsed.message.timestamp < startedAt) return;
-    this.pushes.push({ action: parsed.action, actionConversationId: parsed.actionConversationId, message: parsed.message, receivedAt: Date.now() });
+    this.pushes.push({
+      action: parsed.action,
+      actionConversationId: parsed.actionConversationId,
+      message: parsed.message,
+      receivedAt: Date.now(),
+    });
   }
 
   private async request(method: string, urlPath: string, body: unknown, what: string): Promise<unknown> {

@@ -20,7 +20,10 @@ export interface TestApp {
   /** Every log line, as written (JSON). */
   logs: string[];
   /** POSTs a webhook body signed with TEST_SECRET unless headers say otherwise. */
-  webhook(body: unknown, options?: { secret?: string; headers?: Record<string, string>; raw?: string | Buffer; signal?: AbortSignal }): Promise<{ status: number; json: Record<string, unknown> }>;
+  webhook(
+    body: unknown,
+    options?: { secret?: string; headers?: Record<string, string>; raw?: string | Buffer; signal?: AbortSignal },
+  ): Promise<{ status: number; json: Record<string, unknown> }>;
   /** POSTs a Bot Framework activity to /api/messages. */
   activity(activity: object): Promise<number>;
   /** Stops the app; `keepDatabase` leaves the database (and the dir) for a restart. */
@@ -46,7 +49,7 @@ export interface TestAppOptions {
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? await createTestDatabase(options.store ?? 'sqlite');
+  const database = options.database ?? (await createTestDatabase(options.store ?? 'sqlite'));
   const clock = options.clock ?? new TestClock();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -58,12 +61,19 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const logs: string[] = [];
   const log = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const app = await createApp({ ...config, dataDir: database.dir }, log, {
-    idleCheckMs: options.idleCheckMs ?? 100, random: () => 0, now: clock.now, delivery: 'inline',
+    idleCheckMs: options.idleCheckMs ?? 100,
+    random: () => 0,
+    now: clock.now,
+    delivery: 'inline',
   });
   const port = await app.listen(0);
   const url = `http://127.0.0.1:${port}`;
   return {
-    app, url, database, dir: database.dir, logs,
+    app,
+    url,
+    database,
+    dir: database.dir,
+    logs,
     async webhook(body, webhookOptions = {}) {
       const raw = webhookOptions.raw ?? JSON.stringify(body);
       const response = await fetch(`${url}/api/klink/webhook`, {

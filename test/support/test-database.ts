@@ -42,7 +42,9 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
     };
   }
   return {
-    kind, url, dir: temp.dir,
+    kind,
+    url,
+    dir: temp.dir,
     open: () => openStore(loadConfig({ DATABASE_URL: url }).store),
     remove: async () => {
       await drop();

@@ -25,7 +25,7 @@ export async function makeUnwritable(database: TestDatabase): Promise<Unwritable
     process.stderr.write(`makeUnwritable: cannot make ${file} immutable here (${(err as Error).message.split('\n')[0]})\n`);
     return null;
   }
-  return { restore: async () => void await run('chattr', ['-i', ...files]) };
+  return { restore: async () => void (await run('chattr', ['-i', ...files])) };
 }
 
 /**
@@ -48,7 +48,8 @@ export async function postgresRoleFor(database: TestDatabase): Promise<PostgresR
     await client.query(`CREATE ROLE ${role} LOGIN`);
     await client.query(`ALTER SCHEMA ${schema} OWNER TO ${role}`);
   });
-  const endSessions = () => admin((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]));
+  const endSessions = () =>
+    admin((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]));
   return {
     url: database.url.replace(/^postgres:\/\/[^@/]+@/, `postgres://${role}@`),
     readOnly: async () => {

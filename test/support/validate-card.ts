@@ -43,9 +43,7 @@ function libraryProblems(json: Node): string[] {
   for (let i = 0; i < context.eventCount; i++) events.push(context.getEventAt(i));
   events.push(...card.validateProperties().validationEvents);
   // The library's events carry no severity; only hints are not errors.
-  return events
-    .filter((e) => e.event !== AC.ValidationEvent.Hint)
-    .map((e) => `adaptivecards ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  return events.filter((e) => e.event !== AC.ValidationEvent.Hint).map((e) => `adaptivecards ${AC.ValidationEvent[e.event]}: ${e.message}`);
 }
 
 /** Rules the library lets through: text present, https images and links, non-empty sets. */
@@ -71,7 +69,8 @@ function walk(value: unknown, path: string, problems: string[]): void {
       break;
     case 'FactSet':
       if (!Array.isArray(value.facts) || value.facts.length === 0) problems.push(`${path}: empty FactSet`);
-      else if (!value.facts.every((f) => isNode(f) && nonEmpty(f.title) && nonEmpty(f.value))) problems.push(`${path}: a fact without title or value`);
+      else if (!value.facts.every((f) => isNode(f) && nonEmpty(f.title) && nonEmpty(f.value)))
+        problems.push(`${path}: a fact without title or value`);
       break;
     case 'ColumnSet':
       if (!Array.isArray(value.columns) || value.columns.length === 0) problems.push(`${path}: ColumnSet without columns`);

@@ -14,7 +14,11 @@ export interface WaitOptions {
 
 /** Thrown when a bounded wait runs out; names what was awaited and the last probe failure. */
 export class WaitTimeoutError extends Error {
-  constructor(what: string, timeoutMs: number, readonly lastError?: unknown) {
+  constructor(
+    what: string,
+    timeoutMs: number,
+    readonly lastError?: unknown,
+  ) {
     super(
       `timed out after ${timeoutMs} ms waiting for ${what}` +
         (lastError === undefined ? '' : ` (last probe failed: ${describe(lastError)})`),

@@ -32,8 +32,20 @@ describe('loadConfig', () => {
 
   it('lists every missing production setting at once, not BOT_ID first and the rest after it is set', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    const named = ['BOT_ID', 'BOT_TENANT_ID', 'BOT_PASSWORD', 'KLINK_TENANT_ID', 'KLINK_WEBHOOK_SECRET', 'PUBLIC_URL', 'DATA_ENCRYPTION_KEY'];
-    for (const name of named) assert.ok(problems.some((p) => p.startsWith(name)), `${name} missing from:\n${problems.join('\n')}`);
+    const named = [
+      'BOT_ID',
+      'BOT_TENANT_ID',
+      'BOT_PASSWORD',
+      'KLINK_TENANT_ID',
+      'KLINK_WEBHOOK_SECRET',
+      'PUBLIC_URL',
+      'DATA_ENCRYPTION_KEY',
+    ];
+    for (const name of named)
+      assert.ok(
+        problems.some((p) => p.startsWith(name)),
+        `${name} missing from:\n${problems.join('\n')}`,
+      );
     assert.equal(problems.length, named.length, problems.join('\n'));
   });
 
@@ -57,12 +69,18 @@ describe('loadConfig', () => {
     assert.ok(problems.some((p) => p.includes('{room}') && p.includes('{roomId}')));
     assert.ok(problems.some((p) => p.startsWith('LOG_LEVEL')));
     assert.ok(problems.some((p) => p.startsWith('BOT_TYPE')));
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), (err: Error) => err.message.includes('fix these settings') && err.message.includes('PORT'));
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }),
+      (err: Error) => err.message.includes('fix these settings') && err.message.includes('PORT'),
+    );
   });
 
   const identity = {
-    BOT_ID: '00000000-0000-0000-0000-000000000001', BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa', BOT_PASSWORD: 'p',
-    PUBLIC_URL: 'https://klink-teams.example.com', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    BOT_ID: '00000000-0000-0000-0000-000000000001',
+    BOT_TENANT_ID: '00000000-0000-0000-0000-0000000000aa',
+    BOT_PASSWORD: 'p',
+    PUBLIC_URL: 'https://klink-teams.example.com',
+    DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   };
 
   it('requires a signing secret outside local mode and accepts several for rotation', () => {
@@ -73,11 +91,17 @@ describe('loadConfig', () => {
   });
 
   it('reads header and basic modes and refuses mode none in production', () => {
-    assert.deepEqual(loadConfig({ KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'v' }).webhook,
-      { mode: 'header', name: 'x-klink-token', value: 'v' });
-    assert.deepEqual(loadConfig({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'u', KLINK_WEBHOOK_BASIC_PASSWORD: 'p' }).webhook,
-      { mode: 'basic', user: 'u', password: 'p' });
-    assert.ok(problemsOf({ ...identity, NODE_ENV: 'production', KLINK_WEBHOOK_AUTH: 'none' }).some((p) => p.includes('KLINK_WEBHOOK_AUTH=none')));
+    assert.deepEqual(
+      loadConfig({ KLINK_WEBHOOK_AUTH: 'header', KLINK_WEBHOOK_HEADER_NAME: 'X-Klink-Token', KLINK_WEBHOOK_HEADER_VALUE: 'v' }).webhook,
+      { mode: 'header', name: 'x-klink-token', value: 'v' },
+    );
+    assert.deepEqual(
+      loadConfig({ KLINK_WEBHOOK_AUTH: 'basic', KLINK_WEBHOOK_BASIC_USER: 'u', KLINK_WEBHOOK_BASIC_PASSWORD: 'p' }).webhook,
+      { mode: 'basic', user: 'u', password: 'p' },
+    );
+    assert.ok(
+      problemsOf({ ...identity, NODE_ENV: 'production', KLINK_WEBHOOK_AUTH: 'none' }).some((p) => p.includes('KLINK_WEBHOOK_AUTH=none')),
+    );
   });
 
   it('requires a complete bot identity outside local mode', () => {
@@ -86,7 +110,11 @@ describe('loadConfig', () => {
     assert.ok(problems.some((p) => p.startsWith('BOT_TENANT_ID is not set')));
     assert.ok(problems.some((p) => p.startsWith('BOT_PASSWORD is not set')));
     assert.deepEqual(problemsOf({ ...identity, BOT_PASSWORD: '', BOT_TYPE: 'UserAssignedMSI', KLINK_WEBHOOK_SECRET: 's' }), []);
-    assert.ok(problemsOf({ ...identity, BOT_TENANT_ID: '', BOT_TYPE: 'MultiTenant', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.startsWith('KLINK_TENANT_ID is not set')));
+    assert.ok(
+      problemsOf({ ...identity, BOT_TENANT_ID: '', BOT_TYPE: 'MultiTenant', KLINK_WEBHOOK_SECRET: 's' }).some((p) =>
+        p.startsWith('KLINK_TENANT_ID is not set'),
+      ),
+    );
   });
 
   it('accepts a certificate instead of a password, and checks it', () => {
@@ -97,22 +125,33 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...identity, BOT_PASSWORD: '', ...certificate, KLINK_WEBHOOK_SECRET: 's' });
     assert.equal(config.bot.certificate?.thumbprint, 'AB'.repeat(20));
     assert.match(config.bot.certificate?.privateKey ?? '', /-----BEGIN PRIVATE KEY-----\nMIIE\n/);
-    const problems = problemsOf({ ...identity, BOT_PASSWORD: '', BOT_CERTIFICATE_THUMBPRINT: 'xyz', BOT_CERTIFICATE_PRIVATE_KEY: 'secret', KLINK_WEBHOOK_SECRET: 's' });
+    const problems = problemsOf({
+      ...identity,
+      BOT_PASSWORD: '',
+      BOT_CERTIFICATE_THUMBPRINT: 'xyz',
+      BOT_CERTIFICATE_PRIVATE_KEY: 'secret',
+      KLINK_WEBHOOK_SECRET: 's',
+    });
     assert.ok(problems.some((p) => p.startsWith('BOT_CERTIFICATE_THUMBPRINT')));
     assert.ok(problems.some((p) => p.startsWith('BOT_CERTIFICATE_PRIVATE_KEY')));
     assert.ok(!problems.join('\n').includes('secret'), 'the key is never echoed');
   });
 
   it('refuses a managed identity bot without its client id, and with a password', () => {
-    assert.ok(problemsOf({ BOT_TYPE: 'UserAssignedMSI' }).some((p) => p.includes('managed identity\'s client id')));
-    assert.ok(problemsOf({ ...identity, BOT_TYPE: 'UserAssignedMSI', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.includes('takes no BOT_PASSWORD')));
+    assert.ok(problemsOf({ BOT_TYPE: 'UserAssignedMSI' }).some((p) => p.includes("managed identity's client id")));
+    assert.ok(
+      problemsOf({ ...identity, BOT_TYPE: 'UserAssignedMSI', KLINK_WEBHOOK_SECRET: 's' }).some((p) => p.includes('takes no BOT_PASSWORD')),
+    );
   });
 
   it('requires PUBLIC_URL and a 32-byte DATA_ENCRYPTION_KEY outside local mode', () => {
     const problems = problemsOf({ ...identity, PUBLIC_URL: '', DATA_ENCRYPTION_KEY: 'short', KLINK_WEBHOOK_SECRET: 's' });
     assert.ok(problems.some((p) => p.startsWith('PUBLIC_URL is not set')));
     assert.ok(problems.some((p) => p.startsWith('DATA_ENCRYPTION_KEY must be 32 bytes')));
-    assert.equal(loadConfig({ ...identity, DATA_ENCRYPTION_KEY: 'ab'.repeat(32), KLINK_WEBHOOK_SECRET: 's' }).dataEncryptionKey?.length, 32);
+    assert.equal(
+      loadConfig({ ...identity, DATA_ENCRYPTION_KEY: 'ab'.repeat(32), KLINK_WEBHOOK_SECRET: 's' }).dataEncryptionKey?.length,
+      32,
+    );
   });
 
   it('reads no variable outside CONFIG_VARIABLES', () => {
@@ -125,11 +164,17 @@ describe('loadConfig', () => {
       },
     });
     loadConfig(env);
-    assert.deepEqual([...read].filter((name) => !(CONFIG_VARIABLES as readonly string[]).includes(name)), []);
+    assert.deepEqual(
+      [...read].filter((name) => !(CONFIG_VARIABLES as readonly string[]).includes(name)),
+      [],
+    );
   });
 
   it('refuses a Key Vault reference App Service could not resolve instead of using its text', () => {
-    const problems = problemsOf({ ...identity, KLINK_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/klink-webhook-secret/)' });
+    const problems = problemsOf({
+      ...identity,
+      KLINK_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/klink-webhook-secret/)',
+    });
     assert.ok(problems.some((p) => p.startsWith('KLINK_WEBHOOK_SECRET is an unresolved Key Vault reference')));
   });
 
@@ -141,7 +186,12 @@ describe('loadConfig', () => {
   it('reads the database location, VIP tags and tenants', () => {
     const a = 'AAAAAAAA-0000-0000-0000-000000000001';
     const b = 'bbbbbbbb-0000-0000-0000-000000000002';
-    const config = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x/k.db', KLINK_VIP_TAGS: 'gold, platinum', ALLOWED_TENANTS: `${a}, ${b}`, BOT_TENANT_ID: b });
+    const config = loadConfig({
+      DATABASE_URL: 'sqlite:/tmp/x/k.db',
+      KLINK_VIP_TAGS: 'gold, platinum',
+      ALLOWED_TENANTS: `${a}, ${b}`,
+      BOT_TENANT_ID: b,
+    });
     assert.deepEqual(config.store, { kind: 'sqlite', file: '/tmp/x/k.db' });
     assert.equal(config.dataDir, '/tmp/x');
     assert.deepEqual(config.vipTags, ['gold', 'platinum']);

@@ -38,10 +38,13 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
     case 'list': {
       const items = await store.conversations.listSubscriptions(ctx.conversationId);
       const dead = await store.deliveries.listDeliveries({ state: 'dead', conversationId: ctx.conversationId }, 1000);
-      return subscriptionsCard({
-        items: items.map((s) => summarize(s, deps)),
-        deadLetters: { count: dead.length, lastError: dead.at(-1)?.lastError ?? null },
-      }, place);
+      return subscriptionsCard(
+        {
+          items: items.map((s) => summarize(s, deps)),
+          deadLetters: { count: dead.length, lastError: dead.at(-1)?.lastError ?? null },
+        },
+        place,
+      );
     }
     case 'subscribe': {
       const { created, subscription } = await store.conversations.addSubscription(ctx.conversationId, command.filters, ctx.userId, now());
@@ -55,25 +58,36 @@ export async function handleCommand(command: Command, ctx: CommandContext, deps:
       else if (target.kind === 'numbers') {
         const missing = target.numbers.filter((n) => !current.some((s) => s.number === n));
         if (missing.length > 0) {
-          return commandErrorCard({
-            problem: `There is no subscription ${missing.map((n) => `#${n}`).join(', ')} here (this conversation has ${current.length}).`,
-            suggestion: `Type ${usage.typed('subscriptions')} to see the numbers.`,
-            usage: usage.unsubscribe,
-          }, place);
+          return commandErrorCard(
+            {
+              problem: `There is no subscription ${missing.map((n) => `#${n}`).join(', ')} here (this conversation has ${current.length}).`,
+              suggestion: `Type ${usage.typed('subscriptions')} to see the numbers.`,
+              usage: usage.unsubscribe,
+            },
+            place,
+          );
         }
         chosen = current.filter((s) => target.numbers.includes(s.number));
       } else {
         const key = filtersKey(target.filters);
         chosen = current.filter((s) => filtersKey(s.filters) === key);
         if (chosen.length === 0) {
-          return commandErrorCard({
-            problem: `No subscription here has exactly the filters "${formatFilters(target.filters)}".`,
-            suggestion: `Type ${usage.typed('subscriptions')} to see them with their numbers.`,
-            usage: usage.unsubscribe,
-          }, place);
+          return commandErrorCard(
+            {
+              problem: `No subscription here has exactly the filters "${formatFilters(target.filters)}".`,
+              suggestion: `Type ${usage.typed('subscriptions')} to see them with their numbers.`,
+              usage: usage.unsubscribe,
+            },
+            place,
+          );
         }
       }
-      const removed = await store.conversations.removeSubscriptions(ctx.conversationId, chosen.map((s) => s.id), `unsubscribed by ${ctx.userId ?? 'a user'}`, now());
+      const removed = await store.conversations.removeSubscriptions(
+        ctx.conversationId,
+        chosen.map((s) => s.id),
+        `unsubscribed by ${ctx.userId ?? 'a user'}`,
+        now(),
+      );
       return unsubscribedCard({ removed: removed.map((s) => summarize(s, deps)) }, place);
     }
   }

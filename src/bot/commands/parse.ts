@@ -10,10 +10,7 @@ import { CHANNEL_WORDS, COMMAND_WORDS, FILTER_VOCABULARY, suggest } from '../../
 export type UnsubscribeTarget = { kind: 'all' } | { kind: 'numbers'; numbers: number[] } | { kind: 'filters'; filters: Filters };
 
 export type Command =
-  | { kind: 'subscribe'; filters: Filters }
-  | { kind: 'unsubscribe'; target: UnsubscribeTarget }
-  | { kind: 'list' }
-  | { kind: 'help' };
+  { kind: 'subscribe'; filters: Filters } | { kind: 'unsubscribe'; target: UnsubscribeTarget } | { kind: 'list' } | { kind: 'help' };
 
 export interface CommandError {
   problem: string;
@@ -60,8 +57,11 @@ export function parseCommand(text: string, place: CommandPlace = 'personal'): Pa
         return { ok: true, command: { kind: 'list' } };
       }
       if (rest.length === 0) {
-        return error('Say what to subscribe to.', usage.subscribe,
-          `Try ${usage.typed('subscribe whatsapp vip')}, or ${usage.typed('subscribe all')} for every customer message.`);
+        return error(
+          'Say what to subscribe to.',
+          usage.subscribe,
+          `Try ${usage.typed('subscribe whatsapp vip')}, or ${usage.typed('subscribe all')} for every customer message.`,
+        );
       }
       const filters = parseFilters(rest, usage);
       return filters.ok ? { ok: true, command: { kind: 'subscribe', filters: filters.filters } } : filters;
@@ -80,7 +80,14 @@ function parseUnsubscribe(rest: Word[], usage: Usage): ParseResult {
   if (rest.length === 1 && !rest[0].quoted && rest[0].text.toLowerCase() === 'all') {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'all' } } };
   }
-  const numbers = rest.flatMap((w) => (w.quoted ? [NaN] : w.text.split(',').filter((p) => p !== '').map((p) => Number(p.replace(/^#/, '')))));
+  const numbers = rest.flatMap((w) =>
+    w.quoted
+      ? [NaN]
+      : w.text
+          .split(',')
+          .filter((p) => p !== '')
+          .map((p) => Number(p.replace(/^#/, ''))),
+  );
   if (numbers.every((n) => Number.isInteger(n) && n > 0)) {
     return { ok: true, command: { kind: 'unsubscribe', target: { kind: 'numbers', numbers: [...new Set(numbers)] } } };
   }
@@ -120,12 +127,20 @@ export function parseFilters(words: Word[], usage: Usage = usageFor('personal'))
     } else {
       const guess = suggest(lower, FILTER_VOCABULARY);
       const completed = guess && /[:>=]$/.test(guess) ? guess + lower.replace(/^[a-z]+(:|>=?|=)/, '') : guess;
-      return error(`I don't know the word "${word.text}".`, usage.subscribe, completed ? `Did you mean "${completed}"?` : `Type ${usage.typed('help')} for the words I know.`);
+      return error(
+        `I don't know the word "${word.text}".`,
+        usage.subscribe,
+        completed ? `Did you mean "${completed}"?` : `Type ${usage.typed('help')} for the words I know.`,
+      );
     }
   }
   if (all && words.length > 1) return error('"all" cannot be combined with other filters.', usage.subscribe);
-  f.direction = directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
-    ? 'both' : directions.has('outbound') ? 'outbound' : 'inbound';
+  f.direction =
+    directions.has('both') || (directions.has('inbound') && directions.has('outbound'))
+      ? 'both'
+      : directions.has('outbound')
+        ? 'outbound'
+        : 'inbound';
   if (groups.size === 1) f.group = [...groups][0];
   if (ais.size === 1) f.ai = [...ais][0];
   return { ok: true, filters: f };
@@ -140,12 +155,23 @@ function addPrefixed(f: Filters, prefix: string, value: string): string | null {
   }
   if (value.trim() === '') return `"${prefix}" needs a value, e.g. ${prefix === 'tag:' ? 'tag:gold' : `${prefix}…`}.`;
   switch (prefix) {
-    case 'channel:': f.channels.push(value.toLowerCase()); return null;
-    case 'tag:': f.tags.push(value); return null;
-    case 'keyword:': f.keywords.push(value); return null;
-    case 'room:': f.rooms.push(value); return null;
-    case 'contact:': f.contacts.push(value); return null;
-    default: return `I don't know "${prefix}".`;
+    case 'channel:':
+      f.channels.push(value.toLowerCase());
+      return null;
+    case 'tag:':
+      f.tags.push(value);
+      return null;
+    case 'keyword:':
+      f.keywords.push(value);
+      return null;
+    case 'room:':
+      f.rooms.push(value);
+      return null;
+    case 'contact:':
+      f.contacts.push(value);
+      return null;
+    default:
+      return `I don't know "${prefix}".`;
   }
 }
 

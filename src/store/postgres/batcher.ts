@@ -24,17 +24,20 @@ export class Batcher<I, O> {
   private flush(): void {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.max);
-      this.run(batch.map((w) => w.input)).then((outputs) => {
-        batch.forEach((w, i) => w.resolve(outputs[i]));
-      }, (err: unknown) => {
-        if (batch.length === 1) {
-          batch[0].reject(err);
-          return;
-        }
-        // A batch is one statement: it failed as a whole. Each input is tried again on its own,
-        // so one that cannot be done (or a moment of trouble) fails only its own caller.
-        for (const w of batch) this.run([w.input]).then(([output]) => w.resolve(output), w.reject);
-      });
+      this.run(batch.map((w) => w.input)).then(
+        (outputs) => {
+          batch.forEach((w, i) => w.resolve(outputs[i]));
+        },
+        (err: unknown) => {
+          if (batch.length === 1) {
+            batch[0].reject(err);
+            return;
+          }
+          // A batch is one statement: it failed as a whole. Each input is tried again on its own,
+          // so one that cannot be done (or a moment of trouble) fails only its own caller.
+          for (const w of batch) this.run([w.input]).then(([output]) => w.resolve(output), w.reject);
+        },
+      );
     }
   }
 }

@@ -4,8 +4,17 @@
  * commit for all of them, in the order asked.
  */
 import {
-  type BudgetTarget, CONVERSATION_WINDOWS, IN_FLIGHT_LIMIT_MS, IN_FLIGHT_RECHECK_MS, type SlotGrant, type SlotRefusal, TENANT_WINDOWS,
-  type TakeOptions, type TakenSlot, type TeamsBudget, span,
+  type BudgetTarget,
+  CONVERSATION_WINDOWS,
+  IN_FLIGHT_LIMIT_MS,
+  IN_FLIGHT_RECHECK_MS,
+  type SlotGrant,
+  type SlotRefusal,
+  TENANT_WINDOWS,
+  type TakeOptions,
+  type TakenSlot,
+  type TeamsBudget,
+  span,
 } from '../budget';
 import { Batcher } from './batcher';
 import type { PgDb } from './db';
@@ -13,10 +22,24 @@ import type { PgDb } from './db';
 export const ANSWER_SLOT = 'UPDATE teams_slots SET answered_at = $1 WHERE id = $2 AND answered_at IS NULL';
 const LONGEST = Math.max(...[...CONVERSATION_WINDOWS, ...TENANT_WINDOWS].map(span));
 const WINDOWS = [
-  CONVERSATION_WINDOWS.map((w) => w.limit), CONVERSATION_WINDOWS.map(span), TENANT_WINDOWS.map((w) => w.limit), TENANT_WINDOWS.map(span),
+  CONVERSATION_WINDOWS.map((w) => w.limit),
+  CONVERSATION_WINDOWS.map(span),
+  TENANT_WINDOWS.map((w) => w.limit),
+  TENANT_WINDOWS.map(span),
 ];
-interface TakeRow { ord: number; slot: number | null; wait_ms: number; blocked_by: SlotRefusal['blockedBy'] | null; headroom: number; hourly_use: number }
-interface Take { target: BudgetTarget; now: number; options: TakeOptions }
+interface TakeRow {
+  ord: number;
+  slot: number | null;
+  wait_ms: number;
+  blocked_by: SlotRefusal['blockedBy'] | null;
+  headroom: number;
+  hourly_use: number;
+}
+interface Take {
+  target: BudgetTarget;
+  now: number;
+  options: TakeOptions;
+}
 
 export class PgBudget implements TeamsBudget {
   private readonly takes = new Batcher<Take, SlotGrant | SlotRefusal>((batch) => this.takeAll(batch));
@@ -32,9 +55,15 @@ export class PgBudget implements TeamsBudget {
     const now = Math.max(...batch.map((w) => w.now));
     // Tenant ids are GUIDs whose case may differ between the places Teams gives them.
     const rows = await this.db.rows<TakeRow>('SELECT * FROM teams_budget_take($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
-      batch.map((w) => w.target.conversationId), batch.map((w) => w.target.tenantId.toLowerCase()), batch.map((w) => w.options.force ?? false),
-      batch.map((w) => w.options.spare?.headroom ?? null), batch.map((w) => w.options.spare?.hourlyShare ?? null),
-      now, now + IN_FLIGHT_LIMIT_MS, ...WINDOWS, IN_FLIGHT_RECHECK_MS,
+      batch.map((w) => w.target.conversationId),
+      batch.map((w) => w.target.tenantId.toLowerCase()),
+      batch.map((w) => w.options.force ?? false),
+      batch.map((w) => w.options.spare?.headroom ?? null),
+      batch.map((w) => w.options.spare?.hourlyShare ?? null),
+      now,
+      now + IN_FLIGHT_LIMIT_MS,
+      ...WINDOWS,
+      IN_FLIGHT_RECHECK_MS,
     ]);
     const results: Array<SlotGrant | SlotRefusal> = [];
     for (const row of rows) results[row.ord - 1] = toResult(row);
@@ -51,7 +80,9 @@ export class PgBudget implements TeamsBudget {
 
   async slotsSince(since: number): Promise<TakenSlot[]> {
     const rows = await this.db.rows<{ conversation_id: string; tenant_id: string; taken_at: number; answered_at: number | null }>(
-      'SELECT conversation_id, tenant_id, taken_at, answered_at FROM teams_slots WHERE taken_at >= $1 ORDER BY taken_at, id', [since]);
+      'SELECT conversation_id, tenant_id, taken_at, answered_at FROM teams_slots WHERE taken_at >= $1 ORDER BY taken_at, id',
+      [since],
+    );
     return rows.map((r) => ({ conversationId: r.conversation_id, tenantId: r.tenant_id, takenAt: r.taken_at, answeredAt: r.answered_at }));
   }
 }

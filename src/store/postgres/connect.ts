@@ -29,7 +29,7 @@ export interface ConnectOptions {
 
 /** Where the passwords of new connections come from with Entra authentication; null with a password in DATABASE_URL. */
 export function tokenSource(settings: PostgresSettings, options: ConnectOptions = {}): TokenSource | null {
-  return settings.auth.kind === 'azure-managed-identity' ? options.tokens ?? managedIdentityToken(settings.auth.clientId) : null;
+  return settings.auth.kind === 'azure-managed-identity' ? (options.tokens ?? managedIdentityToken(settings.auth.clientId)) : null;
 }
 
 /** The connection settings of one client (pool or LISTEN connection); `tokens` from tokenSource. */
@@ -40,10 +40,13 @@ export function clientConfig(settings: PostgresSettings, tokens: TokenSource | n
     port: settings.port,
     database: settings.database,
     user: settings.user,
-    password: tokens ? () => tokens.token() : settings.password ?? undefined,
-    ssl: tls.mode === 'off' ? false
-      : tls.mode === 'no-verify' ? { rejectUnauthorized: false }
-      : { rejectUnauthorized: true, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile, 'utf8') } : {}) },
+    password: tokens ? () => tokens.token() : (settings.password ?? undefined),
+    ssl:
+      tls.mode === 'off'
+        ? false
+        : tls.mode === 'no-verify'
+          ? { rejectUnauthorized: false }
+          : { rejectUnauthorized: true, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile, 'utf8') } : {}) },
     options: [settings.options, serverOptions].filter((o) => o).join(' ') || undefined,
     application_name: 'klink-teams',
     statement_timeout: settings.statementTimeoutMs,

@@ -1,21 +1,30 @@
 /** Conversations, subscriptions, pauses and room mutes in PostgreSQL. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
 import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
-import { type ConversationRow, SUBSCRIPTION_SELECT, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
+import {
+  type ConversationRow,
+  SUBSCRIPTION_SELECT,
+  type SubscriptionRow,
+  conversationColumns,
+  toConversation,
+  toSubscription,
+} from '../rows';
 import type { PgDb, PgTx } from './db';
 
 export class PgConversations implements ConversationStore {
   constructor(private readonly db: PgDb) {}
 
   async upsertConversation(c: NewConversation, now: number): Promise<void> {
-    await this.db.run(`
+    await this.db.run(
+      `
       INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, NULL, $9, $9)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
         service_url = excluded.service_url, channel_id = excluded.channel_id,
         team_id = COALESCE(excluded.team_id, conversations.team_id), bot_id = excluded.bot_id,
         bot_name = excluded.bot_name, active = TRUE, removed_reason = NULL, updated_at = excluded.updated_at`,
-    [c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now]);
+      [c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now],
+    );
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
@@ -29,7 +38,9 @@ export class PgConversations implements ConversationStore {
 
   async deactivateTeam(teamId: string, reason: string, now: number): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const ids = (await tx.rows<{ id: string }>('SELECT id FROM conversations WHERE team_id = $1 AND active FOR UPDATE', [teamId])).map((r) => r.id);
+      const ids = (await tx.rows<{ id: string }>('SELECT id FROM conversations WHERE team_id = $1 AND active FOR UPDATE', [teamId])).map(
+        (r) => r.id,
+      );
       await deactivate(tx, ids, reason, now);
       return ids.length;
     });
@@ -43,18 +54,24 @@ export class PgConversations implements ConversationStore {
     const canonical = JSON.stringify(canonicalFilters(filters));
     const key = filtersKey(canonicalFilters(filters));
     return this.db.transaction(async (tx) => {
-      const created = await tx.run(`
+      const created = await tx.run(
+        `
         INSERT INTO subscriptions (conversation_id, filters, filters_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (conversation_id, filters_key) WHERE removed_at IS NULL DO NOTHING`,
-      [conversationId, canonical, key, createdBy, now]);
-      const [row] = await tx.rows<SubscriptionRow>(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = $1) n WHERE filters = $2`,
-        [conversationId, canonical]);
+        [conversationId, canonical, key, createdBy, now],
+      );
+      const [row] = await tx.rows<SubscriptionRow>(
+        `SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = $1) n WHERE filters = $2`,
+        [conversationId, canonical],
+      );
       return { created: created > 0, subscription: toSubscription(row) };
     });
   }
 
   async listSubscriptions(conversationId: string): Promise<Subscription[]> {
-    return (await this.db.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND s.conversation_id = $1 ORDER BY s.id`, [conversationId])).map(toSubscription);
+    return (await this.db.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND s.conversation_id = $1 ORDER BY s.id`, [conversationId])).map(
+      toSubscription,
+    );
   }
 
   async removeSubscriptions(conversationId: string, ids: number[], reason: string, now: number): Promise<Subscription[]> {
@@ -62,8 +79,11 @@ export class PgConversations implements ConversationStore {
       const current = await tx.rows<SubscriptionRow>(`${SUBSCRIPTION_SELECT} AND s.conversation_id = $1 ORDER BY s.id`, [conversationId]);
       const removed = current.filter((row) => ids.includes(row.id));
       if (removed.length > 0) {
-        await tx.run('UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE id = ANY($3::bigint[]) AND removed_at IS NULL',
-          [now, reason, removed.map((r) => r.id)]);
+        await tx.run('UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE id = ANY($3::bigint[]) AND removed_at IS NULL', [
+          now,
+          reason,
+          removed.map((r) => r.id),
+        ]);
       }
       return removed.map(toSubscription);
     });
@@ -74,14 +94,18 @@ export class PgConversations implements ConversationStore {
   }
 
   async muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void> {
-    await this.db.run(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES ($1, $2, $3, $4)
+    await this.db.run(
+      `INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES ($1, $2, $3, $4)
       ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`,
-    [conversationId, roomId, until, mutedBy]);
+      [conversationId, roomId, until, mutedBy],
+    );
   }
 
   async mutedRooms(now: number): Promise<MutedRoom[]> {
     const rows = await this.db.rows<{ conversation_id: string; room_id: string; until: number }>(
-      'SELECT conversation_id, room_id, until FROM room_mutes WHERE until > $1', [now]);
+      'SELECT conversation_id, room_id, until FROM room_mutes WHERE until > $1',
+      [now],
+    );
     return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
   }
 }
@@ -89,7 +113,13 @@ export class PgConversations implements ConversationStore {
 /** Deactivates conversations and removes their subscriptions with the reason (inside the caller's transaction). */
 export async function deactivate(tx: PgTx, ids: string[], reason: string, now: number): Promise<void> {
   if (ids.length === 0) return;
-  await tx.run('UPDATE conversations SET active = FALSE, removed_reason = $1, updated_at = $2 WHERE id = ANY($3::text[])', [reason, now, ids]);
-  await tx.run('UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE conversation_id = ANY($3::text[]) AND removed_at IS NULL',
-    [now, reason, ids]);
+  await tx.run('UPDATE conversations SET active = FALSE, removed_reason = $1, updated_at = $2 WHERE id = ANY($3::text[])', [
+    reason,
+    now,
+    ids,
+  ]);
+  await tx.run(
+    'UPDATE subscriptions SET removed_at = $1, removed_reason = $2 WHERE conversation_id = ANY($3::text[]) AND removed_at IS NULL',
+    [now, reason, ids],
+  );
 }

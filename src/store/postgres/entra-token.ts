@@ -20,10 +20,15 @@ export function cachedTokens(credential: TokenCredential, now: () => number = Da
   return {
     async token() {
       if (current && current.expiresOnTimestamp - REFRESH_BEFORE_MS > now()) return current.token;
-      fetching ??= credential.getToken(POSTGRES_SCOPE).then((token) => {
-        if (!token) throw new Error('the managed identity returned no token for Azure Database for PostgreSQL');
-        return token;
-      }).finally(() => { fetching = null; });
+      fetching ??= credential
+        .getToken(POSTGRES_SCOPE)
+        .then((token) => {
+          if (!token) throw new Error('the managed identity returned no token for Azure Database for PostgreSQL');
+          return token;
+        })
+        .finally(() => {
+          fetching = null;
+        });
       current = await fetching;
       return current.token;
     },

@@ -6,10 +6,13 @@ export class PgLeases implements LeaseStore {
   constructor(private readonly db: PgDb) {}
 
   async acquireLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
-    const row = await this.db.row(`INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3::bigint + $4::bigint)
+    const row = await this.db.row(
+      `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3::bigint + $4::bigint)
       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
         WHERE leases.holder = excluded.holder OR leases.expires_at <= $3::bigint
-      RETURNING holder`, [name, holder, now, ttlMs]);
+      RETURNING holder`,
+      [name, holder, now, ttlMs],
+    );
     return row !== undefined;
   }
 

@@ -7,7 +7,12 @@ import pg from 'pg';
 
 const RETRY_MS = [100, 500, 1_000, 2_000, 5_000];
 
-export async function listen(config: pg.ClientConfig, channel: string, listener: () => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+export async function listen(
+  config: pg.ClientConfig,
+  channel: string,
+  listener: () => void,
+  onError: (err: Error) => void,
+): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | undefined;
@@ -43,14 +48,20 @@ export async function listen(config: pg.ClientConfig, channel: string, listener:
     client = null;
     lost.end().catch(onError);
     const attempt = (): void => {
-      retry = setTimeout(() => {
-        if (stopped) return;
-        connect().then(() => listener(), (err: Error) => {
-          onError(err);
-          failures += 1;
-          attempt();
-        });
-      }, RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]);
+      retry = setTimeout(
+        () => {
+          if (stopped) return;
+          connect().then(
+            () => listener(),
+            (err: Error) => {
+              onError(err);
+              failures += 1;
+              attempt();
+            },
+          );
+        },
+        RETRY_MS[Math.min(failures, RETRY_MS.length - 1)],
+      );
     };
     attempt();
   };

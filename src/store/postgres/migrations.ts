@@ -279,8 +279,10 @@ export const MIGRATIONS: readonly string[] = [
 export async function migrate(db: PgDb): Promise<void> {
   const schema = (await db.row<{ schema: string | null }>('SELECT current_schema() AS schema'))?.schema ?? null;
   if (schema === null) {
-    throw new StoreOpenError('the database has no schema to create tables in: the search_path names none that exists; '
-      + 'create the schema or fix options=-c search_path=… in DATABASE_URL');
+    throw new StoreOpenError(
+      'the database has no schema to create tables in: the search_path names none that exists; ' +
+        'create the schema or fix options=-c search_path=… in DATABASE_URL',
+    );
   }
   await db.transaction(async (tx) => {
     // Waits for another instance that is migrating the same schema, then sees its work.

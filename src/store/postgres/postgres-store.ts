@@ -63,9 +63,12 @@ export async function openPostgresStore(settings: PostgresSettings, options: Pos
     tenants: new PgTenants(db),
     watch: (listener) => listen(clientConfig(settings, tokens), channel, listener, onError),
     rowCounts: async () => {
-      const tables = await db.rows<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`);
+      const tables = await db.rows<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`,
+      );
       const counts: Record<string, number> = {};
-      for (const { name } of tables) counts[name] = (await db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM ${pgIdentifier(name)}`))?.n ?? 0;
+      for (const { name } of tables)
+        counts[name] = (await db.row<{ n: number }>(`SELECT COUNT(*) AS n FROM ${pgIdentifier(name)}`))?.n ?? 0;
       return counts;
     },
     ping: async () => {

@@ -7,22 +7,35 @@ export class PgThreads implements ThreadStore {
   constructor(private readonly db: PgDb) {}
 
   async getRoomThread(conversationId: string, roomId: string): Promise<RoomThread | null> {
-    const row = await this.db.row<ThreadRow>(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND room_id = $2`, [conversationId, roomId]);
+    const row = await this.db.row<ThreadRow>(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND room_id = $2`, [
+      conversationId,
+      roomId,
+    ]);
     return row ? toThread(row) : null;
   }
 
   async staleRoomThreads(conversationId: string, updatedBefore: number): Promise<RoomThread[]> {
-    const rows = await this.db.rows<ThreadRow>(`SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND root_stale AND root_updated_at <= $2
-      ORDER BY root_updated_at`, [conversationId, updatedBefore]);
+    const rows = await this.db.rows<ThreadRow>(
+      `SELECT ${threadColumns()} FROM room_threads WHERE conversation_id = $1 AND root_stale AND root_updated_at <= $2
+      ORDER BY root_updated_at`,
+      [conversationId, updatedBefore],
+    );
     return rows.map(toThread);
   }
 
   async deferRootUpdate(conversationId: string, roomId: string, now: number): Promise<void> {
-    await this.db.run('UPDATE room_threads SET root_updated_at = $1 WHERE conversation_id = $2 AND room_id = $3', [now, conversationId, roomId]);
+    await this.db.run('UPDATE room_threads SET root_updated_at = $1 WHERE conversation_id = $2 AND room_id = $3', [
+      now,
+      conversationId,
+      roomId,
+    ]);
   }
 
   async markRootUpdated(conversationId: string, roomId: string, now: number): Promise<void> {
-    await this.db.run('UPDATE room_threads SET root_stale = FALSE, root_updated_at = $1 WHERE conversation_id = $2 AND room_id = $3',
-      [now, conversationId, roomId]);
+    await this.db.run('UPDATE room_threads SET root_stale = FALSE, root_updated_at = $1 WHERE conversation_id = $2 AND room_id = $3', [
+      now,
+      conversationId,
+      roomId,
+    ]);
   }
 }

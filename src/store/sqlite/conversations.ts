@@ -1,20 +1,30 @@
 /** Conversations, subscriptions, pauses and room mutes in SQLite. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
 import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
-import { type ConversationRow, SUBSCRIPTION_SELECT, type SubscriptionRow, conversationColumns, toConversation, toSubscription } from '../rows';
+import {
+  type ConversationRow,
+  SUBSCRIPTION_SELECT,
+  type SubscriptionRow,
+  conversationColumns,
+  toConversation,
+  toSubscription,
+} from '../rows';
 import type { SqliteDb } from './database';
 
 export class SqliteConversations implements ConversationStore {
   constructor(private readonly db: SqliteDb) {}
 
   async upsertConversation(c: NewConversation, now: number): Promise<void> {
-    this.db.stmt(`
+    this.db
+      .stmt(
+        `
       INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
         service_url = excluded.service_url, channel_id = excluded.channel_id,
         team_id = COALESCE(excluded.team_id, conversations.team_id), bot_id = excluded.bot_id,
-        bot_name = excluded.bot_name, active = 1, removed_reason = NULL, updated_at = excluded.updated_at`)
+        bot_name = excluded.bot_name, active = 1, removed_reason = NULL, updated_at = excluded.updated_at`,
+      )
       .run(c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now, now);
   }
 
@@ -29,7 +39,9 @@ export class SqliteConversations implements ConversationStore {
 
   async deactivateTeam(teamId: string, reason: string, now: number): Promise<number> {
     return this.db.transaction(() => {
-      const ids = (this.db.stmt('SELECT id FROM conversations WHERE team_id = ? AND active = 1').all(teamId) as Array<{ id: string }>).map((r) => r.id);
+      const ids = (this.db.stmt('SELECT id FROM conversations WHERE team_id = ? AND active = 1').all(teamId) as Array<{ id: string }>).map(
+        (r) => r.id,
+      );
       for (const id of ids) deactivate(this.db, id, reason, now);
       return ids.length;
     });
@@ -43,11 +55,15 @@ export class SqliteConversations implements ConversationStore {
     const canonical = canonicalFilters(filters);
     const key = filtersKey(canonical);
     return this.db.transaction(() => {
-      const inserted = this.db.stmt(`
+      const inserted = this.db
+        .stmt(
+          `
         INSERT INTO subscriptions (conversation_id, filters, filters_key, created_by, created_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (conversation_id, filters_key) WHERE removed_at IS NULL DO NOTHING`)
+        ON CONFLICT (conversation_id, filters_key) WHERE removed_at IS NULL DO NOTHING`,
+        )
         .run(conversationId, JSON.stringify(canonical), key, createdBy, now);
-      const row = this.db.stmt(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = ?) WHERE filters = ?`)
+      const row = this.db
+        .stmt(`SELECT * FROM (${SUBSCRIPTION_SELECT} AND s.conversation_id = ?) WHERE filters = ?`)
         .get(conversationId, JSON.stringify(canonical)) as SubscriptionRow;
       return { created: inserted.changes > 0, subscription: toSubscription(row) };
     });
@@ -60,7 +76,9 @@ export class SqliteConversations implements ConversationStore {
 
   async removeSubscriptions(conversationId: string, ids: number[], reason: string, now: number): Promise<Subscription[]> {
     return this.db.transaction(() => {
-      const current = this.db.stmt(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`).all(conversationId) as SubscriptionRow[];
+      const current = this.db
+        .stmt(`${SUBSCRIPTION_SELECT} AND s.conversation_id = ? ORDER BY s.id`)
+        .all(conversationId) as SubscriptionRow[];
       const removed = current.filter((row) => ids.includes(row.id));
       const update = this.db.stmt('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND removed_at IS NULL');
       for (const row of removed) update.run(now, reason, row.id);
@@ -74,14 +92,20 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void> {
-    this.db.stmt(`INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES (?, ?, ?, ?)
-      ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`)
+    this.db
+      .stmt(
+        `INSERT INTO room_mutes (conversation_id, room_id, until, muted_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (conversation_id, room_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by`,
+      )
       .run(conversationId, roomId, until, mutedBy);
   }
 
   async mutedRooms(now: number): Promise<MutedRoom[]> {
-    const rows = this.db.stmt('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as
-      Array<{ conversation_id: string; room_id: string; until: number }>;
+    const rows = this.db.stmt('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as Array<{
+      conversation_id: string;
+      room_id: string;
+      until: number;
+    }>;
     return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
   }
 }
@@ -89,5 +113,9 @@ export class SqliteConversations implements ConversationStore {
 /** Deactivates a conversation and removes its subscriptions with the reason (inside the caller's transaction). */
 export function deactivate(db: SqliteDb, id: string, reason: string, now: number): void {
   db.stmt('UPDATE conversations SET active = 0, removed_reason = ?, updated_at = ? WHERE id = ?').run(reason, now, id);
-  db.stmt('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE conversation_id = ? AND removed_at IS NULL').run(now, reason, id);
+  db.stmt('UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE conversation_id = ? AND removed_at IS NULL').run(
+    now,
+    reason,
+    id,
+  );
 }

@@ -1,10 +1,34 @@
 /** The delivery queue in SQLite: claims are plain columns, taken in one write transaction. */
 import type {
-  AnsweredSlot, ClaimRequest, ClaimedConversation, DeliveredRecord, Delivery, DeliveryFilter, DeliveryQueue, DispatchedEvent, DueDelivery, ListedDelivery, UndispatchedEvent,
+  AnsweredSlot,
+  ClaimRequest,
+  ClaimedConversation,
+  DeliveredRecord,
+  Delivery,
+  DeliveryFilter,
+  DeliveryQueue,
+  DispatchedEvent,
+  DueDelivery,
+  ListedDelivery,
+  UndispatchedEvent,
 } from '../deliveries';
 import {
-  CONTACT_COLUMNS, type ClaimColumns, type ContactColumns, type ConversationRow, DUE_COLUMNS, type DeliveryRow, type DueRow, type EventRow,
-  conversationColumns, deliveryColumns, toConversation, toDelivery, toDue, toEvent, toJoinedContact, toListed,
+  CONTACT_COLUMNS,
+  type ClaimColumns,
+  type ContactColumns,
+  type ConversationRow,
+  DUE_COLUMNS,
+  type DeliveryRow,
+  type DueRow,
+  type EventRow,
+  conversationColumns,
+  deliveryColumns,
+  toConversation,
+  toDelivery,
+  toDue,
+  toEvent,
+  toJoinedContact,
+  toListed,
 } from '../rows';
 import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
@@ -14,13 +38,20 @@ const MARK_DELIVERED = `UPDATE deliveries SET state = 'delivered', attempts = at
   delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`;
 
 export class SqliteDeliveries implements DeliveryQueue {
-  constructor(private readonly db: SqliteDb, private readonly signal: () => void) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly signal: () => void,
+  ) {}
 
   async undispatchedEvents(limit: number): Promise<UndispatchedEvent[]> {
-    const rows = this.db.stmt(`
+    const rows = this.db
+      .stmt(
+        `
       SELECT e.id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id, ${CONTACT_COLUMNS}
       FROM events e LEFT JOIN contacts k ON k.id = e.contact_id
-      WHERE e.dispatched_at IS NULL AND e.kind = 'message' ORDER BY e.id ${limitClause(limit)}`).all() as Array<EventRow & ContactColumns>;
+      WHERE e.dispatched_at IS NULL AND e.kind = 'message' ORDER BY e.id ${limitClause(limit)}`,
+      )
+      .all() as Array<EventRow & ContactColumns>;
     return rows.map((row) => ({ event: toEvent(row), contact: toJoinedContact(row) }));
   }
 
@@ -43,7 +74,9 @@ export class SqliteDeliveries implements DeliveryQueue {
     const { holder, now, leaseMs, limit, skip, staleRootsBefore } = request;
     return this.db.transaction(() => {
       // Due deliveries first (longest waiting first), then out-of-date thread roots.
-      const rows = this.db.stmt(`
+      const rows = this.db
+        .stmt(
+          `
         SELECT ${conversationColumns('c')}, MIN(q.rank) AS rank, MIN(q.oldest) AS oldest, MAX(q.newest) AS newest FROM (
           SELECT conversation_id, 0 AS rank, MIN(next_attempt_at) AS oldest, MAX(id) AS newest FROM deliveries
           WHERE state = 'pending' AND next_attempt_at <= @now GROUP BY conversation_id
@@ -55,7 +88,8 @@ export class SqliteDeliveries implements DeliveryQueue {
           AND (c.claimed_by IS NULL OR c.claimed_by = @holder OR c.claimed_until <= @now)
           AND (q.rank = 0 OR c.active = 1)
           AND c.id NOT IN (SELECT value FROM json_each(@skip))
-        GROUP BY c.id ORDER BY rank, oldest ${limitClause(limit)}`)
+        GROUP BY c.id ORDER BY rank, oldest ${limitClause(limit)}`,
+        )
         .all({ now, holder, staleRootsBefore, skip: JSON.stringify(skip) }) as Array<ConversationRow & { newest: number | null }>;
       const claim = this.db.stmt('UPDATE conversations SET claimed_by = ?, claimed_until = ? WHERE id = ?');
       for (const row of rows) claim.run(holder, now + leaseMs, row.id);
@@ -65,25 +99,36 @@ export class SqliteDeliveries implements DeliveryQueue {
 
   async renewClaims(holder: string, conversationIds: readonly string[], now: number, leaseMs: number): Promise<string[]> {
     if (conversationIds.length === 0) return [];
-    const rows = this.db.stmt(`UPDATE conversations SET claimed_until = @until
-      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids)) RETURNING id`)
+    const rows = this.db
+      .stmt(
+        `UPDATE conversations SET claimed_until = @until
+      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids)) RETURNING id`,
+      )
       .all({ holder, until: now + leaseMs, ids: JSON.stringify(conversationIds) }) as Array<{ id: string }>;
     return rows.map((r) => r.id);
   }
 
   async releaseClaims(holder: string, conversationIds: readonly string[]): Promise<void> {
     if (conversationIds.length === 0) return;
-    this.db.stmt(`UPDATE conversations SET claimed_by = NULL, claimed_until = NULL
-      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids))`).run({ holder, ids: JSON.stringify(conversationIds) });
+    this.db
+      .stmt(
+        `UPDATE conversations SET claimed_by = NULL, claimed_until = NULL
+      WHERE claimed_by = @holder AND id IN (SELECT value FROM json_each(@ids))`,
+      )
+      .run({ holder, ids: JSON.stringify(conversationIds) });
   }
 
   async pendingDeliveriesFor(conversationId: string, limit: number): Promise<DueDelivery[]> {
-    const rows = this.db.stmt(`
+    const rows = this.db
+      .stmt(
+        `
       SELECT ${DUE_COLUMNS}
       FROM deliveries d JOIN events e ON e.id = d.event_id JOIN conversations c ON c.id = d.conversation_id
         LEFT JOIN contacts k ON k.id = e.contact_id
         LEFT JOIN room_threads t ON t.conversation_id = d.conversation_id AND t.room_id = e.room_id
-      WHERE d.state = 'pending' AND d.conversation_id = ? ORDER BY d.id ${limitClause(limit)}`).all(conversationId) as DueRow[];
+      WHERE d.state = 'pending' AND d.conversation_id = ? ORDER BY d.id ${limitClause(limit)}`,
+      )
+      .all(conversationId) as DueRow[];
     return rows.map(toDue);
   }
 
@@ -92,24 +137,31 @@ export class SqliteDeliveries implements DeliveryQueue {
   }
 
   async getDelivery(eventId: number, conversationId: string): Promise<Delivery | null> {
-    const row = this.db.stmt(`SELECT ${deliveryColumns()} FROM deliveries WHERE event_id = ? AND conversation_id = ?`).get(eventId, conversationId) as DeliveryRow | undefined;
+    const row = this.db
+      .stmt(`SELECT ${deliveryColumns()} FROM deliveries WHERE event_id = ? AND conversation_id = ?`)
+      .get(eventId, conversationId) as DeliveryRow | undefined;
     return row ? toDelivery(row) : null;
   }
 
   async nextDueAt(after: number): Promise<number | null> {
     // Both halves use an index or a small table; a delivery in a paused conversation may wake
     // the caller early (at its own time), never late.
-    const row = this.db.stmt(`
+    const row = this.db
+      .stmt(
+        `
       SELECT MIN(t) AS t FROM (
         SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'pending' AND next_attempt_at > @after
         UNION ALL
         SELECT MIN(c.paused_until) AS t FROM conversations c WHERE c.paused_until > @after
-          AND EXISTS (SELECT 1 FROM deliveries d WHERE d.conversation_id = c.id AND d.state = 'pending'))`).get({ after }) as { t: number | null };
+          AND EXISTS (SELECT 1 FROM deliveries d WHERE d.conversation_id = c.id AND d.state = 'pending'))`,
+      )
+      .get({ after }) as { t: number | null };
     return row.t;
   }
 
   async countPending(conversationId?: string): Promise<number> {
-    const row = this.db.stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND (@c IS NULL OR conversation_id = @c)`)
+    const row = this.db
+      .stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND (@c IS NULL OR conversation_id = @c)`)
       .get({ c: conversationId ?? null }) as { n: number };
     return row.n;
   }
@@ -135,34 +187,46 @@ export class SqliteDeliveries implements DeliveryQueue {
   }
 
   async markShrink(deliveryId: number, error: string, now: number): Promise<void> {
-    this.db.stmt('UPDATE deliveries SET attempts = attempts + 1, shrink = shrink + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+    this.db
+      .stmt(
+        'UPDATE deliveries SET attempts = attempts + 1, shrink = shrink + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?',
+      )
       .run(error, now, now, deliveryId);
   }
 
   async markRetry(deliveryId: number, error: string, nextAttemptAt: number, now: number): Promise<void> {
-    this.db.stmt('UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+    this.db
+      .stmt('UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
       .run(error, nextAttemptAt, now, deliveryId);
   }
 
   async markDead(deliveryId: number, error: string, now: number): Promise<void> {
-    this.db.stmt(`UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`)
+    this.db
+      .stmt(`UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?`)
       .run(error, now, deliveryId);
   }
 
   async listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]> {
-    const rows = this.db.stmt(`
+    const rows = this.db
+      .stmt(
+        `
       SELECT ${deliveryColumns('d')}, c.claimed_by, c.claimed_until FROM deliveries d LEFT JOIN conversations c ON c.id = d.conversation_id
       WHERE (@state IS NULL OR d.state = @state) AND (@conversationId IS NULL OR d.conversation_id = @conversationId)
         AND (@eventIds IS NULL OR d.event_id IN (SELECT value FROM json_each(@eventIds)))
-      ORDER BY d.id ${limitClause(limit)}`)
-      .all({ state: filter.state ?? null, conversationId: filter.conversationId ?? null, eventIds: filter.eventIds ? JSON.stringify(filter.eventIds) : null }) as
-      Array<DeliveryRow & ClaimColumns>;
+      ORDER BY d.id ${limitClause(limit)}`,
+      )
+      .all({
+        state: filter.state ?? null,
+        conversationId: filter.conversationId ?? null,
+        eventIds: filter.eventIds ? JSON.stringify(filter.eventIds) : null,
+      }) as Array<DeliveryRow & ClaimColumns>;
     return rows.map(toListed);
   }
 
   async requeueDead(ids: number[] | null, now: number): Promise<number> {
     const changed = this.db.transaction(() => {
-      const update = this.db.stmt(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
+      const update = this.db
+        .stmt(`UPDATE deliveries SET state = 'pending', attempts = 0, shrink = 0, next_attempt_at = @now, updated_at = @now
         WHERE state = 'dead' AND (@id IS NULL OR id = @id)`);
       if (ids === null) return update.run({ now, id: null }).changes;
       let count = 0;

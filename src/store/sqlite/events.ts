@@ -13,7 +13,11 @@ type Recorded = { eventId: number; duplicate: boolean };
 export class SqliteEvents implements EventStore {
   private pending: Array<{ event: NewEvent; resolve: (r: Recorded) => void; reject: (e: unknown) => void }> = [];
 
-  constructor(private readonly db: SqliteDb, private readonly ingest: SqliteDb, private readonly signal: () => void) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly ingest: SqliteDb,
+    private readonly signal: () => void,
+  ) {}
 
   /** Webhooks arriving together are committed together: one durable commit for the group. */
   recordEvent(event: NewEvent): Promise<Recorded> {
@@ -38,14 +42,27 @@ export class SqliteEvents implements EventStore {
   }
 
   private insert(event: NewEvent): Recorded {
-    const inserted = this.ingest.stmt(`
+    const inserted = this.ingest
+      .stmt(
+        `
       INSERT INTO events (connection_id, event_type, data_id, kind, payload, received_at, dispatched_at, room_id, contact_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`)
-      .run(event.connectionId, event.eventType, event.dataId, event.kind, event.payload, event.receivedAt,
-        event.kind === 'contact' ? event.receivedAt : null, event.roomId ?? null, event.contactId ?? null);
+      ON CONFLICT (connection_id, event_type, data_id) DO NOTHING`,
+      )
+      .run(
+        event.connectionId,
+        event.eventType,
+        event.dataId,
+        event.kind,
+        event.payload,
+        event.receivedAt,
+        event.kind === 'contact' ? event.receivedAt : null,
+        event.roomId ?? null,
+        event.contactId ?? null,
+      );
     if (inserted.changes === 0) {
-      const existing = this.ingest.stmt('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
+      const existing = this.ingest
+        .stmt('SELECT id FROM events WHERE connection_id = ? AND event_type = ? AND data_id = ?')
         .get(event.connectionId, event.eventType, event.dataId) as { id: number };
       return { eventId: existing.id, duplicate: true };
     }
@@ -56,41 +73,53 @@ export class SqliteEvents implements EventStore {
   /** Keeps the newest version of a contact and never erases a field the event did not carry. */
   private upsertContact(contact: NonNullable<NewEvent['contact']>, now: number): void {
     const existing = this.ingest.stmt('SELECT name, tags, contact_updated_at FROM contacts WHERE id = ?').get(contact.id) as
-      | { name: string; tags: string; contact_updated_at: string | null } | undefined;
+      { name: string; tags: string; contact_updated_at: string | null } | undefined;
     if (existing && isOlder(contact.updatedAt, existing.contact_updated_at)) return;
     const name = contact.present.name || !existing ? contact.name : existing.name;
     const tags = contact.present.tags || !existing ? JSON.stringify(contact.tags) : existing.tags;
-    this.ingest.stmt(`
+    this.ingest
+      .stmt(
+        `
       INSERT INTO contacts (id, name, tags, contact_updated_at, stored_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, tags = excluded.tags,
-        contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at`)
+        contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at`,
+      )
       .run(contact.id, name, tags, contact.updatedAt, now);
   }
 
   async getContact(id: string): Promise<KlinkContact | null> {
     const row = this.db.stmt('SELECT id, name, tags, contact_updated_at FROM contacts WHERE id = ?').get(id) as
-      | { id: string; name: string; tags: string; contact_updated_at: string | null } | undefined;
+      { id: string; name: string; tags: string; contact_updated_at: string | null } | undefined;
     if (!row) return null;
     return { id: row.id, name: row.name, tags: JSON.parse(row.tags) as string[], updatedAt: row.contact_updated_at };
   }
 
   async getEvent(id: number): Promise<StoredEvent | null> {
-    const row = this.db.stmt('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
+    const row = this.db
+      .stmt('SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events WHERE id = ?')
       .get(id) as EventRow | undefined;
     return row ? toEvent(row) : null;
   }
 
   async findEvents(dataIds: readonly string[]): Promise<StoredEvent[]> {
-    const rows = this.db.stmt(`SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
-      WHERE data_id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(dataIds)) as EventRow[];
+    const rows = this.db
+      .stmt(
+        `SELECT id, connection_id, event_type, data_id, payload, received_at, room_id FROM events
+      WHERE data_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .all(JSON.stringify(dataIds)) as EventRow[];
     return rows.map(toEvent);
   }
 
   async purgeMessageText(before: number, now: number): Promise<number> {
-    const rows = this.db.stmt(`
+    const rows = this.db
+      .stmt(
+        `
       SELECT e.id, e.payload FROM events e WHERE e.kind = 'message' AND e.purged_at IS NULL AND e.received_at < ? AND e.dispatched_at IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
-      LIMIT 1000`).all(before) as Array<{ id: number; payload: string }>;
+      LIMIT 1000`,
+      )
+      .all(before) as Array<{ id: number; payload: string }>;
     const update = this.db.stmt('UPDATE events SET payload = ?, purged_at = ? WHERE id = ?');
     this.db.transaction(() => {
       for (const row of rows) update.run(withoutText(row.payload), now, row.id);

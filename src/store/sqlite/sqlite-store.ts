@@ -67,8 +67,12 @@ export function openSqliteStore(file: string): Store {
       return async () => channel.close();
     },
     rowCounts: async () => {
-      const tables = db.stmt("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
-      return Object.fromEntries(tables.map(({ name }) => [name, (db.stmt(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+      const tables = db
+        .stmt("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as Array<{ name: string }>;
+      return Object.fromEntries(
+        tables.map(({ name }) => [name, (db.stmt(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
+      );
     },
     ping: async () => {
       db.stmt('SELECT 1').get();

@@ -3,9 +3,7 @@
  * (SQLite counts in TypeScript, PostgreSQL in teams_budget_take), shared by every taker.
  */
 import assert from 'node:assert/strict';
-import {
-  CONVERSATION_WINDOWS, IN_FLIGHT_LIMIT_MS, type RateWindow, TENANT_WINDOWS,
-} from '../../../src/store/budget';
+import { CONVERSATION_WINDOWS, IN_FLIGHT_LIMIT_MS, type RateWindow, TENANT_WINDOWS } from '../../../src/store/budget';
 import { eachStore } from '../../support/each-store';
 import { channel, useStore } from './contract';
 
@@ -32,7 +30,9 @@ eachStore('store contract: Teams budget', (kind) => {
 
   /** A request sent at `sentAt` and answered at `answeredAt`. */
   async function send(sentAt: number, answeredAt = sentAt, conversationId = CONV, tenantId = TENANT): Promise<void> {
-    await (await acquire(sentAt, conversationId, tenantId))(answeredAt);
+    await (
+      await acquire(sentAt, conversationId, tenantId)
+    )(answeredAt);
   }
 
   /** The returned wait is exactly long enough: refused 2 ms before it ends, granted when it ends. */
@@ -43,9 +43,20 @@ eachStore('store contract: Teams budget', (kind) => {
     return wait;
   }
 
-  it('uses Teams\' published limits', () => {
-    assert.deepEqual(CONVERSATION_WINDOWS.map((w) => [w.limit, w.ms]), [[7, 1_000], [8, 2_000], [60, 30_000], [1_800, 3_600_000]]);
-    assert.deepEqual(TENANT_WINDOWS.map((w) => [w.limit, w.ms]), [[50, 1_000]]);
+  it("uses Teams' published limits", () => {
+    assert.deepEqual(
+      CONVERSATION_WINDOWS.map((w) => [w.limit, w.ms]),
+      [
+        [7, 1_000],
+        [8, 2_000],
+        [60, 30_000],
+        [1_800, 3_600_000],
+      ],
+    );
+    assert.deepEqual(
+      TENANT_WINDOWS.map((w) => [w.limit, w.ms]),
+      [[50, 1_000]],
+    );
   });
 
   describe('per conversation', () => {
@@ -103,7 +114,7 @@ eachStore('store contract: Teams budget', (kind) => {
   });
 
   describe('per tenant', () => {
-    it('allows 50 per second across the tenant\'s conversations, then waits exactly long enough, saying the tenant is full', async () => {
+    it("allows 50 per second across the tenant's conversations, then waits exactly long enough, saying the tenant is full", async () => {
       for (let i = 0; i < 50; i++) await send(i, i, `conv-${i}`);
       const slot = await t.store.budget.take({ conversationId: 'conv-50', tenantId: TENANT }, 60);
       assert.equal(slot.granted ? null : slot.blockedBy, 'tenant');
@@ -122,7 +133,7 @@ eachStore('store contract: Teams budget', (kind) => {
       await acquire(0, 'conv-y', 'tenant-2');
     });
 
-    it('a conversation waits for the later of its own and its tenant\'s windows', async () => {
+    it("a conversation waits for the later of its own and its tenant's windows", async () => {
       for (let i = 0; i < 43; i++) await send(0, 0, `other-${i}`);
       for (let i = 0; i < 7; i++) await send(500);
       const wait = await assertExactWait(600);
@@ -270,7 +281,13 @@ eachStore('store contract: Teams budget', (kind) => {
           grants += 1;
           const slow = random() < 0.03;
           const latency = Math.floor(slow ? 1_000 + random() * 8_000 : random() * 400);
-          inFlight.push({ answerAt: now + latency, sentAt: now, answer: (at) => t.store.budget.answered(slot.slot, at), id: c.id, tenant: c.tenant });
+          inFlight.push({
+            answerAt: now + latency,
+            sentAt: now,
+            answer: (at) => t.store.budget.answered(slot.slot, at),
+            id: c.id,
+            tenant: c.tenant,
+          });
           // Busy conversations try again at once; quieter ones after a pause.
           c.nextTry = c.id === 'b-1' && random() < 0.3 ? now + Math.floor(random() * 3_000) : now + Math.floor(random() * 20);
         }
@@ -286,7 +303,10 @@ eachStore('store contract: Teams budget', (kind) => {
     const peaks: Record<string, number> = {};
     for (const [key, list] of Object.entries(windows)) {
       for (const { limit, ms } of list) {
-        for (const [label, times] of [['answer', answered[key] ?? []], ['arrival', arrived[key] ?? []]] as const) {
+        for (const [label, times] of [
+          ['answer', answered[key] ?? []],
+          ['arrival', arrived[key] ?? []],
+        ] as const) {
           const most = busiest(times, ms);
           assert.ok(most <= limit, `${key}: ${most} ${label}s within ${ms} ms (limit ${limit})`);
           const peak = `${limit}/${ms}${key.startsWith('tenant') ? ' tenant' : ''}`;

@@ -22,8 +22,14 @@ export function useStore(kind: StoreKind): ContractContext {
 }
 
 export const channel: NewConversation = {
-  id: '19:general@thread.tacv2', type: 'channel', tenantId: 't1', serviceUrl: 'https://smba.example/amer/',
-  channelId: 'msteams', teamId: '19:general@thread.tacv2', botId: '28:bot', botName: 'klink',
+  id: '19:general@thread.tacv2',
+  type: 'channel',
+  tenantId: 't1',
+  serviceUrl: 'https://smba.example/amer/',
+  channelId: 'msteams',
+  teamId: '19:general@thread.tacv2',
+  botId: '28:bot',
+  botName: 'klink',
 };
 
 export function chat(id: string, tenantId = 't1'): NewConversation {
@@ -37,6 +43,9 @@ export function messageEvent(dataId: string, extra: Partial<NewEvent> = {}): New
 /** Records a message event and dispatches it to `conversations`; returns its id. */
 export async function dispatched(store: Store, dataId: string, conversations: string[], now = 10): Promise<number> {
   const { eventId } = await store.events.recordEvent(messageEvent(dataId));
-  await store.deliveries.dispatchEvents([{ eventId, targets: conversations.map((conversationId) => ({ conversationId, subscriptionIds: [1] })) }], now);
+  await store.deliveries.dispatchEvents(
+    [{ eventId, targets: conversations.map((conversationId) => ({ conversationId, subscriptionIds: [1] })) }],
+    now,
+  );
   return eventId;
 }

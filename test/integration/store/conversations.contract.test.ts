@@ -11,7 +11,11 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     await t.store.conversations.upsertConversation(channel, 1);
     await t.store.conversations.upsertConversation({ ...channel, serviceUrl: 'https://smba.example/emea/', teamId: null }, 2);
     assert.deepEqual(await t.store.conversations.getConversation(channel.id), {
-      ...channel, serviceUrl: 'https://smba.example/emea/', active: true, removedReason: null, pausedUntil: null,
+      ...channel,
+      serviceUrl: 'https://smba.example/emea/',
+      active: true,
+      removedReason: null,
+      pausedUntil: null,
     });
     assert.equal(await t.store.conversations.getConversation('nope'), null);
   });
@@ -22,16 +26,36 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     const same = await t.store.conversations.addSubscription(channel.id, { ...emptyFilters(), vip: true, channels: ['WhatsApp'] }, 'u2', 3);
     const b = await t.store.conversations.addSubscription(channel.id, { ...emptyFilters(), channels: ['messenger'] }, 'u1', 4);
     assert.equal(a.created, true);
-    assert.deepEqual([a.subscription.number, a.subscription.tenantId, a.subscription.createdBy, a.subscription.createdAt], [1, 't1', 'u1', 2]);
+    assert.deepEqual(
+      [a.subscription.number, a.subscription.tenantId, a.subscription.createdBy, a.subscription.createdAt],
+      [1, 't1', 'u1', 2],
+    );
     assert.deepEqual([same.created, same.subscription.id], [false, a.subscription.id]);
-    assert.deepEqual((await t.store.conversations.listSubscriptions(channel.id)).map((s) => s.number), [1, 2]);
+    assert.deepEqual(
+      (await t.store.conversations.listSubscriptions(channel.id)).map((s) => s.number),
+      [1, 2],
+    );
     const removed = await t.store.conversations.removeSubscriptions(channel.id, [a.subscription.id, 9999], 'test', 5);
-    assert.deepEqual(removed.map((s) => s.id), [a.subscription.id]);
+    assert.deepEqual(
+      removed.map((s) => s.id),
+      [a.subscription.id],
+    );
     const left = await t.store.conversations.listSubscriptions(channel.id);
-    assert.deepEqual(left.map((s) => [s.id, s.number]), [[b.subscription.id, 1]]);
+    assert.deepEqual(
+      left.map((s) => [s.id, s.number]),
+      [[b.subscription.id, 1]],
+    );
     assert.deepEqual(left[0].filters.channels, ['messenger']);
-    assert.equal((await t.store.conversations.addSubscription(channel.id, a.subscription.filters, 'u1', 6)).created, true, 'removed filters can be added again');
-    assert.deepEqual(await t.store.conversations.removeSubscriptions(channel.id, [a.subscription.id], 'again', 7), [], 'removed ones are not removed twice');
+    assert.equal(
+      (await t.store.conversations.addSubscription(channel.id, a.subscription.filters, 'u1', 6)).created,
+      true,
+      'removed filters can be added again',
+    );
+    assert.deepEqual(
+      await t.store.conversations.removeSubscriptions(channel.id, [a.subscription.id], 'again', 7),
+      [],
+      'removed ones are not removed twice',
+    );
   });
 
   it('deactivating a conversation removes its subscriptions with the reason; a new install reactivates it', async () => {
@@ -39,7 +63,10 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     await t.store.conversations.addSubscription(channel.id, emptyFilters(), null, 2);
     await t.store.conversations.deactivateConversation(channel.id, 'app uninstalled', 3);
     assert.equal((await t.store.conversations.activeSubscriptions()).length, 0);
-    assert.deepEqual(await t.store.conversations.getConversation(channel.id).then((c) => [c?.active, c?.removedReason]), [false, 'app uninstalled']);
+    assert.deepEqual(await t.store.conversations.getConversation(channel.id).then((c) => [c?.active, c?.removedReason]), [
+      false,
+      'app uninstalled',
+    ]);
     await t.store.conversations.upsertConversation(channel, 4);
     assert.equal((await t.store.conversations.getConversation(channel.id))?.active, true);
   });
@@ -58,7 +85,13 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     await t.store.conversations.upsertConversation(chat('a:2', 't2'), 1);
     await t.store.conversations.addSubscription(channel.id, emptyFilters(), null, 2);
     await t.store.conversations.addSubscription('a:2', { ...emptyFilters(), vip: true }, null, 2);
-    assert.deepEqual((await t.store.conversations.activeSubscriptions()).map((s) => [s.conversationId, s.tenantId]), [[channel.id, 't1'], ['a:2', 't2']]);
+    assert.deepEqual(
+      (await t.store.conversations.activeSubscriptions()).map((s) => [s.conversationId, s.tenantId]),
+      [
+        [channel.id, 't1'],
+        ['a:2', 't2'],
+      ],
+    );
   });
 
   it('a pause is never shortened', async () => {
@@ -76,10 +109,15 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     assert.deepEqual(await t.store.conversations.mutedRooms(2_000), []);
   });
 
-  it('records, lists and revokes tenant consent (case-insensitive ids); revoking deactivates the tenant\'s conversations', async () => {
+  it("records, lists and revokes tenant consent (case-insensitive ids); revoking deactivates the tenant's conversations", async () => {
     const tenant = 'AAAAAAAA-0000-0000-0000-000000000001';
     await t.store.tenants.recordConsent({ tenantId: tenant, grantedBy: 'admin@contoso', scopes: ['User.Read'], grantedAt: 5 });
-    assert.deepEqual(await t.store.tenants.getConsent(tenant.toLowerCase()), { tenantId: tenant.toLowerCase(), grantedBy: 'admin@contoso', scopes: ['User.Read'], grantedAt: 5 });
+    assert.deepEqual(await t.store.tenants.getConsent(tenant.toLowerCase()), {
+      tenantId: tenant.toLowerCase(),
+      grantedBy: 'admin@contoso',
+      scopes: ['User.Read'],
+      grantedAt: 5,
+    });
     await t.store.conversations.upsertConversation({ ...channel, tenantId: tenant }, 1);
     await t.store.conversations.upsertConversation(chat('a:other'), 1);
     assert.equal(await t.store.tenants.revokeTenant(tenant, 'contract ended', 6), 1);
@@ -95,7 +133,10 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     assert.equal(await t.store.tenants.useConsentState('n-1', 1_000, 10), true);
     assert.equal(await t.store.tenants.useConsentState('n-1', 1_000, 20), false, 'a replay is refused');
     assert.equal(await t.store.tenants.useConsentState('n-2', 1_000, 20), true);
-    const racing = await Promise.all([t.store.tenants.useConsentState('n-3', 1_000, 30), t.store.tenants.useConsentState('n-3', 1_000, 30)]);
+    const racing = await Promise.all([
+      t.store.tenants.useConsentState('n-3', 1_000, 30),
+      t.store.tenants.useConsentState('n-3', 1_000, 30),
+    ]);
     assert.deepEqual(racing.sort(), [false, true], 'two callbacks at once: exactly one wins');
     assert.equal(await t.store.tenants.useConsentState('n-4', 2_000, 1_000), true);
     assert.equal((await t.store.rowCounts()).consent_states, 1, 'expired marks are removed on the way');
@@ -103,7 +144,9 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
 
   it('adds, lists and removes klink connections; a removed one is still found for events already taken', async () => {
     await t.store.tenants.addConnection({ id: 'k1', tenantId: 'T-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 });
-    assert.deepEqual(await t.store.tenants.listConnections(), [{ id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 }]);
+    assert.deepEqual(await t.store.tenants.listConnections(), [
+      { id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 },
+    ]);
     assert.equal(await t.store.tenants.removeConnection('k1', 2), true);
     assert.equal(await t.store.tenants.removeConnection('k1', 3), false);
     assert.equal(await t.store.tenants.getConnection('k1'), null);

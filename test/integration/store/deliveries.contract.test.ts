@@ -5,8 +5,20 @@ import { channel, chat, dispatched, messageEvent, useStore } from './contract';
 
 eachStore('store contract: delivery queue', (kind) => {
   const t = useStore(kind);
-  const claim = (holder: string, now: number, extra: { limit?: number; skip?: string[]; staleRootsBefore?: number; leaseMs?: number } = {}) =>
-    t.store.deliveries.claimConversations({ holder, now, leaseMs: extra.leaseMs ?? 1_000, limit: extra.limit ?? 10, skip: extra.skip ?? [], staleRootsBefore: extra.staleRootsBefore ?? 0 })
+  const claim = (
+    holder: string,
+    now: number,
+    extra: { limit?: number; skip?: string[]; staleRootsBefore?: number; leaseMs?: number } = {},
+  ) =>
+    t.store.deliveries
+      .claimConversations({
+        holder,
+        now,
+        leaseMs: extra.leaseMs ?? 1_000,
+        limit: extra.limit ?? 10,
+        skip: extra.skip ?? [],
+        staleRootsBefore: extra.staleRootsBefore ?? 0,
+      })
       .then((list) => list.map((c) => c.conversation.id));
 
   /** A slot answered at `at`, as delivery records with a card. */
@@ -25,12 +37,21 @@ eachStore('store contract: delivery queue', (kind) => {
     const first = await t.store.events.recordEvent(messageEvent('m1'));
     const second = await t.store.events.recordEvent(messageEvent('m2'));
     const targets = [{ conversationId: 'a:1', subscriptionIds: [1, 2] }];
-    await t.store.deliveries.dispatchEvents([{ eventId: first.eventId, targets }, { eventId: second.eventId, targets: [] }], 10);
+    await t.store.deliveries.dispatchEvents(
+      [
+        { eventId: first.eventId, targets },
+        { eventId: second.eventId, targets: [] },
+      ],
+      10,
+    );
     await t.store.deliveries.dispatchEvents([{ eventId: first.eventId, targets }], 11);
     assert.deepEqual(await t.store.deliveries.undispatchedEvents(10), []);
     const third = await dispatched(t.store, 'm3', ['a:1']);
     const pending = await t.store.deliveries.pendingDeliveriesFor('a:1', 10);
-    assert.deepEqual(pending.map((p) => p.event.id), [first.eventId, third]);
+    assert.deepEqual(
+      pending.map((p) => p.event.id),
+      [first.eventId, third],
+    );
     assert.deepEqual(pending[0].delivery.subscriptionIds, [1, 2]);
     assert.deepEqual([pending[0].delivery.state, pending[0].delivery.attempts, pending[0].delivery.nextAttemptAt], ['pending', 0, 10]);
     assert.equal(pending[0].conversation.id, 'a:1');
@@ -53,14 +74,25 @@ eachStore('store contract: delivery queue', (kind) => {
     await dispatched(t.store, 'm2', ['a:1'], 20);
     await dispatched(t.store, 'm3', ['a:3'], 30);
     assert.deepEqual(await claim('w1', 25, { limit: 1 }), ['a:2']);
-    assert.deepEqual(await claim('w2', 25), ['a:1'], 'a:3 is not due yet; a:2 is w1\'s');
+    assert.deepEqual(await claim('w2', 25), ['a:1'], "a:3 is not due yet; a:2 is w1's");
     assert.deepEqual(await claim('w2', 40, { skip: ['a:1'] }), ['a:3']);
     assert.deepEqual(await claim('w1', 40, { skip: ['a:2'] }), [], 'w1 skips what it already serves');
     assert.deepEqual(await claim('w1', 40), ['a:2'], 'a worker may claim again what it holds');
     await assert.rejects(claim('w1', 40, { limit: 0 }), RangeError);
     const [newest] = await t.store.deliveries.listDeliveries({ conversationId: 'a:2' }, 1);
-    const [again] = await t.store.deliveries.claimConversations({ holder: 'w1', now: 40, leaseMs: 1_000, limit: 1, skip: [], staleRootsBefore: 0 });
-    assert.deepEqual([again.conversation.id, again.newestDue], ['a:2', newest.id], 'a claim says up to which delivery the conversation was due');
+    const [again] = await t.store.deliveries.claimConversations({
+      holder: 'w1',
+      now: 40,
+      leaseMs: 1_000,
+      limit: 1,
+      skip: [],
+      staleRootsBefore: 0,
+    });
+    assert.deepEqual(
+      [again.conversation.id, again.newestDue],
+      ['a:2', newest.id],
+      'a claim says up to which delivery the conversation was due',
+    );
   });
 
   it('a claim expires unless renewed; renewing tells the holder what it still holds; release frees at once', async () => {
@@ -95,14 +127,17 @@ eachStore('store contract: delivery queue', (kind) => {
         t.store.deliveries.claimConversations({ holder: 'w2', now: 100, leaseMs: 1_000, limit: 25, skip: [], staleRootsBefore: 0 }),
       ]);
       const mine = new Set(a.map((c) => c.conversation.id));
-      assert.deepEqual(b.filter((c) => mine.has(c.conversation.id)), []);
+      assert.deepEqual(
+        b.filter((c) => mine.has(c.conversation.id)),
+        [],
+      );
       assert.equal(a.length + b.length, 40);
     } finally {
       if (other !== t.store) await other.close();
     }
   });
 
-  it('walks a delivery to delivered, with its slot and the room\'s thread, or through retries to dead', async () => {
+  it("walks a delivery to delivered, with its slot and the room's thread, or through retries to dead", async () => {
     const eventId = await dispatched(t.store, 'm1', [channel.id, 'a:1'], 10);
     const [forChannel] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
     const [forChat] = await t.store.deliveries.pendingDeliveriesFor('a:1', 10);
@@ -114,33 +149,59 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.equal(await t.store.deliveries.nextDueAt(500), 800, 'so is the end of a pause of a conversation with pending work');
 
     const answered = await slot(13);
-    await t.store.deliveries.recordDelivered({
-      deliveryId: forChannel.delivery.id, activityId: 'act-1', via: 'post', request: answered,
-      thread: { kind: 'start', conversationId: channel.id, roomId: 'room-1', rootActivityId: 'act-1', eventId },
-    }, 14);
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: forChannel.delivery.id,
+        activityId: 'act-1',
+        via: 'post',
+        request: answered,
+        thread: { kind: 'start', conversationId: channel.id, roomId: 'room-1', rootActivityId: 'act-1', eventId },
+      },
+      14,
+    );
     const [delivered] = await t.store.deliveries.listDeliveries({ state: 'delivered' }, 10);
-    assert.deepEqual([delivered.id, delivered.activityId, delivered.via, delivered.attempts, delivered.deliveredAt, delivered.claim],
-      [forChannel.delivery.id, 'act-1', 'post', 1, 14, null]);
-    assert.deepEqual((await t.store.budget.slotsSince(0)).map((s) => s.answeredAt), [13], 'the slot is answered in the same transaction');
+    assert.deepEqual(
+      [delivered.id, delivered.activityId, delivered.via, delivered.attempts, delivered.deliveredAt, delivered.claim],
+      [forChannel.delivery.id, 'act-1', 'post', 1, 14, null],
+    );
+    assert.deepEqual(
+      (await t.store.budget.slotsSince(0)).map((s) => s.answeredAt),
+      [13],
+      'the slot is answered in the same transaction',
+    );
     const thread = await t.store.threads.getRoomThread(channel.id, 'room-1');
-    assert.deepEqual(thread && [thread.rootActivityId, thread.rootEventId, thread.messageCount, thread.rootStale, thread.startedAt], ['act-1', eventId, 1, false, 14]);
+    assert.deepEqual(thread && [thread.rootActivityId, thread.rootEventId, thread.messageCount, thread.rootStale, thread.startedAt], [
+      'act-1',
+      eventId,
+      1,
+      false,
+      14,
+    ]);
 
     await t.store.deliveries.markShrink(forChat.delivery.id, '413', 600);
     await t.store.deliveries.markDead(forChat.delivery.id, '403 BotNotInConversationRoster', 700);
     const [dead] = await t.store.deliveries.listDeliveries({ state: 'dead' }, 10);
     assert.deepEqual([dead.attempts, dead.shrink, dead.lastError], [3, 1, '403 BotNotInConversationRoster']);
     assert.equal(await t.store.deliveries.nextDueAt(0), null);
-    assert.deepEqual((await t.store.deliveries.listDeliveries({ eventIds: [eventId] }, 10)).map((d) => d.state), ['delivered', 'dead']);
+    assert.deepEqual(
+      (await t.store.deliveries.listDeliveries({ eventIds: [eventId] }, 10)).map((d) => d.state),
+      ['delivered', 'dead'],
+    );
   });
 
-  it('marks a digest\'s deliveries delivered together, leaving ones finished meanwhile alone', async () => {
+  it("marks a digest's deliveries delivered together, leaving ones finished meanwhile alone", async () => {
     await dispatched(t.store, 'm1', ['a:1']);
     await dispatched(t.store, 'm2', ['a:1']);
     const [one, two] = await t.store.deliveries.pendingDeliveriesFor('a:1', 10);
     await t.store.deliveries.markDead(two.delivery.id, 'x', 20);
     await t.store.deliveries.markDigested([one.delivery.id, two.delivery.id], 'digest-1', 30, await slot(29));
-    assert.deepEqual((await t.store.deliveries.listDeliveries({}, 10)).map((d) => [d.state, d.via, d.activityId]),
-      [['delivered', 'digest', 'digest-1'], ['dead', null, null]]);
+    assert.deepEqual(
+      (await t.store.deliveries.listDeliveries({}, 10)).map((d) => [d.state, d.via, d.activityId]),
+      [
+        ['delivered', 'digest', 'digest-1'],
+        ['dead', null, null],
+      ],
+    );
   });
 
   it('re-queues dead deliveries by id or all, from their first attempt', async () => {
@@ -151,7 +212,10 @@ eachStore('store contract: delivery queue', (kind) => {
     await t.store.deliveries.markDead(one.id, 'x', 20);
     await t.store.deliveries.markDead(two.id, 'x', 20);
     assert.equal(await t.store.deliveries.requeueDead([one.id, 12345], 30), 1);
-    assert.deepEqual((await t.store.deliveries.listDeliveries({ state: 'pending' }, 10)).map((d) => [d.id, d.attempts, d.shrink, d.nextAttemptAt]), [[one.id, 0, 0, 30]]);
+    assert.deepEqual(
+      (await t.store.deliveries.listDeliveries({ state: 'pending' }, 10)).map((d) => [d.id, d.attempts, d.shrink, d.nextAttemptAt]),
+      [[one.id, 0, 0, 30]],
+    );
     assert.equal(await t.store.deliveries.requeueDead(null, 40), 1);
     assert.equal(await t.store.deliveries.requeueDead(null, 50), 0);
   });
@@ -160,12 +224,34 @@ eachStore('store contract: delivery queue', (kind) => {
     const root = await dispatched(t.store, 'm1', [channel.id]);
     const reply = await dispatched(t.store, 'm2', [channel.id]);
     const [first, second] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
-    await t.store.deliveries.recordDelivered({ deliveryId: first.delivery.id, activityId: 'root', via: 'post', request: await slot(20),
-      thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root', eventId: root } }, 20);
-    await t.store.deliveries.recordDelivered({ deliveryId: second.delivery.id, activityId: 'reply', via: 'reply', request: await slot(30),
-      thread: { kind: 'add', conversationId: channel.id, roomId: 'r', eventId: reply } }, 30);
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: first.delivery.id,
+        activityId: 'root',
+        via: 'post',
+        request: await slot(20),
+        thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root', eventId: root },
+      },
+      20,
+    );
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: second.delivery.id,
+        activityId: 'reply',
+        via: 'reply',
+        request: await slot(30),
+        thread: { kind: 'add', conversationId: channel.id, roomId: 'r', eventId: reply },
+      },
+      30,
+    );
     const thread = await t.store.threads.getRoomThread(channel.id, 'r');
-    assert.deepEqual(thread && [thread.messageCount, thread.latestEventId, thread.rootStale, thread.lastPostedAt, thread.rootUpdatedAt], [2, reply, true, 30, 20]);
+    assert.deepEqual(thread && [thread.messageCount, thread.latestEventId, thread.rootStale, thread.lastPostedAt, thread.rootUpdatedAt], [
+      2,
+      reply,
+      true,
+      30,
+      20,
+    ]);
     assert.deepEqual(await t.store.threads.staleRoomThreads(channel.id, 19), []);
     assert.equal((await t.store.threads.staleRoomThreads(channel.id, 20)).length, 1);
     assert.deepEqual(await claim('w1', 100, { staleRootsBefore: 19 }), []);
@@ -176,20 +262,38 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.deepEqual(await t.store.threads.staleRoomThreads(channel.id, 1_000), []);
     const third = await dispatched(t.store, 'm3', [channel.id]);
     const [next] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
-    await t.store.deliveries.recordDelivered({ deliveryId: next.delivery.id, activityId: 'reply-2', via: 'reply', request: await slot(500),
-      thread: { kind: 'add', conversationId: channel.id, roomId: 'r', eventId: third } }, 500);
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: next.delivery.id,
+        activityId: 'reply-2',
+        via: 'reply',
+        request: await slot(500),
+        thread: { kind: 'add', conversationId: channel.id, roomId: 'r', eventId: third },
+      },
+      500,
+    );
     await t.store.conversations.deactivateConversation(channel.id, 'gone', 600);
-    assert.deepEqual(await claim('w2', 2_000, { staleRootsBefore: 1_000 }), [], 'an inactive conversation\'s roots are left alone');
+    assert.deepEqual(await claim('w2', 2_000, { staleRootsBefore: 1_000 }), [], "an inactive conversation's roots are left alone");
   });
 
   it('recording the same card twice (a write retried after its commit went unconfirmed) counts it once', async () => {
     const root = await dispatched(t.store, 'm1', [channel.id]);
     const reply = await dispatched(t.store, 'm2', [channel.id]);
     const [first, second] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
-    const start = { deliveryId: first.delivery.id, activityId: 'root', via: 'post' as const, request: await slot(20),
-      thread: { kind: 'start' as const, conversationId: channel.id, roomId: 'r', rootActivityId: 'root', eventId: root } };
-    const add = { deliveryId: second.delivery.id, activityId: 'reply', via: 'reply' as const, request: await slot(30),
-      thread: { kind: 'add' as const, conversationId: channel.id, roomId: 'r', eventId: reply } };
+    const start = {
+      deliveryId: first.delivery.id,
+      activityId: 'root',
+      via: 'post' as const,
+      request: await slot(20),
+      thread: { kind: 'start' as const, conversationId: channel.id, roomId: 'r', rootActivityId: 'root', eventId: root },
+    };
+    const add = {
+      deliveryId: second.delivery.id,
+      activityId: 'reply',
+      via: 'reply' as const,
+      request: await slot(30),
+      thread: { kind: 'add' as const, conversationId: channel.id, roomId: 'r', eventId: reply },
+    };
     await t.store.deliveries.recordDelivered(start, 20);
     await t.store.deliveries.recordDelivered(add, 30);
     await t.store.deliveries.recordDelivered(add, 31);
@@ -197,18 +301,45 @@ eachStore('store contract: delivery queue', (kind) => {
     const thread = await t.store.threads.getRoomThread(channel.id, 'r');
     assert.deepEqual(thread && [thread.rootActivityId, thread.messageCount, thread.lastPostedAt], ['root', 2, 30]);
     const listed = await t.store.deliveries.listDeliveries({ conversationId: channel.id }, 10);
-    assert.deepEqual(listed.map((d) => [d.state, d.attempts, d.activityId]), [['delivered', 1, 'root'], ['delivered', 1, 'reply']]);
+    assert.deepEqual(
+      listed.map((d) => [d.state, d.attempts, d.activityId]),
+      [
+        ['delivered', 1, 'root'],
+        ['delivered', 1, 'reply'],
+      ],
+    );
   });
 
   it('a new thread of the same room replaces the old one', async () => {
     const first = await dispatched(t.store, 'm1', [channel.id]);
     const later = await dispatched(t.store, 'm2', [channel.id]);
     const [a, b] = await t.store.deliveries.pendingDeliveriesFor(channel.id, 10);
-    await t.store.deliveries.recordDelivered({ deliveryId: a.delivery.id, activityId: 'root-1', via: 'post', request: await slot(20),
-      thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root-1', eventId: first } }, 20);
-    await t.store.deliveries.recordDelivered({ deliveryId: b.delivery.id, activityId: 'root-2', via: 'post', request: await slot(99_000),
-      thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root-2', eventId: later } }, 99_000);
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: a.delivery.id,
+        activityId: 'root-1',
+        via: 'post',
+        request: await slot(20),
+        thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root-1', eventId: first },
+      },
+      20,
+    );
+    await t.store.deliveries.recordDelivered(
+      {
+        deliveryId: b.delivery.id,
+        activityId: 'root-2',
+        via: 'post',
+        request: await slot(99_000),
+        thread: { kind: 'start', conversationId: channel.id, roomId: 'r', rootActivityId: 'root-2', eventId: later },
+      },
+      99_000,
+    );
     const thread = await t.store.threads.getRoomThread(channel.id, 'r');
-    assert.deepEqual(thread && [thread.rootActivityId, thread.rootEventId, thread.messageCount, thread.startedAt], ['root-2', later, 1, 99_000]);
+    assert.deepEqual(thread && [thread.rootActivityId, thread.rootEventId, thread.messageCount, thread.startedAt], [
+      'root-2',
+      later,
+      1,
+      99_000,
+    ]);
   });
 });

@@ -17,7 +17,7 @@ eachStore('dispatch', (kind) => {
     await t.store.conversations.addSubscription(channel.id, emptyFilters(), null, 1);
   });
 
-  it('a store failure while looking up the connection\'s tenant leaves the events to dispatch again', async () => {
+  it("a store failure while looking up the connection's tenant leaves the events to dispatch again", async () => {
     const { eventId } = await record('m1', JSON.stringify(klinkMessage({ id: 'm1' })));
     let failing = true;
     const connectionTenant = async () => {

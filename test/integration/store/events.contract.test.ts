@@ -11,7 +11,11 @@ eachStore('store contract: events and contacts', (kind) => {
     const again = await t.store.events.recordEvent(messageEvent('m1'));
     assert.deepEqual(again, { eventId: first.eventId, duplicate: true });
     assert.equal((await t.store.events.recordEvent(messageEvent('m1', { connectionId: 'k2' }))).duplicate, false, 'another connection');
-    assert.equal((await t.store.events.recordEvent(messageEvent('m1', { eventType: 'message.outbound' }))).duplicate, false, 'another type');
+    assert.equal(
+      (await t.store.events.recordEvent(messageEvent('m1', { eventType: 'message.outbound' }))).duplicate,
+      false,
+      'another type',
+    );
     await t.store.close();
     t.store = await t.database.open();
     assert.equal((await t.store.events.recordEvent(messageEvent('m1'))).duplicate, true);
@@ -20,25 +24,46 @@ eachStore('store contract: events and contacts', (kind) => {
 
   it('commits webhooks that arrive together, each with its own answer, duplicates within the group included', async () => {
     const results = await Promise.all(['a', 'b', 'a', 'c', 'b'].map((id) => t.store.events.recordEvent(messageEvent(id))));
-    assert.deepEqual(results.map((r) => r.duplicate), [false, false, true, false, true]);
+    assert.deepEqual(
+      results.map((r) => r.duplicate),
+      [false, false, true, false, true],
+    );
     assert.equal(results[2].eventId, results[0].eventId);
     assert.equal(results[4].eventId, results[1].eventId);
     assert.equal(new Set(results.map((r) => r.eventId)).size, 3);
     const stored = await t.store.events.findEvents(['a', 'b', 'c']);
-    assert.deepEqual(stored.map((e) => e.dataId), ['a', 'b', 'c'], 'in the order they came');
+    assert.deepEqual(
+      stored.map((e) => e.dataId),
+      ['a', 'b', 'c'],
+      'in the order they came',
+    );
   });
 
   it('gives an event back as it was stored, and finds events by klink id', async () => {
-    const { eventId } = await t.store.events.recordEvent(messageEvent('m1', { payload: '{"data":{"message":"hi"}}', roomId: 'room-1', receivedAt: 1234 }));
+    const { eventId } = await t.store.events.recordEvent(
+      messageEvent('m1', { payload: '{"data":{"message":"hi"}}', roomId: 'room-1', receivedAt: 1234 }),
+    );
     const event = await t.store.events.getEvent(eventId);
     assert.deepEqual(event, {
-      id: eventId, connectionId: 'default', eventType: 'message.inbound', dataId: 'm1', payload: '{"data":{"message":"hi"}}', receivedAt: 1234, roomId: 'room-1',
+      id: eventId,
+      connectionId: 'default',
+      eventType: 'message.inbound',
+      dataId: 'm1',
+      payload: '{"data":{"message":"hi"}}',
+      receivedAt: 1234,
+      roomId: 'room-1',
     });
     assert.equal(await t.store.events.getEvent(eventId + 1000), null);
     assert.deepEqual(await t.store.events.findEvents(['nope']), []);
   });
 
-  const contact = (tags: string[], updatedAt: string | null, present = { name: true, tags: true }) => ({ id: 'c1', name: 'John', tags, updatedAt, present });
+  const contact = (tags: string[], updatedAt: string | null, present = { name: true, tags: true }) => ({
+    id: 'c1',
+    name: 'John',
+    tags,
+    updatedAt,
+    present,
+  });
   const contactUpdate = (dataId: string, c: ReturnType<typeof contact>) =>
     t.store.events.recordEvent({ ...messageEvent(dataId), kind: 'contact', eventType: 'contact.update', contact: c });
 
@@ -82,14 +107,28 @@ eachStore('store contract: events and contacts', (kind) => {
   });
 
   it('removes message text after delivery and the retention time, keeping ids and room facts', async () => {
-    const payload = JSON.stringify({ event: 'message.inbound', data: { id: 'm1', message: 'secret words', roomId: 'r1', room: { lastMessage: 'secret words', unreadCount: 2 } } });
+    const payload = JSON.stringify({
+      event: 'message.inbound',
+      data: { id: 'm1', message: 'secret words', roomId: 'r1', room: { lastMessage: 'secret words', unreadCount: 2 } },
+    });
     const { eventId } = await t.store.events.recordEvent(messageEvent('m1', { payload, receivedAt: 100 }));
     const pending = await t.store.events.recordEvent(messageEvent('m2', { payload, receivedAt: 100 }));
-    await t.store.conversations.upsertConversation({ id: 'a:1', type: 'personal', tenantId: 't', serviceUrl: 's', channelId: 'msteams', teamId: null, botId: 'b', botName: 'k' }, 1);
-    await t.store.deliveries.dispatchEvents([{ eventId, targets: [] }, { eventId: pending.eventId, targets: [{ conversationId: 'a:1', subscriptionIds: [] }] }], 200);
+    await t.store.conversations.upsertConversation(
+      { id: 'a:1', type: 'personal', tenantId: 't', serviceUrl: 's', channelId: 'msteams', teamId: null, botId: 'b', botName: 'k' },
+      1,
+    );
+    await t.store.deliveries.dispatchEvents(
+      [
+        { eventId, targets: [] },
+        { eventId: pending.eventId, targets: [{ conversationId: 'a:1', subscriptionIds: [] }] },
+      ],
+      200,
+    );
     assert.equal(await t.store.events.purgeMessageText(50, 300), 0, 'not before the retention time');
     assert.equal(await t.store.events.purgeMessageText(1_000, 300), 1, 'only the event whose deliveries are finished');
-    const purged = JSON.parse((await t.store.events.getEvent(eventId))?.payload ?? '{}') as { data: { id: string; message: string; room: { lastMessage: string; unreadCount: number } } };
+    const purged = JSON.parse((await t.store.events.getEvent(eventId))?.payload ?? '{}') as {
+      data: { id: string; message: string; room: { lastMessage: string; unreadCount: number } };
+    };
     assert.deepEqual([purged.data.id, purged.data.message, purged.data.room.lastMessage, purged.data.room.unreadCount], ['m1', '', '', 2]);
     assert.match((await t.store.events.getEvent(pending.eventId))?.payload ?? '', /secret words/);
     assert.equal(await t.store.events.purgeMessageText(1_000, 400), 0, 'once');

@@ -54,8 +54,12 @@ eachStore('store contract: leases, work signals, schema', (kind) => {
     });
     try {
       await t.store.events.recordEvent(messageEvent('m1'));
-      await t.store.events.recordEvent({ ...messageEvent('c1'), kind: 'contact', eventType: 'contact.update',
-        contact: { id: 'c1', name: 'x', tags: [], updatedAt: null, present: { name: true, tags: true } } });
+      await t.store.events.recordEvent({
+        ...messageEvent('c1'),
+        kind: 'contact',
+        eventType: 'contact.update',
+        contact: { id: 'c1', name: 'x', tags: [], updatedAt: null, present: { name: true, tags: true } },
+      });
       // A marker signal after them: the two above would have arrived first.
       await t.store.events.recordEvent(messageEvent('marker'));
       await waitFor(() => heard >= 1, { timeoutMs: 2_000, what: 'the marker signal' });

@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  CONSENT_ROLE, CONSENT_SCOPE, type CallbackDeps, type ConfirmConsent, type ConsentSettings, STATE_TTL_MS, beginConsent, buildConsentUrl,
-  cleanRequestedBy, consentScopes, consentSetup, createState, handleConsentCallback, parseTenantHint, readState,
+  CONSENT_ROLE,
+  CONSENT_SCOPE,
+  type CallbackDeps,
+  type ConfirmConsent,
+  type ConsentSettings,
+  STATE_TTL_MS,
+  beginConsent,
+  buildConsentUrl,
+  cleanRequestedBy,
+  consentScopes,
+  consentSetup,
+  createState,
+  handleConsentCallback,
+  parseTenantHint,
+  readState,
 } from '../../../src/auth/admin-consent';
 import { BINDING_COOKIE, newBinding, readBindingCookie } from '../../../src/auth/consent-binding';
 import { ConsentRateLimit } from '../../../src/auth/consent-rate-limit';
@@ -47,7 +60,18 @@ describe('admin consent: the consent URL', () => {
     assert.deepEqual(parseTenantHint('fabrikam.co.uk'), { ok: true, tenant: 'fabrikam.co.uk' });
     assert.deepEqual(parseTenantHint(null), { ok: true, tenant: null });
     assert.deepEqual(parseTenantHint(''), { ok: true, tenant: null });
-    for (const bad of ['common', 'organizations', 'consumers', '../common', 'contoso.com/x', '<script>', 'a b.com', '-bad.com', 'x'.repeat(300) + '.com', 'javascript:alert(1)']) {
+    for (const bad of [
+      'common',
+      'organizations',
+      'consumers',
+      '../common',
+      'contoso.com/x',
+      '<script>',
+      'a b.com',
+      '-bad.com',
+      'x'.repeat(300) + '.com',
+      'javascript:alert(1)',
+    ]) {
       assert.deepEqual(parseTenantHint(bad), { ok: false }, bad);
     }
   });
@@ -64,9 +88,16 @@ describe('admin consent: the consent URL', () => {
     assert.notEqual(first.cookie, second.cookie, 'and its own cookie');
     const read = readState(KEY, state, NOW);
     assert.ok(read.ok);
-    assert.deepEqual({ ...read.state, nonce: typeof read.state.nonce, binding: typeof read.state.binding }, {
-      nonce: 'string', expiresAt: NOW + STATE_TTL_MS, tenantHint: TENANT, requestedBy: 'Ada Lovelace', binding: 'string',
-    });
+    assert.deepEqual(
+      { ...read.state, nonce: typeof read.state.nonce, binding: typeof read.state.binding },
+      {
+        nonce: 'string',
+        expiresAt: NOW + STATE_TTL_MS,
+        tenantHint: TENANT,
+        requestedBy: 'Ada Lovelace',
+        binding: 'string',
+      },
+    );
     assert.ok(!first.cookie.includes(read.state.binding), 'the state carries a hash, never the cookie itself');
     assert.deepEqual(beginConsent(new URLSearchParams({ tenant: 'common' }), settings, NOW), { kind: 'bad_tenant_hint', hint: 'common' });
   });
@@ -113,8 +144,17 @@ describe('admin consent: state', () => {
   });
 
   it('rejects a correctly signed payload of the wrong shape, and oversized tokens', () => {
-    for (const payload of [{ n: 'x', exp: '9999999999999', t: null }, { exp: NOW + 1000, t: null }, { n: 'x', exp: NOW + 1000, t: 5 }, [1]]) {
-      assert.deepEqual(readState(KEY, signToken(KEY, payload, 'admin-consent'), NOW), { ok: false, problem: 'invalid' }, JSON.stringify(payload));
+    for (const payload of [
+      { n: 'x', exp: '9999999999999', t: null },
+      { exp: NOW + 1000, t: null },
+      { n: 'x', exp: NOW + 1000, t: 5 },
+      [1],
+    ]) {
+      assert.deepEqual(
+        readState(KEY, signToken(KEY, payload, 'admin-consent'), NOW),
+        { ok: false, problem: 'invalid' },
+        JSON.stringify(payload),
+      );
     }
     assert.deepEqual(readState(KEY, 'a'.repeat(5000), NOW), { ok: false, problem: 'invalid' });
   });
@@ -153,28 +193,42 @@ describe('admin consent: the callback', () => {
     };
   });
 
-  const stateFor = (requestedBy: string | null = null, tenantHint: string | null = null) => createState(KEY, { tenantHint, requestedBy, binding: browser.hash }, NOW);
+  const stateFor = (requestedBy: string | null = null, tenantHint: string | null = null) =>
+    createState(KEY, { tenantHint, requestedBy, binding: browser.hash }, NOW);
   const callback = (params: Record<string, string>, cookie: string | null = browser.secret) =>
     handleConsentCallback(new URLSearchParams(params), { binding: cookie, address: '192.0.2.1' }, deps);
 
   it('confirms and records the tenant: who (marked unverified), when and the scopes Entra reported', async () => {
     const state = stateFor('Ada');
-    const outcome = await callback({ admin_consent: 'True', tenant: TENANT.toUpperCase(), scope: 'https://graph.microsoft.com/.default', state });
+    const outcome = await callback({
+      admin_consent: 'True',
+      tenant: TENANT.toUpperCase(),
+      scope: 'https://graph.microsoft.com/.default',
+      state,
+    });
     assert.equal(outcome.kind, 'granted');
     assert.deepEqual(confirmed, [TENANT]);
-    assert.deepEqual(recorded, [{
-      tenantId: TENANT, grantedBy: 'requested by Ada (unverified, from the consent link)', scopes: ['https://graph.microsoft.com/.default'], grantedAt: NOW + 1000,
-    }]);
+    assert.deepEqual(recorded, [
+      {
+        tenantId: TENANT,
+        grantedBy: 'requested by Ada (unverified, from the consent link)',
+        scopes: ['https://graph.microsoft.com/.default'],
+        grantedAt: NOW + 1000,
+      },
+    ]);
     assert.ok(logs.some((line) => line.includes('admin consent confirmed and recorded')));
     assert.ok(!logs.join('').includes(state.split('.')[1]), 'no state in the logs');
   });
 
   it('records no requester when the link named none, and the token roles when the callback has no scope', async () => {
     await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor() });
-    assert.deepEqual(recorded.map((c) => [c.grantedBy, c.scopes]), [[null, [CONSENT_ROLE]]]);
+    assert.deepEqual(
+      recorded.map((c) => [c.grantedBy, c.scopes]),
+      [[null, [CONSENT_ROLE]]],
+    );
   });
 
-  it('records nothing when the token lacks the app role only an admin grants (a user\'s consent), and offers a check again', async () => {
+  it("records nothing when the token lacks the app role only an admin grants (a user's consent), and offers a check again", async () => {
     answer = { confirmed: true, tenantId: TENANT, roles: ['Something.Else'] };
     const outcome = await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor() });
     assert.equal(outcome.kind === 'not_confirmed' && outcome.failure, 'not_admin');
@@ -185,7 +239,10 @@ describe('admin consent: the callback', () => {
   it('refuses a state from another browser, and a state used before; Entra is asked once', async () => {
     const state = stateFor();
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }, null), { kind: 'bad_state', problem: 'foreign' });
-    assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }, newBinding().secret), { kind: 'bad_state', problem: 'foreign' });
+    assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }, newBinding().secret), {
+      kind: 'bad_state',
+      problem: 'foreign',
+    });
     assert.equal((await callback({ admin_consent: 'True', tenant: TENANT, state })).kind, 'granted');
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state }), { kind: 'bad_state', problem: 'replayed' });
     assert.deepEqual(await callback({ error: 'access_denied', state }), { kind: 'bad_state', problem: 'replayed' });
@@ -205,19 +262,35 @@ describe('admin consent: the callback', () => {
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT }), { kind: 'bad_state', problem: 'missing' });
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state: forged }), { kind: 'bad_state', problem: 'invalid' });
     assert.deepEqual(await callback({ admin_consent: 'True', tenant: TENANT, state: expired }), { kind: 'bad_state', problem: 'expired' });
-    assert.deepEqual(await callback({ error: 'access_denied', error_description: 'injected text', state: forged }), { kind: 'bad_state', problem: 'invalid' });
+    assert.deepEqual(await callback({ error: 'access_denied', error_description: 'injected text', state: forged }), {
+      kind: 'bad_state',
+      problem: 'invalid',
+    });
     assert.deepEqual([confirmed, recorded], [[], []]);
   });
 
-  it('passes Entra\'s error and description on without confirming anything', async () => {
-    const outcome = await callback({ error: 'access_denied', error_description: 'AADSTS65004: User declined to consent', state: stateFor() });
+  it("passes Entra's error and description on without confirming anything", async () => {
+    const outcome = await callback({
+      error: 'access_denied',
+      error_description: 'AADSTS65004: User declined to consent',
+      state: stateFor(),
+    });
     assert.deepEqual(outcome, { kind: 'entra_error', error: 'access_denied', description: 'AADSTS65004: User declined to consent' });
-    assert.deepEqual(await callback({ error: 'x', error_description: ' ', state: stateFor() }), { kind: 'entra_error', error: 'x', description: null });
+    assert.deepEqual(await callback({ error: 'x', error_description: ' ', state: stateFor() }), {
+      kind: 'entra_error',
+      error: 'x',
+      description: null,
+    });
     assert.deepEqual([confirmed, recorded], [[], []]);
   });
 
   it('rejects a callback without admin_consent=True and a tenant id', async () => {
-    const cases: Array<Record<string, string>> = [{ admin_consent: 'False', tenant: TENANT }, { admin_consent: 'True', tenant: 'contoso.com' }, { admin_consent: 'True' }, {}];
+    const cases: Array<Record<string, string>> = [
+      { admin_consent: 'False', tenant: TENANT },
+      { admin_consent: 'True', tenant: 'contoso.com' },
+      { admin_consent: 'True' },
+      {},
+    ];
     for (const params of cases) {
       assert.deepEqual(await callback({ ...params, state: stateFor() }), { kind: 'bad_callback' }, JSON.stringify(params));
     }
@@ -246,7 +319,7 @@ describe('admin consent: the callback', () => {
     assert.deepEqual(recorded, []);
   });
 
-  it('records the tenant id of the callback when the link\'s hint was a domain', async () => {
+  it("records the tenant id of the callback when the link's hint was a domain", async () => {
     await callback({ admin_consent: 'True', tenant: TENANT, state: stateFor(null, 'contoso.onmicrosoft.com') });
     assert.equal(recorded[0].tenantId, TENANT);
   });
@@ -254,7 +327,9 @@ describe('admin consent: the callback', () => {
 
 describe('admin consent: scopes and setup', () => {
   it('takes scopes from the callback, else from the token, else the requested .default', () => {
-    assert.deepEqual(consentScopes('https://graph.microsoft.com/User.Read  https://graph.microsoft.com/User.Read', ['R']), ['https://graph.microsoft.com/User.Read']);
+    assert.deepEqual(consentScopes('https://graph.microsoft.com/User.Read  https://graph.microsoft.com/User.Read', ['R']), [
+      'https://graph.microsoft.com/User.Read',
+    ]);
     assert.deepEqual(consentScopes('', ['Team.ReadBasic.All']), ['Team.ReadBasic.All']);
     assert.deepEqual(consentScopes(null, []), [CONSENT_SCOPE]);
     assert.deepEqual(consentScopes('bad\u0001 ' + 'x'.repeat(300), []), [CONSENT_SCOPE]);
@@ -267,7 +342,12 @@ describe('admin consent: scopes and setup', () => {
     assert.ok(setup.ready);
     assert.deepEqual(setup.settings, settings);
     assert.deepEqual(setup.credential, { clientSecret: 'pw' });
-    const withCertificate = consentSetup({ localMode: false, bot: { ...bot, certificate: { thumbprint: 'AB', privateKey: 'k' } }, publicUrl: 'https://x', dataEncryptionKey: KEY });
+    const withCertificate = consentSetup({
+      localMode: false,
+      bot: { ...bot, certificate: { thumbprint: 'AB', privateKey: 'k' } },
+      publicUrl: 'https://x',
+      dataEncryptionKey: KEY,
+    });
     assert.ok(withCertificate.ready);
     assert.deepEqual(withCertificate.credential, { clientCertificate: { thumbprint: 'AB', privateKey: 'k' } });
   });
@@ -276,7 +356,12 @@ describe('admin consent: scopes and setup', () => {
     const local = consentSetup({ localMode: true, bot: { ...bot, id: null, password: null }, publicUrl: null, dataEncryptionKey: null });
     assert.equal(local.ready, false);
     assert.match(local.ready ? '' : local.problems.join('\n'), /BOT_ID[\s\S]*PUBLIC_URL[\s\S]*DATA_ENCRYPTION_KEY/);
-    const msi = consentSetup({ localMode: false, bot: { ...bot, password: null, type: 'UserAssignedMSI' }, publicUrl: 'https://x', dataEncryptionKey: KEY });
+    const msi = consentSetup({
+      localMode: false,
+      bot: { ...bot, password: null, type: 'UserAssignedMSI' },
+      publicUrl: 'https://x',
+      dataEncryptionKey: KEY,
+    });
     assert.deepEqual(msi.ready ? [] : msi.problems.map((p) => p.split(':')[0]), ['no app credential']);
   });
 });

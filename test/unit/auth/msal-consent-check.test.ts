@@ -15,8 +15,11 @@ function token(payload: object): string {
 
 describe('MSAL consent check: the token', () => {
   it('confirms a token whose tid is the tenant asked for, with its app roles', () => {
-    assert.deepEqual(checkTokenTenant(token({ tid: TENANT.toUpperCase(), roles: ['User.Read.All', 7] }), TENANT, log),
-      { confirmed: true, tenantId: TENANT, roles: ['User.Read.All'] });
+    assert.deepEqual(checkTokenTenant(token({ tid: TENANT.toUpperCase(), roles: ['User.Read.All', 7] }), TENANT, log), {
+      confirmed: true,
+      tenantId: TENANT,
+      roles: ['User.Read.All'],
+    });
   });
 
   it('refuses a token for another tenant', () => {
@@ -34,20 +37,37 @@ describe('MSAL consent check: errors', () => {
   const classify = (err: unknown) => classifyMsalError(err, TENANT, log);
 
   it('reads "no service principal in the tenant" as not consented, with the AADSTS code', () => {
-    const err = new ServerError('unauthorized_client', "Error(s): 700016 - Description: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.", '', '700016', 400);
+    const err = new ServerError(
+      'unauthorized_client',
+      "Error(s): 700016 - Description: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.",
+      '',
+      '700016',
+      400,
+    );
     assert.deepEqual(classify(err), { confirmed: false, failure: 'not_consented', code: 'AADSTS700016' });
-    assert.deepEqual(classify(new InteractionRequiredAuthError('consent_required', 'AADSTS65001: consent')), { confirmed: false, failure: 'not_consented', code: 'AADSTS65001' });
+    assert.deepEqual(classify(new InteractionRequiredAuthError('consent_required', 'AADSTS65001: consent')), {
+      confirmed: false,
+      failure: 'not_consented',
+      code: 'AADSTS65001',
+    });
   });
 
-  it('reads a refused secret or certificate as the operator\'s problem', () => {
+  it("reads a refused secret or certificate as the operator's problem", () => {
     const err = new ServerError('invalid_client', 'Description: AADSTS7000215: Invalid client secret provided.', '', '7000215', 401);
     assert.deepEqual(classify(err), { confirmed: false, failure: 'credentials_rejected', code: 'AADSTS7000215' });
   });
 
   it('reads server errors, network failures and foreign errors as unavailable', () => {
-    assert.deepEqual(classify(new ServerError('temporarily_unavailable', 'Description: AADSTS90033: busy', '', '', 503)),
-      { confirmed: false, failure: 'unavailable', code: 'AADSTS90033' });
-    assert.deepEqual(classify(new ClientAuthError('network_error', 'ECONNREFUSED')), { confirmed: false, failure: 'unavailable', code: null });
+    assert.deepEqual(classify(new ServerError('temporarily_unavailable', 'Description: AADSTS90033: busy', '', '', 503)), {
+      confirmed: false,
+      failure: 'unavailable',
+      code: 'AADSTS90033',
+    });
+    assert.deepEqual(classify(new ClientAuthError('network_error', 'ECONNREFUSED')), {
+      confirmed: false,
+      failure: 'unavailable',
+      code: null,
+    });
     assert.deepEqual(classify(new TypeError('boom')), { confirmed: false, failure: 'unavailable', code: null });
   });
 });

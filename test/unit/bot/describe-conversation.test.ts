@@ -48,14 +48,20 @@ describe('describeConversation', () => {
   });
 
   it('keys a root channel post (no ;messageid=) by the channel too', () => {
-    const activity = { ...channelThreadMessage(), conversation: conversation({ id: CHANNEL, isGroup: true, conversationType: 'channel', tenantId: TENANT }) };
+    const activity = {
+      ...channelThreadMessage(),
+      conversation: conversation({ id: CHANNEL, isGroup: true, conversationType: 'channel', tenantId: TENANT }),
+    };
     assert.equal(describeConversation(activity)?.id, CHANNEL);
     const noChannelData = { ...activity, channelData: { tenant: { id: TENANT } } };
     assert.equal(describeConversation(noChannelData)?.id, CHANNEL);
   });
 
   it('recognises a channel by channelData.channel when conversationType is missing', () => {
-    const activity = { ...channelThreadMessage(), conversation: conversation({ id: `${CHANNEL};messageid=123`, isGroup: true, tenantId: TENANT }) };
+    const activity = {
+      ...channelThreadMessage(),
+      conversation: conversation({ id: `${CHANNEL};messageid=123`, isGroup: true, tenantId: TENANT }),
+    };
     const described = describeConversation(activity);
     assert.equal(described?.type, 'channel');
     assert.equal(described?.id, CHANNEL);
@@ -70,8 +76,14 @@ describe('describeConversation', () => {
       channelData: { tenant: { id: TENANT } },
     };
     assert.deepEqual(describeConversation(activity), {
-      id: '19:meeting_Zm9vYmFy@thread.v2', type: 'groupChat', tenantId: TENANT, serviceUrl: SERVICE_URL,
-      channelId: 'msteams', teamId: null, botId: '28:bot-app-id', botName: 'klink',
+      id: '19:meeting_Zm9vYmFy@thread.v2',
+      type: 'groupChat',
+      tenantId: TENANT,
+      serviceUrl: SERVICE_URL,
+      channelId: 'msteams',
+      teamId: null,
+      botId: '28:bot-app-id',
+      botName: 'klink',
     });
     const onlyIsGroup = { ...activity, conversation: conversation({ id: '19:chat@thread.v2', isGroup: true, tenantId: TENANT }) };
     assert.equal(describeConversation(onlyIsGroup)?.type, 'groupChat');

@@ -30,11 +30,20 @@ describe('parseCommand', () => {
 
   it('knows every filter kind of the grammar', () => {
     assert.deepEqual(
-      filters('subscribe whatsapp facebook channel:TikTok vip tag:gold tag:"big spender" "refund please" keyword:invoice outbound group ai unread>=3 room:r1 contact:c1'),
+      filters(
+        'subscribe whatsapp facebook channel:TikTok vip tag:gold tag:"big spender" "refund please" keyword:invoice outbound group ai unread>=3 room:r1 contact:c1',
+      ),
       {
-        channels: ['whatsapp', 'messenger', 'tiktok'], vip: true, tags: ['gold', 'big spender'],
-        keywords: ['refund please', 'invoice'], direction: 'outbound', group: true, ai: true, minUnread: 3,
-        rooms: ['r1'], contacts: ['c1'],
+        channels: ['whatsapp', 'messenger', 'tiktok'],
+        vip: true,
+        tags: ['gold', 'big spender'],
+        keywords: ['refund please', 'invoice'],
+        direction: 'outbound',
+        group: true,
+        ai: true,
+        minUnread: 3,
+        rooms: ['r1'],
+        contacts: ['c1'],
       },
     );
   });

@@ -17,14 +17,17 @@ const TENANT = 'tenant-1';
 
 /** A command typed in a thread of CHANNEL. */
 const command: Partial<Activity> = {
-  type: 'message', text: 'subscriptions', channelId: 'msteams', serviceUrl: 'https://smba.example.net/emea/',
+  type: 'message',
+  text: 'subscriptions',
+  channelId: 'msteams',
+  serviceUrl: 'https://smba.example.net/emea/',
   conversation: { id: `${CHANNEL};messageid=1`, conversationType: 'channel', isGroup: true, tenantId: TENANT, name: '' },
   channelData: { channel: { id: CHANNEL }, tenant: { id: TENANT } },
   recipient: { id: '28:bot', name: 'klink' },
   from: { id: '29:user', name: 'Mia' },
 };
 
-describe('ReplyPacing (answers within a turn count against Teams\' limits)', () => {
+describe("ReplyPacing (answers within a turn count against Teams' limits)", () => {
   let sandbox: sinon.SinonSandbox;
   let clock: sinon.SinonFakeTimers;
   let temp: { dir: string; remove: () => void };
@@ -44,7 +47,9 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
       await context.sendActivity('your subscriptions');
       answeredAt.push(Date.now());
     });
-    adapter.use(new ReplyPacing({ store, now: () => Date.now(), log: createLogger('debug', { write: (line: string) => void logs.push(line) }) }));
+    adapter.use(
+      new ReplyPacing({ store, now: () => Date.now(), log: createLogger('debug', { write: (line: string) => void logs.push(line) }) }),
+    );
   });
 
   afterEach(async () => {
@@ -56,7 +61,9 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
   /** Sends the command and lets fake time run until the turn is over. */
   async function turn(maxMs: number): Promise<void> {
     let done = false;
-    const sent = adapter.send(command).then(() => { done = true; });
+    const sent = adapter.send(command).then(() => {
+      done = true;
+    });
     for (let waited = 0; !done && waited <= maxMs; waited += 10) await clock.tickAsync(10);
     await sent;
   }
@@ -64,9 +71,19 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
   const target = { conversationId: CHANNEL, tenantId: TENANT };
 
   async function record(): Promise<void> {
-    await store.conversations.upsertConversation({
-      id: CHANNEL, type: 'channel', tenantId: TENANT, serviceUrl: command.serviceUrl ?? '', channelId: 'msteams', teamId: null, botId: '28:bot', botName: 'klink',
-    }, Date.now());
+    await store.conversations.upsertConversation(
+      {
+        id: CHANNEL,
+        type: 'channel',
+        tenantId: TENANT,
+        serviceUrl: command.serviceUrl ?? '',
+        channelId: 'msteams',
+        teamId: null,
+        botId: '28:bot',
+        botName: 'klink',
+      },
+      Date.now(),
+    );
   }
 
   /** Requests delivery sent at `at`, answered at once. */
@@ -82,10 +99,13 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
     await turn(100);
     assert.equal(answeredAt.length, 1);
     const slots = await store.budget.slotsSince(0);
-    assert.deepEqual(slots.map((s) => [s.conversationId, s.tenantId, s.answeredAt !== null]), [[CHANNEL, TENANT, true]]);
+    assert.deepEqual(
+      slots.map((s) => [s.conversationId, s.tenantId, s.answeredAt !== null]),
+      [[CHANNEL, TENANT, true]],
+    );
   });
 
-  it('waits for the channel\'s window when delivery has just spent it, then answers', async () => {
+  it("waits for the channel's window when delivery has just spent it, then answers", async () => {
     await record();
     const start = Date.now();
     await spend(7, start);
@@ -102,7 +122,7 @@ describe('ReplyPacing (answers within a turn count against Teams\' limits)', () 
     await turn(MAX_WAIT_MS + 500);
     assert.equal(answeredAt.length, 1);
     assert.ok(answeredAt[0] - start >= MAX_WAIT_MS && answeredAt[0] - start < MAX_WAIT_MS + 100);
-    assert.ok(logs.some((line) => line.includes('reply sent over the conversation\'s budget')));
+    assert.ok(logs.some((line) => line.includes("reply sent over the conversation's budget")));
     assert.equal((await store.budget.slotsSince(start - 1)).length, 1, 'and it still counts');
   });
 

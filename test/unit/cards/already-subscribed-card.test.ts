@@ -4,7 +4,10 @@ import { assertValidCard, cardTexts } from '../../support/validate-card';
 
 describe('alreadySubscribedCard', () => {
   it('says nothing changed and shows the existing subscription', () => {
-    const card = alreadySubscribedCard({ number: 3, command: 'messenger "refund"', description: 'Customer messages containing "refund" on Messenger.' }, 'channel');
+    const card = alreadySubscribedCard(
+      { number: 3, command: 'messenger "refund"', description: 'Customer messages containing "refund" on Messenger.' },
+      'channel',
+    );
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'Already subscribed — nothing changed');

@@ -9,7 +9,10 @@ describe('card times and card text', () => {
     assert.equal(cardTimestamp(Date.UTC(2026, 11, 2, 16, 53, 0, 456)), '2026-12-02T16:53:00Z');
     assert.equal(cardTimestamp('2025-12-23T11:16:52.123456Z'), '2025-12-23T11:16:52Z');
     assert.equal(cardTimestamp('not a time'), null);
-    assert.equal(cardTime('garbage', new Date(Date.UTC(2026, 0, 1))), '{{DATE(2026-01-01T00:00:00Z, SHORT)}}, {{TIME(2026-01-01T00:00:00Z)}}');
+    assert.equal(
+      cardTime('garbage', new Date(Date.UTC(2026, 0, 1))),
+      '{{DATE(2026-01-01T00:00:00Z, SHORT)}}, {{TIME(2026-01-01T00:00:00Z)}}',
+    );
   });
 
   it('escapes the literal pieces but not the time between them', () => {
@@ -17,7 +20,7 @@ describe('card times and card text', () => {
     assert.equal(text, 'Muted until {{DATE(2026-12-02T16:53:00Z, SHORT)}}, {{TIME(2026-12-02T16:53:00Z)}} by \\*Mia\\* \\{\\{DATE(x)}}');
   });
 
-  it('a notice card shows its time in the reader\'s zone, as the real renderer formats it', () => {
+  it("a notice card shows its time in the reader's zone, as the real renderer formats it", () => {
     const card = noticeCard({ title: 'Room muted', text: ['Muted here until ', { time: Date.UTC(2026, 11, 2, 16, 53) }, '.'] });
     assertValidCard(card);
     assert.deepEqual(cardTimeProblems(card), []);

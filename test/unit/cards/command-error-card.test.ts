@@ -4,11 +4,14 @@ import { assertValidCard, cardTexts } from '../../support/validate-card';
 
 describe('commandErrorCard', () => {
   it('shows the problem, the suggestion and the usage, and says nothing changed', () => {
-    const card = commandErrorCard({
-      problem: 'I don\'t know the word "whatsap"',
-      suggestion: 'Did you mean "whatsapp"?',
-      usage: 'subscribe <filters…>, e.g. subscribe whatsapp vip',
-    }, 'channel');
+    const card = commandErrorCard(
+      {
+        problem: 'I don\'t know the word "whatsap"',
+        suggestion: 'Did you mean "whatsapp"?',
+        usage: 'subscribe <filters…>, e.g. subscribe whatsapp vip',
+      },
+      'channel',
+    );
     assertValidCard(card);
     assert.deepEqual(cardTexts(card), [
       'I don\'t know the word "whatsap"',

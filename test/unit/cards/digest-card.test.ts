@@ -5,8 +5,13 @@ import { assertValidCard, cardTexts } from '../../support/validate-card';
 
 const INBOX = 'https://app.klink.cloud/inbox/';
 const room = (i: number, count = 1, vip = false) => ({
-  channelType: i % 2 === 0 ? 'whatsapp' : 'messenger', contactName: `Contact ${i}`, vip, count,
-  latestText: `latest line of room ${i} **bold** \${secret}`, newest: i, roomUrl: `https://app.klink.cloud/inbox/room-${i}`,
+  channelType: i % 2 === 0 ? 'whatsapp' : 'messenger',
+  contactName: `Contact ${i}`,
+  vip,
+  count,
+  latestText: `latest line of room ${i} **bold** \${secret}`,
+  newest: i,
+  roomUrl: `https://app.klink.cloud/inbox/room-${i}`,
 });
 
 describe('buildDigestCard', () => {
@@ -17,7 +22,10 @@ describe('buildDigestCard', () => {
     assert.equal(texts[0], '4 klink messages in 2 conversations');
     assert.ok(texts.indexOf('WhatsApp · Contact 2 · VIP · 1 message') < texts.indexOf('Messenger · Contact 1 · 3 messages'));
     assert.ok(texts.some((t) => t.includes('[Open in klink](https://app.klink.cloud/inbox/room-1)')));
-    assert.ok(texts.some((t) => t.includes('\\*\\*bold\\*\\*') && t.includes('${secret}')), 'customer text is escaped and literal');
+    assert.ok(
+      texts.some((t) => t.includes('\\*\\*bold\\*\\*') && t.includes('${secret}')),
+      'customer text is escaped and literal',
+    );
   });
 
   it('stays complete in its counts when rooms are left out, and under 28 KB', () => {
@@ -39,7 +47,11 @@ describe('buildDigestCard', () => {
 
 describe('buildDigestCard room links', () => {
   it('a link target with ) ( or spaces cannot end the Markdown link early or add text', () => {
-    const card = buildDigestCard({ rooms: [{ ...room(1), roomUrl: 'https://app.klink.cloud/inbox/a)b [x](https://evil.example' }], reason: 'r', inboxUrl: null });
+    const card = buildDigestCard({
+      rooms: [{ ...room(1), roomUrl: 'https://app.klink.cloud/inbox/a)b [x](https://evil.example' }],
+      reason: 'r',
+      inboxUrl: null,
+    });
     assertValidCard(card);
     const link = cardTexts(card).find((t) => t.includes('Open in klink')) ?? '';
     const match = /^\[Open in klink\]\(([^()\s]*)\)$/.exec(link);

@@ -23,7 +23,11 @@ const DATE_FUNCTION = /\{{2}DATE\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|(?:(?
 
 describe('escapeMarkdown', () => {
   it('leaves ordinary text alone', () => {
-    for (const text of ['thanks. ill think about it first', 'Hi, is the premium plan available in Yangon? 🙏', 'AT&T 50% off (today) #1!']) {
+    for (const text of [
+      'thanks. ill think about it first',
+      'Hi, is the premium plan available in Yangon? 🙏',
+      'AT&T 50% off (today) #1!',
+    ]) {
       assert.equal(escapeMarkdown(text), text);
     }
   });

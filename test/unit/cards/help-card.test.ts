@@ -11,7 +11,16 @@ describe('helpCard', () => {
   });
 
   it('lists every command and its aliases', () => {
-    for (const word of ['subscribe FILTERS', 'sub.', 'subscriptions', 'list, subscribe list', 'unsubscribe NUMBER', 'unsub.', 'unsubscribe all', 'help']) {
+    for (const word of [
+      'subscribe FILTERS',
+      'sub.',
+      'subscriptions',
+      'list, subscribe list',
+      'unsubscribe NUMBER',
+      'unsub.',
+      'unsubscribe all',
+      'help',
+    ]) {
       assert.ok(text.includes(word), word);
     }
   });
@@ -21,7 +30,10 @@ describe('helpCard', () => {
       assert.ok(text.includes(form), form);
     }
     assert.match(text, /\bvoice\b/);
-    assert.ok(cardTexts(card).some((t) => t.startsWith('subscribe all')), 'subscribe all is explained');
+    assert.ok(
+      cardTexts(card).some((t) => t.startsWith('subscribe all')),
+      'subscribe all is explained',
+    );
   });
 
   it('writes the examples as they are typed in a personal chat: no @mention', () => {
@@ -34,9 +46,28 @@ describe('helpCard', () => {
 
   it('explains the whole filter grammar', () => {
     for (const word of [
-      'whatsapp', 'messenger (or facebook)', 'instagram', 'line', 'viber', 'telegram', 'livechat (or webchat)', 'email', 'sms', 'voice',
-      'channel:TYPE', 'vip', 'VIP or VVIP', 'tag:NAME', '"a phrase" or keyword:WORD', 'inbound, outbound, both', 'group, direct',
-      'ai, human', 'unread>=N', 'room:ID, contact:ID', 'must match', 'any of them',
+      'whatsapp',
+      'messenger (or facebook)',
+      'instagram',
+      'line',
+      'viber',
+      'telegram',
+      'livechat (or webchat)',
+      'email',
+      'sms',
+      'voice',
+      'channel:TYPE',
+      'vip',
+      'VIP or VVIP',
+      'tag:NAME',
+      '"a phrase" or keyword:WORD',
+      'inbound, outbound, both',
+      'group, direct',
+      'ai, human',
+      'unread>=N',
+      'room:ID, contact:ID',
+      'must match',
+      'any of them',
     ]) {
       assert.ok(text.includes(word), word);
     }

@@ -129,7 +129,7 @@ describe('buildMessageCard', () => {
       assert.match(line, new RegExp(`\\{{2}TIME\\((${stamp})\\)\\}{2}`));
     });
 
-    it('writes every time one way (message, thread\'s latest, notice), all in the reader\'s zone', () => {
+    it("writes every time one way (message, thread's latest, notice), all in the reader's zone", () => {
       const built = card({
         message: inbound({ createdAt: '2026-01-09T03:42:38.000000Z' }),
         thread: { messageCount: 3, latestText: 'later', latestAt: '2026-01-09T05:00:00Z' },
@@ -143,7 +143,10 @@ describe('buildMessageCard', () => {
       const now = new Date('2026-02-03T04:05:06.789Z');
       for (const createdAt of ['', 'yesterday', '+275760-09-13T00:00:00Z']) {
         const texts = cardTexts(card({ message: inbound({ createdAt }), now }));
-        assert.ok(texts.some((t) => t.includes('{{DATE(2026-02-03T04:05:06Z, SHORT)}}')), createdAt);
+        assert.ok(
+          texts.some((t) => t.includes('{{DATE(2026-02-03T04:05:06Z, SHORT)}}')),
+          createdAt,
+        );
       }
     });
 

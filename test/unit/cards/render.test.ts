@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { GlobalSettings } from 'adaptivecards-templating';
-import {
-  CardTemplateError,
-  CardTooLargeError,
-  MAX_CARD_BYTES,
-  cardByteLength,
-  renderTemplate,
-} from '../../../src/cards/render';
+import { CardTemplateError, CardTooLargeError, MAX_CARD_BYTES, cardByteLength, renderTemplate } from '../../../src/cards/render';
 
 const template = {
   type: 'AdaptiveCard',
@@ -40,11 +34,14 @@ describe('renderTemplate', () => {
   });
 
   it('refuses data that lacks a bound field instead of showing "${field}"', () => {
-    assert.throws(() => renderTemplate(template, { text: 'x', items: [] }), (err: unknown) => {
-      assert.ok(err instanceof CardTemplateError);
-      assert.match(err.message, /url/);
-      return true;
-    });
+    assert.throws(
+      () => renderTemplate(template, { text: 'x', items: [] }),
+      (err: unknown) => {
+        assert.ok(err instanceof CardTemplateError);
+        assert.match(err.message, /url/);
+        return true;
+      },
+    );
     assert.throws(() => renderTemplate(template, { text: 'x', items: [{}], url: 'https://x.test/' }), /name/);
   });
 
@@ -79,11 +76,14 @@ describe('renderTemplate', () => {
     it('accepts a card of exactly 28 KB and refuses one byte more', () => {
       const exact = renderTemplate(small, { text: 'a'.repeat(MAX_CARD_BYTES - overhead) });
       assert.equal(cardByteLength(exact), 28 * 1024);
-      assert.throws(() => renderTemplate(small, { text: 'a'.repeat(MAX_CARD_BYTES - overhead + 1) }), (err: unknown) => {
-        assert.ok(err instanceof CardTooLargeError);
-        assert.equal(err.bytes, 28 * 1024 + 1);
-        return true;
-      });
+      assert.throws(
+        () => renderTemplate(small, { text: 'a'.repeat(MAX_CARD_BYTES - overhead + 1) }),
+        (err: unknown) => {
+          assert.ok(err instanceof CardTooLargeError);
+          assert.equal(err.bytes, 28 * 1024 + 1);
+          return true;
+        },
+      );
     });
 
     it('counts UTF-8 bytes, not characters', () => {

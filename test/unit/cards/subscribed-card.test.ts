@@ -40,11 +40,14 @@ describe('subscribedCard', () => {
   });
 
   it('shows what the user typed literally', () => {
-    const card = subscribedCard({
-      number: 7,
-      command: 'messenger "**refund** ${secret}" tag:[x](https://evil)',
-      description: 'Customer messages containing "**refund** ${secret}".',
-    }, 'channel');
+    const card = subscribedCard(
+      {
+        number: 7,
+        command: 'messenger "**refund** ${secret}" tag:[x](https://evil)',
+        description: 'Customer messages containing "**refund** ${secret}".',
+      },
+      'channel',
+    );
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.ok(texts.includes('@klink subscribe messenger "\\*\\*refund\\*\\* ${secret}" tag:\\[x\\](https://evil)'));

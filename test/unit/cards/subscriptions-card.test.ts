@@ -5,12 +5,15 @@ import { assertValidCard, cardTexts } from '../../support/validate-card';
 
 describe('subscriptionsCard', () => {
   it('lists each subscription with its number, command and description', () => {
-    const card = subscriptionsCard({
-      items: [
-        { number: 1, command: 'whatsapp vip', description: 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).' },
-        { number: 4, command: 'messenger "refund"', description: 'Customer messages containing "refund" on Messenger.' },
-      ],
-    }, 'channel');
+    const card = subscriptionsCard(
+      {
+        items: [
+          { number: 1, command: 'whatsapp vip', description: 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).' },
+          { number: 4, command: 'messenger "refund"', description: 'Customer messages containing "refund" on Messenger.' },
+        ],
+      },
+      'channel',
+    );
     assertValidCard(card);
     const texts = cardTexts(card);
     assert.equal(texts[0], 'Subscriptions here (2)');

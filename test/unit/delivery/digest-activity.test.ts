@@ -13,7 +13,11 @@ function message(id: string, roomId: string, text = `text of ${id}`, type = 'tex
 }
 
 function digestCard(messages: KlinkMessage[]): unknown {
-  const activity = digestActivity(messages.map((m) => ({ message: m, contact: null })), SETTINGS, 'Combined.');
+  const activity = digestActivity(
+    messages.map((m) => ({ message: m, contact: null })),
+    SETTINGS,
+    'Combined.',
+  );
   const card: unknown = activity.attachments?.[0]?.content;
   assertValidCard(card);
   return card;
@@ -36,7 +40,7 @@ describe('digestActivity', () => {
     assert.equal(listed[1], '[Open in klink](https://app.klink.cloud/inbox/busy-39)');
   });
 
-  it('links the rest to klink\'s inbox with how many messages are left out', () => {
+  it("links the rest to klink's inbox with how many messages are left out", () => {
     const messages = Array.from({ length: 30 }, (_, i) => message(`m${i}`, `room-${i}`));
     const texts = cardTexts(digestCard(messages));
     const more = texts.at(-1) ?? '';
@@ -44,10 +48,12 @@ describe('digestActivity', () => {
   });
 
   it('shows "Image" or "File" as the latest line of a room whose newest message is media, not its URL', () => {
-    const texts = cardTexts(digestCard([
-      message('a', 'room-a', 'https://cdn.klink.cloud/media/photo.jpg', 'image'),
-      message('b', 'room-b', 'https://cdn.klink.cloud/media/contract.pdf', 'file'),
-    ]));
+    const texts = cardTexts(
+      digestCard([
+        message('a', 'room-a', 'https://cdn.klink.cloud/media/photo.jpg', 'image'),
+        message('b', 'room-b', 'https://cdn.klink.cloud/media/contract.pdf', 'file'),
+      ]),
+    );
     assert.ok(texts.includes('Image'), JSON.stringify(texts));
     assert.ok(texts.includes('File'), JSON.stringify(texts));
     assert.ok(!texts.some((t) => t.includes('cdn.klink.cloud')), 'no raw media URL');

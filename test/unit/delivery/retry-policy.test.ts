@@ -93,7 +93,10 @@ describe('decideAfterFailure', () => {
   });
 
   it('a service URL that is not https is dead at once: no request was made, and another try cannot change it', () => {
-    assert.deepEqual(decide(failure(null, 'InsecureServiceUrl'), 1, 0, never), { action: 'dead', reason: 'no answer InsecureServiceUrl: the service URL is not https' });
+    assert.deepEqual(decide(failure(null, 'InsecureServiceUrl'), 1, 0, never), {
+      action: 'dead',
+      reason: 'no answer InsecureServiceUrl: the service URL is not https',
+    });
   });
 
   it('400 and other client errors are dead at once', () => {

@@ -19,10 +19,15 @@ function sourceFiles(dir: string): string[] {
 describe('docs/botbuilder.md', () => {
   it('names every file that imports botbuilder or botframework-connector', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs/botbuilder.md'), 'utf8');
-    const users = ['src', 'test', 'scripts'].flatMap(sourceFiles)
+    const users = ['src', 'test', 'scripts']
+      .flatMap(sourceFiles)
       .filter((file) => IMPORT.test(fs.readFileSync(path.join(ROOT, file), 'utf8')));
     assert.ok(users.length > 0, 'no file imports botbuilder: the page (and this test) can go');
-    assert.deepEqual(users.filter((file) => !doc.includes(`\`${file}\``)), [], 'files the page does not name');
+    assert.deepEqual(
+      users.filter((file) => !doc.includes(`\`${file}\``)),
+      [],
+      'files the page does not name',
+    );
   });
 
   it('is linked from the README', () => {

@@ -24,8 +24,13 @@ const AZURE_PLATFORM_SETTINGS: Record<string, string> = {
 
 /** Settings whose value is a secret: only ever a Key Vault reference. */
 const SECRET_SETTINGS = [
-  'KLINK_WEBHOOK_SECRET', 'DATA_ENCRYPTION_KEY', 'BOT_PASSWORD', 'BOT_CERTIFICATE_PRIVATE_KEY',
-  'KLINK_WEBHOOK_BASIC_PASSWORD', 'KLINK_WEBHOOK_HEADER_VALUE', 'KLINK_API_TOKEN',
+  'KLINK_WEBHOOK_SECRET',
+  'DATA_ENCRYPTION_KEY',
+  'BOT_PASSWORD',
+  'BOT_CERTIFICATE_PRIVATE_KEY',
+  'KLINK_WEBHOOK_BASIC_PASSWORD',
+  'KLINK_WEBHOOK_HEADER_VALUE',
+  'KLINK_API_TOKEN',
 ];
 
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\((SecretUri=[^)\s]+|VaultName=[^;)]+;SecretName=[^;)]+(;SecretVersion=[^;)]+)?)\)$/;
@@ -34,13 +39,33 @@ const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\((SecretUri=[^)\s]+|VaultName
 // A small Bicep reader
 // ---------------------------------------------------------------------------------------------
 
-interface Token { kind: 'string' | 'word' | 'punct' | 'newline'; text: string }
+interface Token {
+  kind: 'string' | 'word' | 'punct' | 'newline';
+  text: string;
+}
 /** Tokens [start, end) of an expression. */
-interface Range { start: number; end: number }
-interface Param { hasDefault: boolean; value: Range | null }
-interface ModuleCall { symbol: string; file: string; start: number; body: number }
-interface ResourceDecl { symbol: string; type: string; body: number }
-interface ParametersFile { parameters: Record<string, { value: unknown }> }
+interface Range {
+  start: number;
+  end: number;
+}
+interface Param {
+  hasDefault: boolean;
+  value: Range | null;
+}
+interface ModuleCall {
+  symbol: string;
+  file: string;
+  start: number;
+  body: number;
+}
+interface ResourceDecl {
+  symbol: string;
+  type: string;
+  body: number;
+}
+interface ParametersFile {
+  parameters: Record<string, { value: unknown }>;
+}
 
 class BicepFile {
   readonly tokens: Token[];
@@ -51,7 +76,10 @@ class BicepFile {
   readonly resources: ResourceDecl[] = [];
   readonly extensions: string[] = [];
 
-  constructor(readonly name: string, source: string) {
+  constructor(
+    readonly name: string,
+    source: string,
+  ) {
     this.tokens = tokenize(source);
     this.readDeclarations();
   }
@@ -115,7 +143,10 @@ class BicepFile {
   }
 
   text(range: Range): string {
-    return this.tokens.slice(range.start, range.end).map((t) => (t.kind === 'string' ? `'${t.text}'` : t.text)).join('');
+    return this.tokens
+      .slice(range.start, range.end)
+      .map((t) => (t.kind === 'string' ? `'${t.text}'` : t.text))
+      .join('');
   }
 
   resourcesOfType(type: string): ResourceDecl[] {
@@ -142,7 +173,10 @@ class BicepFile {
       if (word === 'param') {
         const end = this.endOfStatement(i);
         const eq = this.indexOf('=', i, end);
-        const type = t.slice(i + 2, eq ?? end).map((x) => x.text).join('');
+        const type = t
+          .slice(i + 2, eq ?? end)
+          .map((x) => x.text)
+          .join('');
         this.params.set(t[i + 1].text, {
           hasDefault: eq !== null || type.endsWith('?'),
           value: eq === null ? null : { start: eq + 1, end },
@@ -214,9 +248,7 @@ class BicepFile {
 }
 
 type Resolved =
-  | { kind: 'literal'; text: string; interpolated: boolean }
-  | { kind: 'param'; name: string }
-  | { kind: 'expression'; text: string };
+  { kind: 'literal'; text: string; interpolated: boolean } | { kind: 'param'; name: string } | { kind: 'expression'; text: string };
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -304,7 +336,10 @@ function readInfra(overrides: Record<string, string> = {}): Deployment {
   return { main, modules, parameters };
 }
 
-interface AppSetting { name: string; value: Range }
+interface AppSetting {
+  name: string;
+  value: Range;
+}
 
 function appSettings(file: BicepFile): AppSetting[] {
   const [site] = file.resourcesOfType('Microsoft.Web/sites');
@@ -416,7 +451,8 @@ function checkModules(d: Deployment): string[] {
     if (source[dot]?.text !== '.' || source[dot + 1]?.text !== 'outputs') continue;
     const output = source[dot + 3]?.text;
     const file = d.modules.get(path.posix.normalize(call.file));
-    if (file && !file.outputs.has(output)) problems.push(`main.bicep uses ${call.symbol}.outputs.${output}, which ${call.file} does not declare`);
+    if (file && !file.outputs.has(output))
+      problems.push(`main.bicep uses ${call.symbol}.outputs.${output}, which ${call.file} does not declare`);
   }
   return problems;
 }
@@ -424,10 +460,12 @@ function checkModules(d: Deployment): string[] {
 function checkParametersFile(d: Deployment): string[] {
   const problems: string[] = [];
   for (const [name, param] of d.main.params) {
-    if (!param.hasDefault && !(name in d.parameters)) problems.push(`main.parameters.json gives no value for the required parameter ${name}`);
+    if (!param.hasDefault && !(name in d.parameters))
+      problems.push(`main.parameters.json gives no value for the required parameter ${name}`);
   }
   for (const name of Object.keys(d.parameters)) {
-    if (!d.main.params.has(name)) problems.push(`main.parameters.json sets ${name}, which main.bicep does not declare (az refuses the deployment)`);
+    if (!d.main.params.has(name))
+      problems.push(`main.parameters.json sets ${name}, which main.bicep does not declare (az refuses the deployment)`);
   }
   return problems;
 }
@@ -462,7 +500,9 @@ function deployedEnvironment(d: Deployment): { env: Record<string, string>; prob
     } else if (deployTime[setting.name] !== undefined) {
       env[setting.name] = deployTime[setting.name];
     } else {
-      problems.push(`${setting.name} is computed at deploy time (${value.kind === 'param' ? value.name : value.text}); add a sample value to this test`);
+      problems.push(
+        `${setting.name} is computed at deploy time (${value.kind === 'param' ? value.name : value.text}); add a sample value to this test`,
+      );
     }
   }
   // Set by App Service itself on every instance.
@@ -516,7 +556,10 @@ describe('infra (Bicep, checked without a compiler)', () => {
 
     it('keep secrets in Key Vault: references, never values or parameters', () => {
       assert.deepEqual(checkSecrets(web(), settings()), []);
-      const referenced = settings().filter((s) => SECRET_SETTINGS.includes(s.name)).map((s) => s.name).sort();
+      const referenced = settings()
+        .filter((s) => SECRET_SETTINGS.includes(s.name))
+        .map((s) => s.name)
+        .sort();
       assert.deepEqual(referenced, ['BOT_CERTIFICATE_PRIVATE_KEY', 'DATA_ENCRYPTION_KEY', 'KLINK_WEBHOOK_SECRET']);
     });
 
@@ -529,12 +572,23 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(config.role, 'all');
       assert.equal(config.store.kind, 'postgres');
       const pg = config.store.settings;
-      assert.deepEqual([pg.host, pg.database, pg.user, pg.password, pg.tls],
-        ['klink-teams-abc123-pg.postgres.database.azure.com', 'klink_teams', 'klink-teams-abc123-id', null, { mode: 'verify', caFile: null }]);
+      assert.deepEqual(
+        [pg.host, pg.database, pg.user, pg.password, pg.tls],
+        [
+          'klink-teams-abc123-pg.postgres.database.azure.com',
+          'klink_teams',
+          'klink-teams-abc123-id',
+          null,
+          { mode: 'verify', caFile: null },
+        ],
+      );
       assert.deepEqual(pg.auth, { kind: 'azure-managed-identity', clientId: env.AZURE_CLIENT_ID });
       const url = effective(d, APP_SERVICE, settings().find((s) => s.name === 'DATABASE_URL')!.value);
-      assert.ok(url.kind === 'literal' && /^postgres:\/\/\$\{identityName\}@\$\{postgresHost\}:5432\/\$\{postgresDatabase\}\?sslmode=verify-full$/.test(url.text),
-        `DATABASE_URL is built from the identity and the server: ${url.kind === 'literal' ? url.text : url.kind}`);
+      assert.ok(
+        url.kind === 'literal' &&
+          /^postgres:\/\/\$\{identityName\}@\$\{postgresHost\}:5432\/\$\{postgresDatabase\}\?sslmode=verify-full$/.test(url.text),
+        `DATABASE_URL is built from the identity and the server: ${url.kind === 'literal' ? url.text : url.kind}`,
+      );
       assert.equal(config.bot.type, 'SingleTenant');
       assert.ok(config.bot.certificate, 'no certificate credential');
       assert.deepEqual(config.webhook, { mode: 'signature', secrets: ['whsec-sample-signing-secret'] });
@@ -583,9 +637,14 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(valueText(web(), resourceOf(web(), 'Microsoft.Web/serverfarms').body, 'sku', 'capacity'), 'instanceCount');
       assert.ok(passedToModule(d, APP_SERVICE, 'instanceCount'), 'main.bicep passes instanceCount');
       assert.match(literal('kind'), /linux/);
-      const packageJson = JSON.parse(fs.readFileSync(path.resolve(INFRA, '../package.json'), 'utf8')) as { scripts: Record<string, string> };
-      assert.equal(literal('properties', 'siteConfig', 'appCommandLine'), packageJson.scripts.start,
-        'App Service starts the app as `npm start` does (same node flags, e.g. the heap cap), without its build step');
+      const packageJson = JSON.parse(fs.readFileSync(path.resolve(INFRA, '../package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      };
+      assert.equal(
+        literal('properties', 'siteConfig', 'appCommandLine'),
+        packageJson.scripts.start,
+        'App Service starts the app as `npm start` does (same node flags, e.g. the heap cap), without its build step',
+      );
       const plan = resourceOf(web(), 'Microsoft.Web/serverfarms');
       assert.equal(valueText(web(), plan.body, 'properties', 'reserved'), 'true', 'a Linux plan needs reserved: true');
     });
@@ -610,7 +669,7 @@ describe('infra (Bicep, checked without a compiler)', () => {
       const endpoint = passedToModule(d, 'modules/bot.bicep', 'endpoint');
       assert.ok(endpoint?.kind === 'literal' && endpoint.text.endsWith('/api/messages'), 'endpoint is not https://<host>/api/messages');
       const appId = passedToModule(d, 'modules/bot.bicep', 'appId');
-      assert.ok(appId?.kind === 'expression' && appId.text.includes('outputs . appId'), 'msaAppId is not the Entra app\'s appId');
+      assert.ok(appId?.kind === 'expression' && appId.text.includes('outputs . appId'), "msaAppId is not the Entra app's appId");
     });
 
     it('has the Microsoft Teams channel enabled', () => {
@@ -628,7 +687,8 @@ describe('infra (Bicep, checked without a compiler)', () => {
       const config = JSON.parse(fs.readFileSync(path.join(INFRA, 'bicepconfig.json'), 'utf8')) as { extensions?: Record<string, string> };
       assert.match(config.extensions?.microsoftGraphV1 ?? '', /^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d/);
       for (const f of [d.main, ...d.modules.values()]) {
-        if (f.resources.some((r) => r.type.startsWith('Microsoft.Graph/'))) assert.ok(f.extensions.includes('microsoftGraphV1'), `${f.name} lacks "extension microsoftGraphV1"`);
+        if (f.resources.some((r) => r.type.startsWith('Microsoft.Graph/')))
+          assert.ok(f.extensions.includes('microsoftGraphV1'), `${f.name} lacks "extension microsoftGraphV1"`);
       }
     });
 
@@ -639,7 +699,12 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.equal(valueText(file(), app.body, 'signInAudience'), "'AzureADMultipleOrgs'");
       const redirects = file().at(app.body, 'web', 'redirectUris');
       assert.ok(redirects, 'web.redirectUris is not set');
-      assert.deepEqual(file().items(redirects.start).map((r) => file().text(r)), ["'${publicUrl}/admin/consent/callback'"]);
+      assert.deepEqual(
+        file()
+          .items(redirects.start)
+          .map((r) => file().text(r)),
+        ["'${publicUrl}/admin/consent/callback'"],
+      );
       const keys = file().at(app.body, 'keyCredentials');
       assert.ok(keys, 'keyCredentials is not set');
       const [key] = file().items(keys.start);
@@ -655,7 +720,11 @@ describe('infra (Bicep, checked without a compiler)', () => {
       assert.ok(app.includes(`value: '${CONSENT_ROLE}'`), `entra-app.bicep defines no app role ${CONSENT_ROLE}`);
       assert.match(app, /allowedMemberTypes: \[\s*'Application'\s*\]/);
       assert.match(app, /module ownRole '\.\/entra-app-own-role\.bicep'[\s\S]*appId: app\.appId/);
-      assert.match(read('entra-app-own-role.bicep'), /resourceAppId: appId\s+resourceAccess: \[\s*\{\s*id: consentRole\.id\s+type: 'Role'/, 'the app does not request its own role');
+      assert.match(
+        read('entra-app-own-role.bicep'),
+        /resourceAppId: appId\s+resourceAccess: \[\s*\{\s*id: consentRole\.id\s+type: 'Role'/,
+        'the app does not request its own role',
+      );
     });
   });
 
@@ -687,22 +756,33 @@ describe('infra (Bicep, checked without a compiler)', () => {
       const file = moduleFile(d, 'modules/keyvault.bicep');
       const vault = resourceOf(file, 'Microsoft.KeyVault/vaults');
       assert.equal(valueText(file, vault.body, 'properties', 'enableRbacAuthorization'), 'true');
-      const roles = file.resourcesOfType('Microsoft.Authorization/roleAssignments').map((r) => valueText(file, r.body, 'properties', 'roleDefinitionId'));
-      assert.ok(roles.some((r) => r.includes('keyVaultSecretsUser')), 'no Key Vault Secrets User assignment');
+      const roles = file
+        .resourcesOfType('Microsoft.Authorization/roleAssignments')
+        .map((r) => valueText(file, r.body, 'properties', 'roleDefinitionId'));
+      assert.ok(
+        roles.some((r) => r.includes('keyVaultSecretsUser')),
+        'no Key Vault Secrets User assignment',
+      );
       assert.equal(file.text(file.vars.get('keyVaultSecretsUser')!), "'4633458b-17de-408a-b874-0445c86b69e6'");
     });
 
-    it('PostgreSQL is always deployed, Entra-only, with the app identity as administrator and an optional operators\' group', () => {
+    it("PostgreSQL is always deployed, Entra-only, with the app identity as administrator and an optional operators' group", () => {
       const call = d.main.modules.find((m) => m.file.endsWith('postgres.bicep'));
       assert.ok(call, 'no postgres module');
-      const statement = d.main.tokens.slice(call.start, call.body).map((t) => t.text).join(' ');
+      const statement = d.main.tokens
+        .slice(call.start, call.body)
+        .map((t) => t.text)
+        .join(' ');
       assert.doesNotMatch(statement, /\bif\b/, 'not conditional');
       const file = moduleFile(d, 'modules/postgres.bicep');
       const server = resourceOf(file, 'Microsoft.DBforPostgreSQL/flexibleServers');
       assert.equal(valueText(file, server.body, 'properties', 'authConfig', 'passwordAuth'), "'Disabled'");
       assert.equal(valueText(file, server.body, 'properties', 'authConfig', 'activeDirectoryAuth'), "'Enabled'");
       const admins = file.resourcesOfType('Microsoft.DBforPostgreSQL/flexibleServers/administrators');
-      assert.deepEqual(admins.map((a) => valueText(file, a.body, 'properties', 'principalType')), ["'ServicePrincipal'", "'Group'"]);
+      assert.deepEqual(
+        admins.map((a) => valueText(file, a.body, 'properties', 'principalType')),
+        ["'ServicePrincipal'", "'Group'"],
+      );
       for (const name of ['identityName', 'postgresHost', 'postgresDatabase', 'identityClientId']) {
         assert.ok(passedToModule(d, APP_SERVICE, name), `app-service.bicep gets ${name}`);
       }
@@ -742,8 +822,14 @@ describe('infra (Bicep, checked without a compiler)', () => {
     });
 
     it('a secret passed as a parameter or written as a value', () => {
-      const asParam = broken("'@Microsoft.KeyVault(SecretUri=${secretsBase}/${dataEncryptionKeySecretName}/)'", 'dataEncryptionKeySecretName');
-      assert.match(checkSecrets(asParam.file, asParam.settings).join('\n'), /DATA_ENCRYPTION_KEY must be a Key Vault reference .*not the parameter dataEncryptionKeySecretName/);
+      const asParam = broken(
+        "'@Microsoft.KeyVault(SecretUri=${secretsBase}/${dataEncryptionKeySecretName}/)'",
+        'dataEncryptionKeySecretName',
+      );
+      assert.match(
+        checkSecrets(asParam.file, asParam.settings).join('\n'),
+        /DATA_ENCRYPTION_KEY must be a Key Vault reference .*not the parameter dataEncryptionKeySecretName/,
+      );
       const asValue = broken("'@Microsoft.KeyVault(SecretUri=${secretsBase}/${webhookSecretName}/)'", "'whsec-123'");
       assert.match(checkSecrets(asValue.file, asValue.settings).join('\n'), /KLINK_WEBHOOK_SECRET must be a Key Vault reference/);
       const password = broken("name: 'LOG_LEVEL'", "name: 'BOT_PASSWORD'");
@@ -765,18 +851,21 @@ describe('infra (Bicep, checked without a compiler)', () => {
     });
 
     it('the reader understands comments, escapes and interpolated quotes', () => {
-      const file = new BicepFile('t.bicep', [
-        "// param hidden string",
-        "/* var hidden = 1 */",
-        "param a string = 'it\\'s ${toUpper('x}')} // not a comment'",
-        '@allowed([',
-        "  'x'",
-        '])',
-        'param b string',
-        "var c = { d: [ 'e', 'f' ], g: '''multi",
-        "line''' }",
-        "output o string = '${a}/api'",
-      ].join('\n'));
+      const file = new BicepFile(
+        't.bicep',
+        [
+          '// param hidden string',
+          '/* var hidden = 1 */',
+          "param a string = 'it\\'s ${toUpper('x}')} // not a comment'",
+          '@allowed([',
+          "  'x'",
+          '])',
+          'param b string',
+          "var c = { d: [ 'e', 'f' ], g: '''multi",
+          "line''' }",
+          "output o string = '${a}/api'",
+        ].join('\n'),
+      );
       assert.deepEqual([...file.params.keys()], ['a', 'b']);
       assert.equal(file.params.get('b')!.hasDefault, false);
       assert.deepEqual([...file.vars.keys()], ['c']);

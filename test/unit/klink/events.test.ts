@@ -23,7 +23,7 @@ function accepted(body: unknown) {
 const valid = { event: 'message.inbound', timestamp: '2025-12-23T11:16:55.943Z', data: { id: '1' } };
 
 describe('parseEnvelope', () => {
-  it('accepts klink\'s sample and returns its event, timestamp and data untouched', () => {
+  it("accepts klink's sample and returns its event, timestamp and data untouched", () => {
     const body = sample('message.inbound.json') as { event: string; timestamp: string; data: Record<string, unknown> };
     assert.deepEqual(accepted(body), { event: 'message.inbound', timestamp: '2025-12-23T11:16:55.943Z', data: body.data });
   });
@@ -50,7 +50,19 @@ describe('parseEnvelope', () => {
   });
 
   it('reports a missing or malformed event name', () => {
-    for (const event of [undefined, null, 7, '', 'message', 'message inbound', '.inbound', 'message.', '1message.inbound', 'message..inbound', ['message.inbound']]) {
+    for (const event of [
+      undefined,
+      null,
+      7,
+      '',
+      'message',
+      'message inbound',
+      '.inbound',
+      'message.',
+      '1message.inbound',
+      'message..inbound',
+      ['message.inbound'],
+    ]) {
       const list = problems(parseEnvelope({ ...valid, event }));
       assert.equal(list.length, 1, JSON.stringify(event));
       assert.match(list[0], /"event"/);
@@ -129,7 +141,7 @@ describe('readMessage', () => {
     return readMessage(event, data);
   }
 
-  it('reads klink\'s inbound sample', () => {
+  it("reads klink's inbound sample", () => {
     assert.deepEqual(read('message.inbound.json'), {
       id: '39206a79-bc74-40c3-9dca-823f13cb7026',
       type: 'text',
@@ -165,7 +177,13 @@ describe('readMessage', () => {
 
   it('defaults everything that is missing', () => {
     assert.deepEqual(readMessage('message.inbound', {}), {
-      id: '', type: 'text', direction: 'inbound', text: '', createdAt: '', contactId: '', roomId: '',
+      id: '',
+      type: 'text',
+      direction: 'inbound',
+      text: '',
+      createdAt: '',
+      contactId: '',
+      roomId: '',
       room: { isGroup: false, isAiAgentRoom: false, channelType: 'unknown', channelName: '', unreadCount: 0 },
     });
   });
@@ -217,10 +235,13 @@ describe('readMessage', () => {
 });
 
 describe('readContact', () => {
-  it('reads klink\'s contact sample', () => {
+  it("reads klink's contact sample", () => {
     const { data } = accepted(sample('contact.update.json'));
     assert.deepEqual(readContact(data), {
-      id: 'a0cad4e8-c23b-426d-95fe-75d02325d943', name: 'John', tags: ['VIP'], updatedAt: '2026-01-10T08:00:00.000000Z',
+      id: 'a0cad4e8-c23b-426d-95fe-75d02325d943',
+      name: 'John',
+      tags: ['VIP'],
+      updatedAt: '2026-01-10T08:00:00.000000Z',
     });
   });
 

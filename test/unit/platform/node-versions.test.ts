@@ -31,6 +31,10 @@ describe('supported Node versions', () => {
 
   it('the README Quick start names exactly the majors package.json engines admits', () => {
     const named = [...new Set([...quickStart.matchAll(/\b(\d{2})\b/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
-    assert.deepEqual(named, enginesMajors(engines).sort((a, b) => a - b), `Quick start says: ${quickStart}`);
+    assert.deepEqual(
+      named,
+      enginesMajors(engines).sort((a, b) => a - b),
+      `Quick start says: ${quickStart}`,
+    );
   });
 });

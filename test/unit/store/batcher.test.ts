@@ -31,7 +31,10 @@ describe('Batcher', () => {
       return inputs;
     });
     const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.add(n)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.match(String((results[1] as PromiseRejectedResult).reason), /violates/);
     assert.deepEqual(runs, [[1, 2, 3], [1], [2], [3]]);
   });

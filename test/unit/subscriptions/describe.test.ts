@@ -35,7 +35,19 @@ describe('describeFilters', () => {
 
   describe('channels', () => {
     it('uses the friendly names of the message card', () => {
-      for (const type of ['whatsapp', 'messenger', 'instagram', 'line', 'viber', 'telegram', 'livechat', 'webchat', 'email', 'sms', 'wechat']) {
+      for (const type of [
+        'whatsapp',
+        'messenger',
+        'instagram',
+        'line',
+        'viber',
+        'telegram',
+        'livechat',
+        'webchat',
+        'email',
+        'sms',
+        'wechat',
+      ]) {
         assert.equal(sentence({ channels: [type] }), `Customer messages on ${channelDisplayName(type)}.`);
       }
       assert.equal(sentence({ channels: ['line'] }), 'Customer messages on LINE.');
@@ -44,7 +56,10 @@ describe('describeFilters', () => {
 
     it('joins several with "or" and names each friendly name once', () => {
       assert.equal(sentence({ channels: ['whatsapp', 'messenger'] }), 'Customer messages on WhatsApp or Messenger.');
-      assert.equal(sentence({ channels: ['livechat', 'webchat', 'telegram', 'viber'] }), 'Customer messages on Live chat, Telegram or Viber.');
+      assert.equal(
+        sentence({ channels: ['livechat', 'webchat', 'telegram', 'viber'] }),
+        'Customer messages on Live chat, Telegram or Viber.',
+      );
     });
   });
 

@@ -31,7 +31,10 @@ describe('matches', () => {
     assert.equal(matches(f('whatsapp vip'), { message: inboundWhatsapp, contact: plainContact, vipTags }), false);
     assert.equal(matches(f('whatsapp vip'), { message: inboundWhatsapp, contact: null, vipTags }), false);
     assert.equal(matches(f('whatsapp vip'), { message: msg({ channelType: 'messenger' }), contact: vipContact, vipTags }), false);
-    assert.equal(matches(f('whatsapp vip'), { message: msg({ event: 'message.outbound', direction: 'outgoing' }), contact: vipContact, vipTags }), false);
+    assert.equal(
+      matches(f('whatsapp vip'), { message: msg({ event: 'message.outbound', direction: 'outgoing' }), contact: vipContact, vipTags }),
+      false,
+    );
   });
 
   it('checks every kind: tags, keywords, direction, group, ai, unread, room, contact', () => {

@@ -7,12 +7,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
-import {
-  ADAPTIVE_CARD_CONTENT_TYPE,
-  connectorErrors,
-  startFakeConnector,
-  type FakeConnector,
-} from '../../support/fake-connector';
+import { ADAPTIVE_CARD_CONTENT_TYPE, connectorErrors, startFakeConnector, type FakeConnector } from '../../support/fake-connector';
 import { WaitTimeoutError } from '../../support/wait';
 
 const CHANNEL = '19:abc@thread.tacv2';
@@ -85,7 +80,10 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
     assert.equal(request.response?.status, 201);
     assert.equal(sentId, request.activityId);
     assert.equal(request.headers.authorization, undefined);
-    assert.deepEqual(fake.cards().map((c) => c.content), [CARD]);
+    assert.deepEqual(
+      fake.cards().map((c) => c.content),
+      [CARD],
+    );
     assert.equal(fake.activitiesTo('19:abc').length, 1);
   });
 
@@ -116,7 +114,11 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
     assert.ok(request.activityId);
     assert.deepEqual(request.response?.body, { id: `${CHANNEL};messageid=${request.activityId}`, activityId: request.activityId });
     // The response's activityId is not passed on: the root id is only in the conversation id.
-    assert.deepEqual(seen, { conversationId: `${CHANNEL};messageid=${request.activityId}`, activityId: seen.conversationId, name: 'CreateConversation' });
+    assert.deepEqual(seen, {
+      conversationId: `${CHANNEL};messageid=${request.activityId}`,
+      activityId: seen.conversationId,
+      name: 'CreateConversation',
+    });
     assert.equal(fake.cards()[0].conversationId, seen.conversationId);
   });
 
@@ -146,7 +148,10 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
     assert.equal(update.activityId, reply.activityId);
     assert.equal(update.activity?.text, 'edited');
     assert.equal(remove.activityId, reply.activityId);
-    assert.deepEqual(fake.activitiesTo(THREAD).map((r) => r.route), ['replyToActivity', 'updateActivity']);
+    assert.deepEqual(
+      fake.activitiesTo(THREAD).map((r) => r.route),
+      ['replyToActivity', 'updateActivity'],
+    );
   });
 
   it('answers the members route', async () => {
@@ -184,12 +189,19 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
       await context.sendActivity('hello');
     });
     assert.equal(fault.remaining(), 0);
-    assert.deepEqual(fake.requests.map((r) => r.response?.status), [429, 201]);
+    assert.deepEqual(
+      fake.requests.map((r) => r.response?.status),
+      [429, 201],
+    );
   });
 
   it('surfaces a 403 BotNotInConversationRoster at once, with the Teams error code', async () => {
     fake.respondWith({ ...connectorErrors.botNotInRoster(), match: { route: 'createConversation', channelId: CHANNEL } });
-    const parameters = { isGroup: true, channelData: { channel: { id: CHANNEL } }, activity: { type: 'message', text: 'x' } } as ConversationParameters;
+    const parameters = {
+      isGroup: true,
+      channelData: { channel: { id: CHANNEL } },
+      activity: { type: 'message', text: 'x' },
+    } as ConversationParameters;
 
     const error = await rejection(
       adapter.createConversationAsync('', 'msteams', fake.url, 'https://api.botframework.com', parameters, async () => undefined),
@@ -197,7 +209,9 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
 
     assert.equal(error.statusCode, 403);
     assert.equal(error.code, 'BotNotInConversationRoster');
-    assert.deepEqual(error.details, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
+    assert.deepEqual(error.details, {
+      error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
+    });
     assert.equal(fake.requests.length, 1);
     assert.deepEqual(fake.cards(), []);
   });
@@ -238,7 +252,10 @@ describe('fake connector driven by the real botbuilder CloudAdapter', () => {
         { type: 'message', text: 'b' },
       ]);
     });
-    assert.deepEqual((await waiting).map((r) => r.activity?.text), ['a', 'b']);
+    assert.deepEqual(
+      (await waiting).map((r) => r.activity?.text),
+      ['a', 'b'],
+    );
 
     await assert.rejects(fake.waitForRequests({ route: 'deleteActivity' }, 1, 30), (error: unknown) => {
       assert.ok(error instanceof WaitTimeoutError);

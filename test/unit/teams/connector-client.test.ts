@@ -31,13 +31,20 @@ class FakeConnector {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text === '' ? undefined : JSON.parse(text) });
+      this.received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: text === '' ? undefined : JSON.parse(text),
+      });
       this.answer(req, res);
     });
   });
 
   async start(): Promise<string> {
-    this.server.on('connection', () => { this.connections += 1; });
+    this.server.on('connection', () => {
+      this.connections += 1;
+    });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -137,7 +144,10 @@ describe('BotConnectorClient', () => {
       await client.createConversation(`${serviceUrl}/amer/`, parameters);
       await client.createConversation(`${serviceUrl}/emea`, parameters);
       await client.createConversation(`${serviceUrl}/`, parameters);
-      assert.deepEqual(connector.received.map((r) => r.url), ['/amer/v3/conversations', '/emea/v3/conversations', '/v3/conversations']);
+      assert.deepEqual(
+        connector.received.map((r) => r.url),
+        ['/amer/v3/conversations', '/emea/v3/conversations', '/v3/conversations'],
+      );
     });
 
     it('a 2xx is a success whatever its body: without ids (none, empty, not JSON) they are null, in one request', async () => {
@@ -182,7 +192,10 @@ describe('BotConnectorClient', () => {
         assert.equal(parts.length, 5, parts.join('/'));
         assert.equal(parts[4], 'activities');
       }
-      assert.deepEqual(segments.map((parts) => decodeURIComponent(parts[3])), ['a:1xYz-AbC_9=', '19:meeting_Zm9v@thread.v2', 'x/../../admin?y=1#z']);
+      assert.deepEqual(
+        segments.map((parts) => decodeURIComponent(parts[3])),
+        ['a:1xYz-AbC_9=', '19:meeting_Zm9v@thread.v2', 'x/../../admin?y=1#z'],
+      );
     });
 
     it('returns null when the answer has no id', async () => {
@@ -215,7 +228,8 @@ describe('BotConnectorClient', () => {
 
   describe('errors', () => {
     it('an error answer becomes a TeamsSendError with the status and the Teams error code', async () => {
-      connector.answer = (_req, res) => json(res, 403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
+      connector.answer = (_req, res) =>
+        json(res, 403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
       const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.status, 403);
@@ -226,7 +240,12 @@ describe('BotConnectorClient', () => {
 
     it('an error answer without a JSON error code has code null', async () => {
       const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
-      for (const [status, body] of [[502, '<html>Bad Gateway</html>'], [500, ''], [404, '{"error":"ConversationNotFound"}'], [400, '[1,2]']] as const) {
+      for (const [status, body] of [
+        [502, '<html>Bad Gateway</html>'],
+        [500, ''],
+        [404, '{"error":"ConversationNotFound"}'],
+        [400, '[1,2]'],
+      ] as const) {
         connector.answer = (_req, res) => {
           res.writeHead(status, { 'content-type': 'text/html' });
           res.end(body);
@@ -249,7 +268,8 @@ describe('BotConnectorClient', () => {
     it('429 carries Retry-After given as an HTTP date', async () => {
       const now = Date.parse('2026-01-10T08:00:00Z');
       sandbox.useFakeTimers({ now, toFake: ['Date'] });
-      connector.answer = (_req, res) => json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': 'Sat, 10 Jan 2026 08:00:45 GMT' });
+      connector.answer = (_req, res) =>
+        json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': 'Sat, 10 Jan 2026 08:00:45 GMT' });
       const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
       const error = await sendError(client.sendToConversation(serviceUrl, THREAD, activity));
       assert.equal(error.retryAfterMs, 45_000);
@@ -296,7 +316,10 @@ describe('BotConnectorClient', () => {
     });
 
     for (const [status, code, headers] of [
-      [503, 'ServiceUnavailable', {}], [429, 'Throttled', { 'retry-after': '0' }], [500, 'InternalServerError', {}], [412, 'PreconditionFailed', {}],
+      [503, 'ServiceUnavailable', {}],
+      [429, 'Throttled', { 'retry-after': '0' }],
+      [500, 'InternalServerError', {}],
+      [412, 'PreconditionFailed', {}],
     ] as const) {
       it(`sends exactly one request per call, even on ${status}`, async () => {
         connector.answer = (_req, res) => json(res, status, { error: { code } }, headers);
@@ -377,14 +400,20 @@ describe('BotConnectorClient connections', () => {
     const temp = makeTempDir();
     const key = path.join(temp.dir, 'key.pem');
     const cert = path.join(temp.dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'],
+      { stdio: 'ignore' },
+    );
     let connections = 0;
     let requests = 0;
     const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
       requests += 1;
       res.end('{}');
     });
-    server.on('connection', () => { connections += 1; });
+    server.on('connection', () => {
+      connections += 1;
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
