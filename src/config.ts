@@ -73,6 +73,8 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_ROOM_URL_TEMPLATE = 'https://app.klink.cloud/inbox/{roomId}';
+/** Longer would only hold connections open; Node's timers also cannot wait beyond 2^31-1 ms. */
+const MAX_HTTP_REQUEST_TIMEOUT_MS = 600_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const BOT_TYPES: BotType[] = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'];
 const ROOM_PLACEHOLDERS = ['roomId', 'contactId', 'messageId', 'channelType'];
@@ -233,6 +235,11 @@ export function loadConfig(env: Env): Readonly<Config> {
     'milliseconds a request body may take to arrive, e.g. 30000',
     problems,
   );
+  if (httpRequestTimeoutMs > MAX_HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_REQUEST_TIMEOUT_MS "${httpRequestTimeoutMs}" is longer than ${MAX_HTTP_REQUEST_TIMEOUT_MS} (10 minutes): set at most that, e.g. 30000`,
+    );
+  }
   const metricsToken = get('METRICS_TOKEN');
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
     problems.push('METRICS_TOKEN must be at least 16 characters without spaces: generate one with `openssl rand -hex 32`');

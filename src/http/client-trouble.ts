@@ -49,3 +49,12 @@ export class ClientTrouble {
     );
   }
 }
+
+/** Routes whose bodies are counted by name; any other path is "other" (callers choose paths, not our labels). */
+const BODY_ROUTES = ['/api/klink/webhook', '/api/messages', '/admin/consent'];
+
+/** The label a request is counted under: one of ours, never the path as the caller sent it. */
+export function routeLabel(req: { path(): string }): string {
+  const path = req.path();
+  return BODY_ROUTES.find((route) => path === route || path.startsWith(`${route}/`)) ?? 'other';
+}

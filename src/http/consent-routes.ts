@@ -102,7 +102,8 @@ export function registerConsentRoutes(server: restify.Server, deps: ConsentDeps)
 /**
  * The caller's address for rate limiting. Behind App Service (or any one reverse proxy) the socket
  * is the proxy's: the proxy appends the address it saw as the last X-Forwarded-For entry (earlier
- * ones are the client's to choose). Without the header, the socket's address.
+ * ones are the client's to choose). Without the header, the socket's address. Reached without a
+ * proxy, a caller can name any address there: the overall limit still bounds the calls to Entra.
  */
 function clientAddress(req: restify.Request): string {
   const forwarded = req.headers['x-forwarded-for'];
@@ -111,7 +112,15 @@ function clientAddress(req: restify.Request): string {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .pop();
-  return last ?? req.socket.remoteAddress ?? 'unknown';
+  return withoutPort(last ?? req.socket.remoteAddress ?? 'unknown');
+}
+
+/** App Service writes `203.0.113.7:51234` (and `[2001:db8::1]:51234`): a new port is not a new client. */
+export function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1];
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(address);
+  return v4 ? v4[1] : address;
 }
 
 function defaultConfirm(setup: Extract<ConsentSetup, { ready: true }>, deps: ConsentDeps): ConfirmConsent {

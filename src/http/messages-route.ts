@@ -42,7 +42,8 @@ export function messagesHandler(deps: MessagesDeps) {
     }
     if (!deps.allowHttpServiceUrls && !isHttpsServiceUrl(activity.serviceUrl)) {
       // Refused before authentication and the turn: a reply would carry the bot's bearer token.
-      deps.log.warn({ activityType: activity.type }, 'activity refused: its serviceUrl is not https');
+      // Debug: anyone can send this without a token, so it must not be a way to fill the log.
+      deps.log.debug({ activityType: activity.type }, 'activity refused: its serviceUrl is not https');
       res.send(400, { ok: false, error: 'serviceUrl must be an https URL' });
       return;
     }

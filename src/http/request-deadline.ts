@@ -4,14 +4,14 @@
  * otherwise hold a connection and a handler for Node's default five minutes.
  */
 import type restify from 'restify';
-import type { ClientTrouble } from './client-trouble';
+import { type ClientTrouble, routeLabel } from './client-trouble';
 
 export function requestDeadline(timeoutMs: number, trouble: ClientTrouble): restify.RequestHandler {
   return (req, res, next) => {
     if (req.complete) return next();
     const timer = setTimeout(() => {
       if (req.complete || res.writableEnded) return;
-      trouble.cutOff(req, req.path());
+      trouble.cutOff(req, routeLabel(req));
       const destroy = () => req.socket.destroy();
       if (res.headersSent) {
         destroy();

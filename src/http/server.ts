@@ -5,7 +5,7 @@ import { type Connections, DEFAULT_CONNECTION } from '../klink/connections';
 import type { WebhookDeps } from '../klink/receive-webhook';
 import type { Logger } from '../log';
 import type { BotAdapter } from '../teams/bot-adapter';
-import { ClientTrouble } from './client-trouble';
+import { ClientTrouble, routeLabel } from './client-trouble';
 import { internalErrorBody, newCorrelationId } from './error-answer';
 import { type HealthDeps, healthRoutes } from './health-routes';
 import { messagesHandler } from './messages-route';
@@ -32,7 +32,7 @@ export function createServer(deps: ServerDeps): restify.Server {
   const { log } = deps;
   const trouble = new ClientTrouble(log, deps.now);
   server.pre((req, _res, next) => {
-    trouble.watch(req, req.path());
+    trouble.watch(req, routeLabel(req));
     return next();
   });
   server.pre(requestDeadline(deps.requestTimeoutMs, trouble));
@@ -70,7 +70,9 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.on('restifyError', (req: restify.Request, res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
     if ((err.statusCode ?? 500) >= 500) {
       const correlationId = newCorrelationId();
-      if (req.complete) log.error({ err, correlationId, route: req.getRoute()?.path, requestId: req.id() }, 'request failed');
+      const fields = { err, correlationId, route: req.getRoute()?.path, requestId: req.id() };
+      if (req.complete) log.error(fields, 'request failed');
+      else log.debug(fields, 'request failed after its body stopped arriving');
       if (!res.headersSent) res.send(500, internalErrorBody(correlationId));
     }
     callback();

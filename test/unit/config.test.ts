@@ -25,6 +25,14 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('refuses an HTTP_REQUEST_TIMEOUT_MS beyond 10 minutes (Node would fire such a timer at once)', () => {
+    assert.match(
+      problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '3000000000' }).join('\n'),
+      /HTTP_REQUEST_TIMEOUT_MS "3000000000" is longer than 600000/,
+    );
+    assert.deepEqual(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '600000' }), []);
+  });
+
   it('refuses local mode in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', KLINK_WEBHOOK_SECRET: 's' });
     assert.match(problems[0], /BOT_ID/);
