@@ -4,9 +4,11 @@
  * once commits succeed, with no restart.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { messageEvent } from '../support/fixtures';
 import { type TestApp, startTestApp } from '../support/test-app';
-import { createTestDatabase } from '../support/test-database';
+import { mountSmallDisk } from '../support/small-disk';
+import { type TestDatabase, createTestDatabase } from '../support/test-database';
 import { type PostgresRole, makeUnwritable, postgresRoleFor } from '../support/unwritable';
 import { waitFor } from '../support/wait';
 
@@ -31,6 +33,42 @@ describe('/readyz while the store cannot commit [sqlite]', function () {
     }
     await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });
     assert.equal((await t.webhook(messageEvent({ id: 'after' }))).status, 200);
+  });
+});
+
+describe('/readyz while the disk is full [sqlite]', function () {
+  this.timeout(60_000);
+
+  it('is not ready while webhooks cannot be stored for want of space, and ready again once there is space', async function () {
+    const disk = await mountSmallDisk(8);
+    if (disk === null) this.skip();
+    const database: TestDatabase = {
+      kind: 'sqlite',
+      url: `sqlite:${path.join(disk.dir, 'klink-teams.db')}`,
+      dir: disk.dir,
+      open: () => Promise.reject(new Error('not used')),
+      remove: async () => undefined,
+    };
+    const t = await startTestApp({}, { database });
+    try {
+      const readyz = async () => (await fetch(`${t.url}/readyz`)).status;
+      assert.equal((await t.webhook(messageEvent({ id: 'before' }))).status, 200);
+      assert.equal(await readyz(), 200);
+      disk.fill();
+      const text = 'x'.repeat(4000);
+      let refused = 0;
+      for (let i = 0; i < 300 && refused === 0; i++) {
+        if ((await t.webhook(messageEvent({ id: `full-${i}`, text }))).status !== 200) refused++;
+      }
+      assert.equal(refused, 1, 'with the disk full, webhooks cannot be stored');
+      await waitFor(async () => (await readyz()) === 503, { timeoutMs: 10_000, what: '/readyz to say not ready' });
+      disk.free();
+      await waitFor(async () => (await readyz()) === 200, { timeoutMs: 10_000, what: '/readyz to be ready again' });
+      assert.equal((await t.webhook(messageEvent({ id: 'after', text }))).status, 200);
+    } finally {
+      await t.close();
+      await disk.unmount();
+    }
   });
 });
 
