@@ -199,6 +199,11 @@ export function loadConfig(env: Env): Readonly<Config> {
       `PUBLIC_URL "${publicUrl}" is not an http(s) URL: set it to the bot's public base URL, e.g. https://klink-teams.example.com`,
     );
   }
+  if (publicUrl !== null && deployed && isHttpUrl(publicUrl) && new URL(publicUrl).protocol !== 'https:') {
+    // Teams calls the bot over https only, and the admin-consent cookie is Secure: over http the
+    // browser would not send it back and every consent would be refused.
+    problems.push(`PUBLIC_URL "${publicUrl}" is not https: outside local mode set the bot's public https base URL`);
+  }
   if (publicUrl === null && deployed) {
     problems.push(
       "PUBLIC_URL is not set: set the bot's public https base URL (admin consent redirects back to it), e.g. https://klink-teams.example.com",

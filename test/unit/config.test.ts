@@ -91,6 +91,14 @@ describe('loadConfig', () => {
     DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   };
 
+  it('refuses an http PUBLIC_URL outside local mode (the consent cookie is Secure; Teams calls https only)', () => {
+    assert.match(
+      problemsOf({ ...identity, KLINK_WEBHOOK_SECRET: 's', PUBLIC_URL: 'http://klink-teams.example.com' }).join('\n'),
+      /PUBLIC_URL "http:\/\/klink-teams\.example\.com" is not https/,
+    );
+    assert.deepEqual(problemsOf({ ...identity, KLINK_WEBHOOK_SECRET: 's' }), []);
+  });
+
   it('requires a signing secret outside local mode and accepts several for rotation', () => {
     assert.match(problemsOf(identity).join('\n'), /KLINK_WEBHOOK_SECRET is empty: copy the signing secret/);
     const config = loadConfig({ ...identity, KLINK_WEBHOOK_SECRET: ' old , new ' });
