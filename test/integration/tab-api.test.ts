@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { AppCredentials } from 'botframework-connector';
-import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
+import { type FakeConnector, connectorErrors, startFakeConnector } from '../support/fake-connector';
 import { type FakeEntra, type UserTokenOptions, startFakeEntra } from '../support/fake-entra';
 import { type AuthenticatedApp, type FakeOpenId, TEST_BOT_ID, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
 import { eachStore } from '../support/each-store';
@@ -20,6 +20,7 @@ const CHANNEL = '19:tab-vip-desk@thread.tacv2';
 const MEMBER_OID = '0a1b2c3d-0000-4000-8000-00000000a001';
 const STRANGER_OID = '0a1b2c3d-0000-4000-8000-00000000b002';
 const FOREIGN = 'ffffffff-0000-4000-8000-00000000000f';
+const ALLOWED = 'a11a11a1-0000-4000-8000-000000000001';
 const APP_ID_URI = `api://klink-teams.test/botid-${TEST_BOT_ID}`;
 const WHATSAPP_VIP = 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).';
 const PROBLEM_JSON = 'application/problem+json';
@@ -46,7 +47,11 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     entra = await startFakeEntra({ clientId: TEST_BOT_ID });
     connector = await startFakeConnector();
     clock = new TestClock();
-    t = await startAuthenticatedApp(openId, {}, kind, { allowHttpServiceUrls: true, tabAuthorityHost: entra.url, now: clock.now });
+    t = await startAuthenticatedApp(openId, { ALLOWED_TENANTS: ALLOWED }, kind, {
+      allowHttpServiceUrls: true,
+      tabAuthorityHost: entra.url,
+      now: clock.now,
+    });
     connector.setMembers(TEAM, [{ id: USER.id, name: USER.name, aadObjectId: MEMBER_OID }]);
     // The bot is installed in the team: the channel is recorded with its service URL and team id.
     const installed = installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL }, 'add');
@@ -100,8 +105,9 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
 
   const stored = async () => (await t.app.store.conversations.listSubscriptions(CHANNEL)).map((s) => s.filters);
 
-  function assertProblem(answer: Answer, status: number, detail: RegExp): void {
+  function assertProblem(answer: Answer, status: number, detail: RegExp, code?: string): void {
     assert.equal(answer.status, status, JSON.stringify(answer.body));
+    if (code !== undefined) assert.equal(answer.body.type, `urn:klink-teams:problem:${code}`);
     assert.equal(answer.headers.get('content-type')?.split(';')[0], PROBLEM_JSON);
     assert.equal(answer.body.status, status);
     assert.equal(typeof answer.body.type, 'string');
@@ -164,18 +170,19 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     assert.equal((await stored()).length, 1);
   });
 
-  const refusals: Array<[string, () => string | null, number, RegExp]> = [
-    ['no token', () => null, 401, /sign in/i],
-    ['not a JWT', () => 'not-a-token', 401, /sign in/i],
-    ['wrong audience', () => userToken({ audience: 'api://someone-else.example/botid-x' }), 401, /audience|not for klink/i],
-    ['wrong issuer', () => userToken({ issuer: 'https://evil.example/v2.0' }), 401, /issuer|not issued/i],
-    ['another tenant named in the issuer', () => userToken({ issuer: `${entra.url}/${FOREIGN}/v2.0` }), 401, /issuer|not issued/i],
-    ['expired', () => userToken({ expiresInSeconds: -600 }), 401, /expired/i],
-    ['signed with a key Entra never published', () => userToken({ key: 'unpublished' }), 401, /sign in/i],
-    ['without the access_as_user scope', () => userToken({ scp: 'User.Read' }), 403, /access_as_user/],
-    ['from a tenant without admin consent', () => userToken({ tenant: FOREIGN }), 403, /admin|consent/i],
+  const refusals: Array<[string, () => string | null, number, RegExp, string]> = [
+    ['no token', () => null, 401, /sign in/i, 'missing'],
+    ['not a JWT', () => 'not-a-token', 401, /sign in/i, 'invalid'],
+    ['wrong audience', () => userToken({ audience: 'api://someone-else.example/botid-x' }), 401, /not for klink/i, 'audience'],
+    ['wrong issuer', () => userToken({ issuer: 'https://evil.example/v2.0' }), 401, /not issued/i, 'issuer'],
+    ['another tenant named in the issuer', () => userToken({ issuer: `${entra.url}/${FOREIGN}/v2.0` }), 401, /not issued/i, 'issuer'],
+    ['in v1 form (sts.windows.net issuer)', () => userToken({ issuer: `https://sts.windows.net/${TENANT}/` }), 401, /v2/, 'v1-token'],
+    ['expired', () => userToken({ expiresInSeconds: -600 }), 401, /expired/i, 'expired'],
+    ['signed with a key Entra never published', () => userToken({ key: 'unpublished' }), 401, /sign in/i, 'invalid'],
+    ['without the access_as_user scope', () => userToken({ scp: 'User.Read' }), 403, /access_as_user/, 'scope'],
+    ['from a tenant without admin consent', () => userToken({ tenant: FOREIGN }), 403, /admin must grant consent/i, 'tenant-not-enabled'],
   ];
-  for (const [what, token, status, detail] of refusals) {
+  for (const [what, token, status, detail, code] of refusals) {
     it(`a token ${what}: ${status} problem+json, nothing read or changed`, async () => {
       await command('subscribe telegram');
       const before = await stored();
@@ -186,7 +193,7 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
         ['DELETE', '/subscriptions/1', undefined],
       ] as const) {
         const answer = await call(method, path, { token: token(), body });
-        assertProblem(answer, status, detail);
+        assertProblem(answer, status, detail, code);
         assert.equal(answer.body.subscriptions, undefined);
         if (status === 401) assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer\b/);
       }
@@ -225,5 +232,31 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     assert.equal(response.status, 404);
     assert.equal(response.headers.get('content-type')?.split(';')[0], PROBLEM_JSON);
     assert.match(((await response.json()) as { detail: string }).detail, /klink/);
+  });
+
+  it('a token whose audience is the client id (v2 tokens may carry it) is accepted like the Application ID URI', async () => {
+    assert.equal((await call('GET', '/subscriptions', { token: userToken({ audience: TEST_BOT_ID }) })).status, 200);
+  });
+
+  it('a user of another allowed tenant cannot reach a conversation of this tenant: 403, Teams not even asked', async () => {
+    const answer = await call('GET', '/subscriptions', { token: userToken({ tenant: ALLOWED }) });
+    assertProblem(answer, 403, /not a member/, 'not-a-member');
+    assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
+  });
+
+  it('Teams cannot say whether the user is a member: 503 problem+json, nothing changed, asked again next time', async () => {
+    connector.respondWith({ match: { route: 'getConversationMember' }, ...connectorErrors.serverError(502) });
+    assertProblem(await call('POST', '/subscriptions', { body: { filters: 'whatsapp' } }), 503, /try again/, 'membership-unavailable');
+    assert.deepEqual(await stored(), []);
+    assert.equal((await call('POST', '/subscriptions', { body: { filters: 'whatsapp' } })).status, 201);
+    assert.equal(connector.find({ route: 'getConversationMember' }).length, 2);
+  });
+
+  it("Entra's keys cannot be fetched: 503 problem+json (not 401: the token may be fine), nothing changed", async () => {
+    const token = userToken();
+    await entra.close();
+    const answer = await call('POST', '/subscriptions', { token, body: { filters: 'whatsapp' } });
+    assertProblem(answer, 503, /try again/, 'sign-in-unavailable');
+    assert.deepEqual(await stored(), []);
   });
 });
