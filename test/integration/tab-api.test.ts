@@ -13,7 +13,7 @@ import { type FakeEntra, type UserTokenOptions, startFakeEntra } from '../suppor
 import { type AuthenticatedApp, type FakeOpenId, TEST_BOT_ID, startAuthenticatedApp, startFakeOpenId } from '../support/fake-openid';
 import { eachStore } from '../support/each-store';
 import { BOT, TEAM, TENANT, USER, channelCommand, installationUpdate } from '../support/teams-activities';
-import { TestClock } from '../support/test-app';
+import { type TestApp, TestClock, startTestApp } from '../support/test-app';
 import { cardTexts } from '../support/validate-card';
 
 const CHANNEL = '19:tab-vip-desk@thread.tacv2';
@@ -258,5 +258,39 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     const answer = await call('POST', '/subscriptions', { token, body: { filters: 'whatsapp' } });
     assertProblem(answer, 503, /try again/, 'sign-in-unavailable');
     assert.deepEqual(await stored(), []);
+  });
+});
+
+describe('tab API in local mode (no BOT_ID)', () => {
+  let connector: FakeConnector;
+  let t: TestApp;
+
+  beforeEach(async () => {
+    connector = await startFakeConnector();
+    t = await startTestApp();
+    const installed = installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL }, 'add');
+    assert.equal(await t.activity(installed), 200);
+  });
+  afterEach(async () => {
+    await t.close();
+    await connector.close();
+  });
+
+  it('a request without a token acts as the marked development identity, announced at start', async () => {
+    const url = `${t.url}/api/tab/conversations/${encodeURIComponent(CHANNEL)}/subscriptions`;
+    const added = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"filters":"whatsapp vip"}' });
+    assert.equal(added.status, 201);
+    const listed = (await (await fetch(url)).json()) as { subscriptions: Array<{ description: string }> };
+    assert.deepEqual(
+      listed.subscriptions.map((s) => s.description),
+      [WHATSAPP_VIP],
+    );
+    const [subscription] = await t.app.store.conversations.listSubscriptions(CHANNEL);
+    assert.equal(subscription.createdBy, 'local-development-user');
+    assert.ok(
+      t.logs.some((line) => line.includes('development identity') && line.includes('local-development-user')),
+      'the start-up log names the development identity',
+    );
+    assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
   });
 });
