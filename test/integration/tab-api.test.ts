@@ -252,6 +252,21 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     assert.equal(connector.find({ route: 'getConversationMember' }).length, 2);
   });
 
+  it('Entra rotates its keys: a token signed with a newly published key is accepted once the keys are fetched again', async () => {
+    assert.equal((await call('GET', '/subscriptions')).status, 200);
+    const keyFetches = () => entra.requests.filter((r) => r.endpoint === 'keys').length;
+    assert.equal(keyFetches(), 1);
+    assert.equal((await call('GET', '/subscriptions')).status, 200);
+    assert.equal(keyFetches(), 1, 'keys are cached');
+    entra.publishNewKey();
+    // jose fetches the keys again for an unknown key id at most every 30 s (its cooldown, on the
+    // wall clock): the test moves Date past it rather than waiting.
+    const wall = sandbox.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    wall.tick(31_000);
+    assert.equal((await call('GET', '/subscriptions', { token: userToken({ key: 'unpublished' }) })).status, 200);
+    assert.equal(keyFetches(), 2);
+  });
+
   it("Entra's keys cannot be fetched: 503 problem+json (not 401: the token may be fine), nothing changed", async () => {
     const token = userToken();
     await entra.close();

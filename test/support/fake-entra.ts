@@ -67,6 +67,8 @@ export interface FakeEntra {
   requests: EntraRequest[];
   /** An RS256 user access token as Teams SSO hands it to the tab. */
   mintUserToken(options: UserTokenOptions): string;
+  /** Key rotation: the `unpublished` key is published too from now on. */
+  publishNewKey(): void;
   /**
    * MSAL's `authorityMetadata` for the authorities `<any host>/<tenant>`: the OpenID configuration
    * this server publishes, with `{tenantid}` for the tenant (MSAL fills it in, as in its built-in
@@ -79,6 +81,7 @@ export interface FakeEntra {
 export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEntra> {
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const userKeys = { published: userKey(), unpublished: userKey() };
+  const jwks = [userKeys.published];
   const consented = new Set<string>();
   const appRoles = new Map<string, string[]>();
   const tidOverride = new Map<string, string>();
@@ -105,8 +108,12 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       }
       if (req.method === 'GET' && path === 'discovery/v2.0/keys') {
         requests.push({ method: 'GET', tenant, endpoint: 'keys', form });
-        const { n, e } = userKeys.published.publicKey.export({ format: 'jwk' });
-        send(200, { keys: [{ kty: 'RSA', use: 'sig', kid: userKeys.published.kid, x5t: userKeys.published.kid, n, e }] });
+        send(200, {
+          keys: jwks.map((key) => {
+            const { n, e } = key.publicKey.export({ format: 'jwk' });
+            return { kty: 'RSA', use: 'sig', kid: key.kid, x5t: key.kid, n, e };
+          }),
+        });
         return;
       }
       if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
@@ -197,6 +204,9 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
     adminConsent: (tenant) => {
       consented.add(tenant);
       appRoles.set(tenant, [CONSENT_ROLE]);
+    },
+    publishNewKey: () => {
+      if (!jwks.includes(userKeys.unpublished)) jwks.push(userKeys.unpublished);
     },
     mintUserToken: (token) => {
       const key = userKeys[token.key ?? 'published'];
