@@ -20,6 +20,8 @@ export class MembershipCheck {
   constructor(
     private readonly lookup: MemberLookup,
     private readonly now: () => number,
+    /** Most answers kept; past it expired ones go first, then the oldest. */
+    private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
   /** True when `userId` (Entra object id) is in the team of the channel, or in the chat. */
@@ -30,7 +32,7 @@ export class MembershipCheck {
     if (cached !== undefined && cached.until > this.now()) return cached.member;
     const member = await this.lookup.isMember(conversation.serviceUrl, roster, userId);
     this.answers.delete(key);
-    if (this.answers.size >= MAX_ENTRIES) this.evict();
+    if (this.answers.size >= this.maxEntries) this.evict();
     this.answers.set(key, { member, until: this.now() + MEMBERSHIP_TTL_MS });
     return member;
   }
@@ -39,7 +41,7 @@ export class MembershipCheck {
   private evict(): void {
     const now = this.now();
     for (const [key, answer] of this.answers) if (answer.until <= now) this.answers.delete(key);
-    while (this.answers.size >= MAX_ENTRIES) {
+    while (this.answers.size >= this.maxEntries) {
       const oldest = this.answers.keys().next();
       if (oldest.done === true) break;
       this.answers.delete(oldest.value);
