@@ -93,7 +93,8 @@ export function createWebServer(
   server.on('close', () => connector.close());
   let tokens: TabTokenValidator | null = null;
   if (config.localMode || config.bot.id === null || config.publicUrl === null) {
-    log.warn(
+    // Said loudly once at start by src/index.ts (the LOCAL MODE warning); here for the record.
+    log.info(
       { userId: DEVELOPMENT_USER.userId },
       'local mode: the tab API treats every caller as this development identity (no sign-in, no membership check)',
     );
