@@ -53,6 +53,8 @@ export interface AppOptions {
    * URLs are used, so the bot's bearer token never travels unencrypted.
    */
   allowHttpServiceUrls?: boolean;
+  /** Tests only: Entra's host for the tab's SSO tokens (a local OpenID/JWKS server); default https://login.microsoftonline.com. */
+  tabAuthorityHost?: string;
 }
 
 export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (config.localMode) {
     log.warn(
-      'LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground). Never expose this to the internet.',
+      'LOCAL MODE: BOT_ID is not set, so /api/messages accepts unauthenticated activities (for the Agents Playground) and the tab API (/api/tab/…) treats every caller as the development identity "local-development-user", without sign-in or membership check. Never expose this to the internet.',
     );
   }
   const app = await createApp(config, log);

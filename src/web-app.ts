@@ -5,6 +5,8 @@
 import { randomInt } from 'node:crypto';
 import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 import type restify from 'restify';
+import { MembershipCheck } from './auth/membership';
+import { TabTokenValidator } from './auth/tab-token';
 import { TenantPolicy } from './auth/tenant-policy';
 import { KlinkBot } from './bot/klink-bot';
 import { ReplyPacing } from './bot/reply-pacing';
@@ -12,6 +14,8 @@ import type { Config, WebhookAuth } from './config';
 import { registerConsentRoutes } from './http/consent-routes';
 import type { HealthDeps } from './http/health-routes';
 import { createServer } from './http/server';
+import { DEVELOPMENT_USER } from './http/tab-auth';
+import { registerTabRoutes } from './http/tab-routes';
 import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
@@ -19,13 +23,20 @@ import type { Metrics } from './metrics';
 import type { Store } from './store/store';
 import { BotAdapter } from './teams/bot-adapter';
 import { BotAuthentication } from './teams/bot-authentication';
+import { BotConnectorClient } from './teams/connector-client';
+import { createTokenSource } from './teams/token-source';
 
 export interface WebOptions {
   botFrameworkAuthentication?: Partial<ConfigurationBotFrameworkAuthenticationOptions>;
   now?: () => number;
   /** Tests only: a fake Bot Connector on plain http with authentication on (see AppOptions). */
   allowHttpServiceUrls?: boolean;
+  /** Tests only: Entra's host for tab tokens' OpenID metadata and keys (default https://login.microsoftonline.com). */
+  tabAuthorityHost?: string;
 }
+
+/** Longest a membership lookup may take (the bot token included). */
+const MEMBER_LOOKUP_TIMEOUT_MS = 10_000;
 
 export function createWebServer(
   config: Readonly<Config>,
@@ -57,7 +68,8 @@ export function createWebServer(
   adapter.use(new ReplyPacing({ store, now, log }));
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
-  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants: new TenantPolicy(config, store) });
+  const tenants = new TenantPolicy(config, store);
+  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants });
   const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
   const server = createServer({
     log,
@@ -71,6 +83,39 @@ export function createWebServer(
     now,
   });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
+
+  // The tab's API: membership is asked of Teams with the bot's own token, like delivery's calls.
+  const connector = new BotConnectorClient({
+    tokens: createTokenSource(config),
+    timeoutMs: MEMBER_LOOKUP_TIMEOUT_MS,
+    allowHttp: allowHttpServiceUrls,
+  });
+  server.on('close', () => connector.close());
+  let tokens: TabTokenValidator | null = null;
+  if (config.localMode || config.bot.id === null || config.publicUrl === null) {
+    // Said loudly once at start by src/index.ts (the LOCAL MODE warning); here for the record.
+    log.info(
+      { userId: DEVELOPMENT_USER.userId },
+      'local mode: the tab API treats every caller as this development identity (no sign-in, no membership check)',
+    );
+  } else {
+    tokens = new TabTokenValidator({
+      botId: config.bot.id,
+      publicUrl: config.publicUrl,
+      tenants,
+      now,
+      authorityHost: options.tabAuthorityHost,
+    });
+  }
+  registerTabRoutes(server, {
+    conversations: store.conversations,
+    tokens,
+    tenants,
+    membership: new MembershipCheck(connector, now),
+    vipTags: config.vipTags,
+    log,
+    now,
+  });
   return server;
 }
 

@@ -71,6 +71,20 @@ export class BotConnectorClient {
   }
 
   /**
+   * `GET /v3/conversations/{id}/members/{memberId}`: whether `memberId` (a 29: id or, in Teams, the
+   * user's Entra object id) is in the team or chat; false when Teams answers 404 (not a member).
+   */
+  async isMember(serviceUrl: string, conversationId: string, memberId: string): Promise<boolean> {
+    try {
+      await this.call('GET', serviceUrl, `/v3/conversations/${enc(conversationId)}/members/${enc(memberId)}`, null);
+      return true;
+    } catch (err) {
+      if (err instanceof TeamsSendError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
    * The bearer token, within `timeoutMs`. Entra refusing the bot's credentials (AADSTS…) is a 401
    * like Teams' own; Entra unreachable is a network error (retried).
    */
@@ -104,14 +118,14 @@ export class BotConnectorClient {
     // One deadline for the token and the request together: a call never takes longer than the
     // timeout, which delivery relies on (a claim is not used for a call that could outlast it).
     const deadline = Date.now() + this.options.timeoutMs;
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    const headers: Record<string, string> = payload === null ? {} : { 'content-type': 'application/json; charset=utf-8' };
     const token = await this.token(this.options.timeoutMs);
     if (token !== null) headers.authorization = `Bearer ${token}`;
     const left = deadline - Date.now();
     if (left <= 0) throw new TeamsSendError('token request took the whole timeout', null, 'Timeout', null);
     let answer;
     try {
-      answer = await this.http.request(method, url, headers, JSON.stringify(payload), left);
+      answer = await this.http.request(method, url, headers, payload === null ? '' : JSON.stringify(payload), left);
     } catch (err) {
       const code = err instanceof HttpTransportError ? err.code : 'NetworkError';
       throw new TeamsSendError(`${method} ${path.split('/')[2] ?? ''} failed: ${code}`, null, code, null);

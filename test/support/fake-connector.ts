@@ -198,6 +198,8 @@ export class FakeConnector {
   private nextActivity = FIRST_ACTIVITY_ID;
   private nextConversation = 1;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Members per conversation (team or chat id), replacing `options.members` there. */
+  private readonly rosters = new Map<string, ChannelAccountLike[]>();
 
   constructor(
     private readonly server: http.Server,
@@ -219,6 +221,11 @@ export class FakeConnector {
         active.left = 0;
       },
     };
+  }
+
+  /** Who is in a team or chat: its member routes answer with these (Teams' roster of that conversation). */
+  setMembers(conversationId: string, members: ChannelAccountLike[]): void {
+    this.rosters.set(conversationId, members);
   }
 
   /** Requests that carry an activity (send, reply, update, create) to conversations starting with `prefix`. */
@@ -378,9 +385,9 @@ export class FakeConnector {
 
   /** The normal (successful) answer for a request; fills in ids the fake assigns. */
   private answer(request: RecordedRequest): Reply {
-    const members = this.options.members ?? [
-      { id: '29:fake-user', name: 'Fake User', aadObjectId: '00000000-0000-0000-0000-000000000001' },
-    ];
+    const roster = request.conversationId === undefined ? undefined : this.rosters.get(request.conversationId);
+    const members = roster ??
+      this.options.members ?? [{ id: '29:fake-user', name: 'Fake User', aadObjectId: '00000000-0000-0000-0000-000000000001' }];
     switch (request.route) {
       case 'createConversation': {
         const activityId = this.newActivityId();
@@ -409,7 +416,8 @@ export class FakeConnector {
         return { status: 200, body: members };
       case 'getConversationMember': {
         const memberId = safeDecode(request.path.split('/').pop() ?? '');
-        const member = members.find((m) => m.id === memberId);
+        // Teams finds a member by its Bot Framework id (29:…) or its Entra object id.
+        const member = members.find((m) => m.id === memberId || m.aadObjectId === memberId);
         return member === undefined
           ? { status: 404, body: { error: { code: 'MemberNotFoundInConversation', message: 'The member was not found.' } } }
           : { status: 200, body: member };

@@ -4,12 +4,34 @@
  * issues the app a token for itself (`<client id>/.default`) only in tenants where the app has a
  * service principal (`consented`: any consent, a user's too), with the app roles an admin granted
  * there in `roles` (`appRoles`, none unless an admin consented); checks the client secret or the
- * certificate's signed client assertion, and records every request.
+ * certificate's signed client assertion, and records every request. For the tab's single sign-on it
+ * also publishes a JWKS (`/<tenant>/discovery/v2.0/keys`, one key set for every tenant, as Entra
+ * does) and mints user access tokens the way Teams' `getAuthToken()` hands them to the tab.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+
+/** The delegated scope the tab asks for (the Entra app exposes it). */
+export const TAB_SCOPE = 'access_as_user';
+
+/** A user access token for the tab; every claim can be made wrong on purpose. */
+export interface UserTokenOptions {
+  tenant: string;
+  /** `aud`: the Application ID URI or the client id. */
+  audience: string;
+  /** The user's Entra object id. */
+  oid: string;
+  /** `scp`; default `access_as_user`. */
+  scp?: string;
+  /** Default `<fake url>/<tenant>/v2.0`, as Entra issues v2 tokens. */
+  issuer?: string;
+  /** `exp` relative to now (negative: already expired); default one hour. */
+  expiresInSeconds?: number;
+  /** `published` (in the JWKS, default) or `unpublished` (a key Entra never published). */
+  key?: 'published' | 'unpublished';
+}
 
 export const GRAPH_DEFAULT = 'https://graph.microsoft.com/.default';
 /** The app role the app registration defines and requests of itself (see docs/deploy.md). */
@@ -18,7 +40,7 @@ export const CONSENT_ROLE = 'KlinkTeams.Tenant.Enable';
 export interface EntraRequest {
   method: string;
   tenant: string;
-  /** `openid-configuration`, `token` or `unknown`. */
+  /** `openid-configuration`, `keys`, `token` or `unknown`. */
   endpoint: string;
   form: Record<string, string>;
 }
@@ -43,6 +65,10 @@ export interface FakeEntra {
   /** Tokens issued in a tenant carry this `tid` instead (an authority that lies). */
   tidOverride: Map<string, string>;
   requests: EntraRequest[];
+  /** An RS256 user access token as Teams SSO hands it to the tab. */
+  mintUserToken(options: UserTokenOptions): string;
+  /** Key rotation: the `unpublished` key is published too from now on. */
+  publishNewKey(): void;
   /**
    * MSAL's `authorityMetadata` for the authorities `<any host>/<tenant>`: the OpenID configuration
    * this server publishes, with `{tenantid}` for the tenant (MSAL fills it in, as in its built-in
@@ -54,6 +80,8 @@ export interface FakeEntra {
 
 export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEntra> {
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const userKeys = { published: userKey(), unpublished: userKey() };
+  const jwks = [userKeys.published];
   const consented = new Set<string>();
   const appRoles = new Map<string, string[]>();
   const tidOverride = new Map<string, string>();
@@ -76,6 +104,16 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
         requests.push({ method: 'GET', tenant, endpoint: 'openid-configuration', form });
         send(200, openIdConfiguration(base, tenant));
+        return;
+      }
+      if (req.method === 'GET' && path === 'discovery/v2.0/keys') {
+        requests.push({ method: 'GET', tenant, endpoint: 'keys', form });
+        send(200, {
+          keys: jwks.map((key) => {
+            const { n, e } = key.publicKey.export({ format: 'jwk' });
+            return { kty: 'RSA', use: 'sig', kid: key.kid, x5t: key.kid, n, e };
+          }),
+        });
         return;
       }
       if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
@@ -167,6 +205,28 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       consented.add(tenant);
       appRoles.set(tenant, [CONSENT_ROLE]);
     },
+    publishNewKey: () => {
+      if (!jwks.includes(userKeys.unpublished)) jwks.push(userKeys.unpublished);
+    },
+    mintUserToken: (token) => {
+      const key = userKeys[token.key ?? 'published'];
+      const claims = {
+        aud: token.audience,
+        iss: token.issuer ?? `${base}/${token.tenant}/v2.0`,
+        tid: token.tenant,
+        oid: token.oid,
+        scp: token.scp ?? TAB_SCOPE,
+        azp: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+        ver: '2.0',
+      };
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const exp = nowSeconds + (token.expiresInSeconds ?? 3600);
+      return jwt.sign({ ...claims, iat: Math.min(nowSeconds, exp - 60), nbf: Math.min(nowSeconds, exp - 60), exp }, key.privateKey, {
+        algorithm: 'RS256',
+        keyid: key.kid,
+        noTimestamp: true,
+      });
+    },
     authorityMetadata: () => JSON.stringify(openIdConfiguration(base, '{tenantid}')),
     close: () =>
       new Promise<void>((resolve) => {
@@ -174,6 +234,11 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
         server.close(() => resolve());
       }),
   };
+}
+
+function userKey() {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...pair, kid: randomUUID() };
 }
 
 function openIdConfiguration(base: string, tenant: string): object {

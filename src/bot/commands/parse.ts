@@ -100,6 +100,31 @@ function parseUnsubscribe(rest: Word[], usage: Usage): ParseResult {
 
 type FiltersResult = { ok: true; filters: Filters } | { ok: false; error: CommandError };
 
+/**
+ * Filter words on their own (what follows `subscribe`), as the tab sends them: the filters, or
+ * every problem found (each word is also checked alone, so one bad word does not hide the next).
+ */
+export function parseFilterText(
+  text: string,
+  place: CommandPlace = 'channel',
+): { ok: true; filters: Filters } | { ok: false; problems: CommandError[] } {
+  const usage = usageFor(place);
+  const tokens = tokenize(normalize(text), usage);
+  if (!tokens.ok) return { ok: false, problems: [tokens.error] };
+  if (tokens.words.length === 0) {
+    return { ok: false, problems: [{ problem: 'Say what to subscribe to.', usage: usage.subscribe }] };
+  }
+  const whole = parseFilters(tokens.words, usage);
+  if (whole.ok) return whole;
+  const problems: CommandError[] = [];
+  for (const word of tokens.words) {
+    const alone = parseFilters([word], usage);
+    if (!alone.ok && !problems.some((p) => p.problem === alone.error.problem)) problems.push(alone.error);
+  }
+  if (!problems.some((p) => p.problem === whole.error.problem)) problems.push(whole.error);
+  return { ok: false, problems };
+}
+
 /** Parses filter words; several words of one kind mean any of them. */
 export function parseFilters(words: Word[], usage: Usage = usageFor('personal')): FiltersResult {
   const f = emptyFilters();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type Command, parseCommand } from '../../../src/bot/commands/parse';
+import { type Command, parseCommand, parseFilterText } from '../../../src/bot/commands/parse';
 import { emptyFilters, type Filters } from '../../../src/subscriptions/filters';
 
 function command(text: string): Command {
@@ -96,5 +96,35 @@ describe('parseCommand', () => {
     assert.deepEqual(command('help'), { kind: 'help' });
     assert.deepEqual(command('<at>klink</at>'), { kind: 'help' });
     assert.match(rejected('subscriptions please').problem, /takes no further words/);
+  });
+});
+
+describe('parseFilterText (the tab sends the filter words alone)', () => {
+  it('gives the same filters as the subscribe command', () => {
+    const result = parseFilterText('WhatsApp vip tag:"gold member" unread>=2');
+    assert.ok(result.ok);
+    assert.deepEqual(result.filters, filters('subscribe WhatsApp vip tag:"gold member" unread>=2'));
+  });
+
+  it('lists every problem, one bad word not hiding the next, each once', () => {
+    const result = parseFilterText('whatsap vip tag: whatsap all');
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.problems.map((p) => p.problem),
+      ['I don\'t know the word "whatsap".', '"tag:" needs a value, e.g. tag:gold.'],
+    );
+    assert.equal(result.problems[0].suggestion, 'Did you mean "whatsapp"?');
+  });
+
+  it('refuses nothing to subscribe to, an unclosed quote, and "all" with other words', () => {
+    for (const [text, problem] of [
+      ['  ', /Say what to subscribe to/],
+      ['"vip', /quote is not closed/],
+      ['all whatsapp', /"all" cannot be combined/],
+    ] as const) {
+      const result = parseFilterText(text);
+      assert.ok(!result.ok, text);
+      assert.match(result.problems.map((p) => p.problem).join(' '), problem);
+    }
   });
 });

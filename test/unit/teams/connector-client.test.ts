@@ -226,6 +226,31 @@ describe('BotConnectorClient', () => {
     });
   });
 
+  describe('isMember', () => {
+    it('GETs /v3/conversations/{team or chat}/members/{user} with the bot token and no body: true on 200, false on 404', async () => {
+      connector.answer = (req, res) =>
+        req.url?.endsWith('/members/00000000-0000-4000-8000-00000000a001')
+          ? json(res, 200, { id: '29:user', aadObjectId: '00000000-0000-4000-8000-00000000a001' })
+          : json(res, 404, { error: { code: 'MemberNotFoundInConversation', message: 'The member was not found.' } });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
+      assert.equal(await client.isMember(serviceUrl, '19:team@thread.tacv2', '00000000-0000-4000-8000-00000000a001'), true);
+      assert.equal(await client.isMember(serviceUrl, '19:team@thread.tacv2', '00000000-0000-4000-8000-00000000b002'), false);
+      const [request] = connector.received;
+      assert.equal(request.method, 'GET');
+      assert.equal(request.url, '/v3/conversations/19%3Ateam%40thread.tacv2/members/00000000-0000-4000-8000-00000000a001');
+      assert.equal(request.headers.authorization, 'Bearer t');
+      assert.equal(request.body, undefined);
+      assert.equal(request.headers['content-type'], undefined);
+    });
+
+    it('any other failure is an error, not a "no": the caller cannot tell', async () => {
+      connector.answer = (_req, res) => json(res, 403, { error: { code: 'BotNotInConversationRoster' } });
+      const client = new BotConnectorClient({ tokens: tokens('t'), timeoutMs: 5_000, allowHttp: true });
+      const error = await sendError(client.isMember(serviceUrl, '19:team@thread.tacv2', 'user'));
+      assert.equal(error.status, 403);
+    });
+  });
+
   describe('errors', () => {
     it('an error answer becomes a TeamsSendError with the status and the Teams error code', async () => {
       connector.answer = (_req, res) =>
