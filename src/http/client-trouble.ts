@@ -51,7 +51,7 @@ export class ClientTrouble {
 }
 
 /** Routes whose bodies are counted by name; any other path is "other" (callers choose paths, not our labels). */
-const BODY_ROUTES = ['/api/klink/webhook', '/api/messages', '/admin/consent'];
+const BODY_ROUTES = ['/api/klink/webhook', '/api/messages', '/api/tab', '/admin/consent'];
 
 /** The label a request is counted under: one of ours, never the path as the caller sent it. */
 export function routeLabel(req: { path(): string }): string {
