@@ -192,6 +192,13 @@ export function loadConfig(env: Env): Readonly<Config> {
 
   const baseUrl = get('KLINK_API_BASE_URL') ?? 'https://apigw.klinkcx.com/api/v1';
   if (!isHttpUrl(baseUrl)) problems.push(`KLINK_API_BASE_URL "${baseUrl}" is not an http(s) URL`);
+  const klinkApiToken = get('KLINK_API_TOKEN');
+  // Sent as `Authorization: Bearer <token>`: a header value cannot carry spaces, control or non-ASCII characters.
+  if (klinkApiToken !== null && !/^[\x21-\x7e]+$/.test(klinkApiToken)) {
+    problems.push(
+      'KLINK_API_TOKEN has spaces or characters an HTTP header cannot carry: copy the token again from klink → Settings → API Tokens',
+    );
+  }
 
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
@@ -264,7 +271,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     generateWebhookSecret: generate,
     roomUrlTemplate,
     vipTags,
-    klinkApi: { token: get('KLINK_API_TOKEN'), baseUrl: baseUrl.replace(/\/+$/, '') },
+    klinkApi: { token: klinkApiToken, baseUrl: baseUrl.replace(/\/+$/, '') },
     bot: { id: botId, password: get('BOT_PASSWORD'), certificate, tenantId: botTenantId, type: botType },
     allowedTenants: allowedTenants.map((t) => t.toLowerCase()),
     klinkTenantId: klinkTenantId?.toLowerCase() ?? null,

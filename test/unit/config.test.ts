@@ -33,6 +33,22 @@ describe('loadConfig', () => {
     assert.deepEqual(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '600000' }), []);
   });
 
+  it('reads the klink API token and refuses one an HTTP header cannot carry', () => {
+    assert.deepEqual(loadConfig({ KLINK_API_TOKEN: ' kpt_abc123 ', KLINK_API_BASE_URL: 'http://127.0.0.1:9/api/v1/' }).klinkApi, {
+      token: 'kpt_abc123',
+      baseUrl: 'http://127.0.0.1:9/api/v1',
+    });
+    assert.equal(loadConfig({}).klinkApi.token, null);
+    for (const bad of ['kpt_abc 123', 'kpt_abc\n123', 'kpt_abcé']) {
+      const problems = problemsOf({ KLINK_API_TOKEN: bad }).join('\n');
+      assert.match(
+        problems,
+        /KLINK_API_TOKEN has spaces or characters an HTTP header cannot carry: copy the token again from klink → Settings → API Tokens/,
+      );
+      assert.ok(!problems.includes(bad), 'the token is not echoed');
+    }
+  });
+
   it('refuses local mode in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', KLINK_WEBHOOK_SECRET: 's' });
     assert.match(problems[0], /BOT_ID/);
