@@ -9,7 +9,8 @@
 import type { Logger } from '../log';
 import { readContact, readSendResult, parseJson, type KlinkApiContact, type KlinkSendResult } from './api-answers';
 import { backoffDelay, retryAfterMs, type BackoffPolicy } from './api-backoff';
-import { KlinkApiError, errorForStatus } from './api-errors';
+import { KlinkApiError } from './api-errors';
+import { exchange, type Call, type Target } from './api-exchange';
 import { createLimiter } from './api-limiter';
 
 export type { KlinkApiContact, KlinkSendResult };
@@ -40,28 +41,7 @@ export interface KlinkApiClientOptions extends Partial<BackoffPolicy> {
   log?: Logger;
 }
 
-interface Call {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: unknown;
-  /** Words for errors: "the contact look-up". */
-  what: string;
-  /** GET may be repeated freely; a send only when klink surely did not take it. */
-  idempotent: boolean;
-  notFound: (attempts: number) => KlinkApiError;
-}
-
-type Attempt = { ok: true; body: string } | { ok: false; error: KlinkApiError; retry: boolean; retryAfter: string | null };
-
-/** Network failures where the request never reached klink, so even a send may be repeated. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-
 const realWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function causeCode(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown';
-}
 
 /** One path segment for an id: URL-encoded, and never "." or ".." (which a URL would resolve away). */
 function segment(id: string): string {
@@ -72,8 +52,7 @@ function segment(id: string): string {
 /** Builds a klink API client. */
 export function createKlinkApiClient(options: KlinkApiClientOptions): KlinkApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const host = new URL(baseUrl).host;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const target: Target = { baseUrl, host: new URL(baseUrl).host, token: options.token, timeoutMs: options.timeoutMs ?? 10_000 };
   const maxAttempts = options.maxAttempts ?? 4;
   const policy: BackoffPolicy = {
     baseDelayMs: options.baseDelayMs ?? 500,
@@ -85,56 +64,9 @@ export function createKlinkApiClient(options: KlinkApiClientOptions): KlinkApiCl
   const now = options.now ?? Date.now;
   const limit = createLimiter(options.concurrency ?? 4);
 
-  const attempt = async (call: Call, attempts: number): Promise<Attempt> => {
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetch(`${baseUrl}${call.path}`, {
-        method: call.method,
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          accept: 'application/json',
-          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      body = await response.text();
-    } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError') {
-        const message = call.idempotent
-          ? `klink did not answer ${call.what} within ${timeoutMs / 1000} s after ${attempts} attempts; klink may be slow or down, try again later`
-          : `klink did not answer ${call.what} within ${timeoutMs / 1000} s: the message may or may not have been sent; check the room in klink before sending again`;
-        return {
-          ok: false,
-          error: new KlinkApiError(call.idempotent ? 'timeout' : 'outcome-unknown', message, null, attempts),
-          retry: call.idempotent,
-          retryAfter: null,
-        };
-      }
-      const code = causeCode(error);
-      const sent = !NOT_SENT_CODES.has(code);
-      if (!call.idempotent && sent) {
-        const message = `the connection to klink broke during ${call.what} (${code}): the message may or may not have been sent; check the room in klink before sending again`;
-        return { ok: false, error: new KlinkApiError('outcome-unknown', message, null, attempts), retry: false, retryAfter: null };
-      }
-      const message = `klink could not be reached at ${host} for ${call.what} (${code}) after ${attempts} attempts; check KLINK_API_BASE_URL and the network, or try again later`;
-      return { ok: false, error: new KlinkApiError('unavailable', message, null, attempts), retry: true, retryAfter: null };
-    }
-    const { status } = response;
-    if (status >= 200 && status < 300) return { ok: true, body };
-    if (status === 404) return { ok: false, error: call.notFound(attempts), retry: false, retryAfter: null };
-    const retryAfter = response.headers.get('retry-after');
-    if (!call.idempotent && (status === 500 || status === 502 || status === 504)) {
-      const message = `klink answered ${status} to ${call.what}: the message may or may not have been sent; check the room in klink before sending again`;
-      return { ok: false, error: new KlinkApiError('outcome-unknown', message, status, attempts), retry: false, retryAfter };
-    }
-    return { ok: false, error: errorForStatus(status, call.what, attempts), retry: status === 429 || status >= 500, retryAfter };
-  };
-
   const request = async (call: Call): Promise<unknown> => {
     for (let attempts = 1; ; attempts++) {
-      const result = await limit(() => attempt(call, attempts));
+      const result = await limit(() => exchange(target, call, attempts));
       if (result.ok) return parseJson(result.body, call.what);
       if (!result.retry || attempts >= maxAttempts) throw result.error;
       const delayMs = retryAfterMs(result.retryAfter, now(), policy.maxRetryAfterMs) ?? backoffDelay(attempts, policy, random);

@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createKlinkApiClient, klinkApiClientFromConfig, type KlinkApiClientOptions } from '../../../src/klink/api-client';
 import { KlinkApiError } from '../../../src/klink/api-errors';
+import { createLogger } from '../../../src/log';
 import { FAKE_KLINK_TOKEN, startFakeKlinkApi, type FakeKlinkApi } from '../../support/fake-klink-api';
 
 const NOW = Date.parse('2026-12-03T08:00:00Z');
@@ -187,6 +188,19 @@ describe('klink API client', () => {
     assert.deepEqual(result, { messageId: 'sent-1' });
     assert.equal(api.requests.length, 3);
     assert.deepEqual(waits, [1_000, 100]);
+  });
+
+  it('logs each retry without the token or the message text', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    api.failNext({ kind: 'status', status: 429 }, { kind: 'raw', status: 401, body: FAKE_KLINK_TOKEN });
+    await failure(client({ log }).sendText({ contactId: 'c1', message: 'my private words', createdAt: new Date(NOW) }));
+    assert.equal(lines.length, 1, lines.join(''));
+    assert.deepEqual(
+      (({ op, code, status, attempt, msg }) => ({ op, code, status, attempt, msg }))(JSON.parse(lines[0]) as Record<string, unknown>),
+      { op: 'sending a message', code: 'rate-limited', status: 429, attempt: 1, msg: 'klink API call failed; retrying' },
+    );
+    assert.ok(!lines[0].includes(FAKE_KLINK_TOKEN) && !lines[0].includes('my private words'));
   });
 
   it('refuses ids that a URL would resolve away instead of calling another route', async () => {
