@@ -30,6 +30,28 @@ export type Attempt = { ok: true; body: string } | { ok: false; error: KlinkApiE
 /** Network failures where the request never reached klink, so even a send may be repeated. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/** klink's answers are small JSON documents; anything bigger is not one of them and is not read on. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The answer's text, or null once it passes `limit` bytes (the rest is not read). */
+async function readCapped(response: Response, limit: number): Promise<string | null> {
+  if (response.body === null) return '';
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function causeCode(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   return typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown';
@@ -39,7 +61,7 @@ function causeCode(error: unknown): string {
 export async function exchange(target: Target, call: Call, attempts: number): Promise<Attempt> {
   const { baseUrl, host, token, timeoutMs } = target;
   let response: Response;
-  let body: string;
+  let body: string | null;
   try {
     response = await fetch(`${baseUrl}${call.path}`, {
       method: call.method,
@@ -51,7 +73,7 @@ export async function exchange(target: Target, call: Call, attempts: number): Pr
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    body = await response.text();
+    body = await readCapped(response, MAX_ANSWER_BYTES);
   } catch (error) {
     if (error instanceof Error && error.name === 'TimeoutError') {
       const message = call.idempotent
@@ -74,6 +96,10 @@ export async function exchange(target: Target, call: Call, attempts: number): Pr
     return { ok: false, error: new KlinkApiError('unavailable', message, null, attempts), retry: true, retryAfter: null };
   }
   const { status } = response;
+  if (body === null) {
+    const message = `klink's answer to ${call.what} is larger than 1 MiB, which no klink answer should be; check KLINK_API_BASE_URL points at klink's API`;
+    return { ok: false, error: new KlinkApiError('malformed-answer', message, status, attempts), retry: false, retryAfter: null };
+  }
   if (status >= 200 && status < 300) return { ok: true, body };
   if (status === 404) return { ok: false, error: call.notFound(attempts), retry: false, retryAfter: null };
   const retryAfter = response.headers.get('retry-after');

@@ -159,6 +159,13 @@ describe('klink API client', () => {
     assert.match(error.message, /not valid JSON/);
   });
 
+  it('an answer larger than the limit is refused as malformed, not read into memory', async () => {
+    api.failNext({ kind: 'raw', status: 200, body: `{"data":{"name":"${'x'.repeat(2 * 1024 * 1024)}"}}` });
+    const error = await failure(client().getContact('c/1'));
+    assert.equal(error.code, 'malformed-answer');
+    assert.match(error.message, /larger than 1 MiB/);
+  });
+
   it('keeps at most the configured number of requests in flight', async () => {
     api.holdMs = 80;
     const c = client({ concurrency: 2 });
