@@ -100,6 +100,15 @@ describe('klink API client', () => {
     assert.deepEqual(waits, [3_000, 7_000, 20_000]);
   });
 
+  it('without an injected wait, really waits between tries (a real timer, no busy retry)', async () => {
+    api.failNext({ kind: 'status', status: 503, retryAfter: '0' }, { kind: 'status', status: 429 });
+    const started = Date.now();
+    const c = createKlinkApiClient({ baseUrl: api.baseUrl, token: FAKE_KLINK_TOKEN, baseDelayMs: 60, maxDelayMs: 60, random: () => 1 });
+    assert.equal((await c.getContact('c/1')).name, 'Ann Lee');
+    assert.equal(api.requests.length, 3);
+    assert.ok(Date.now() - started >= 55, 'the 60 ms backoff before the third try was waited out');
+  });
+
   it('gives up after the bound with a clear error', async () => {
     api.failNext(...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })));
     const error = await failure(client({ maxAttempts: 3 }).getContact('c/1'));
