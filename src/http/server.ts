@@ -10,6 +10,7 @@ import { internalErrorBody, newCorrelationId } from './error-answer';
 import { type HealthDeps, healthRoutes } from './health-routes';
 import { messagesHandler } from './messages-route';
 import { requestDeadline } from './request-deadline';
+import { routeParam } from './route-param';
 import { privacyPage, termsPage } from './pages';
 import { webhookHandler } from './webhook-route';
 
@@ -78,14 +79,6 @@ export function createServer(deps: ServerDeps): restify.Server {
     callback();
   });
   return server;
-}
-
-/** A named route parameter as text; empty when restify found none. */
-function routeParam(req: restify.Request, name: string): string {
-  const params: unknown = req.params;
-  if (typeof params !== 'object' || params === null) return '';
-  const value: unknown = (params as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
 }
 
 /**

@@ -19,6 +19,7 @@ import { newCorrelationId } from './error-answer';
 import { type Problem, sendProblem } from './problem';
 import { type TabTokens, authenticateTab } from './tab-auth';
 import { readJsonBody } from './read-json-body';
+import { routeParam } from './route-param';
 
 export interface TabRouteDeps {
   conversations: ConversationStore;
@@ -69,7 +70,7 @@ function addSubscription(deps: TabRouteDeps): Handler {
 
 function removeSubscription(deps: TabRouteDeps): Handler {
   return async (req, res, { user, conversation }) => {
-    const id = Number(param(req, 'id'));
+    const id = Number(routeParam(req, 'id'));
     const current = await deps.conversations.listSubscriptions(conversation.id);
     const target = Number.isSafeInteger(id) ? current.find((s) => s.id === id) : undefined;
     if (target === undefined) {
@@ -101,7 +102,7 @@ function guarded(deps: TabRouteDeps, handler: Handler) {
         else deps.log.info({ problem: auth.cause.problem, tenantId: auth.cause.tenantId }, 'tab: token refused');
         return sendProblem(res, auth.problem);
       }
-      const conversation = await deps.conversations.getConversation(param(req, 'conversationId'));
+      const conversation = await deps.conversations.getConversation(routeParam(req, 'conversationId'));
       if (conversation === null || !conversation.active) {
         return sendProblem(res, {
           code: 'conversation-not-found',
@@ -174,11 +175,4 @@ function badFilters(problems: string[]): Problem {
     detail: `Nothing was subscribed: ${problems.join(' ')}`,
     extra: { problems },
   };
-}
-
-function param(req: Request, name: string): string {
-  const params: unknown = req.params;
-  if (typeof params !== 'object' || params === null) return '';
-  const value: unknown = (params as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
 }
