@@ -32,10 +32,17 @@ function compileServers(): string {
   const dir = path.join(REPO_ROOT, 'data', 'bench', 'build');
   fs.rmSync(dir, { recursive: true, force: true });
   process.stderr.write('bench: compiling the servers …\n');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json', '--outDir', dir], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  // The build info goes with this output: tsconfig.build.json's (in dist/) belongs to `npm start`,
+  // which would otherwise skip its build, and a second bench would find nothing to emit here.
+  const buildInfo = path.join(dir, 'tsconfig.bench.tsbuildinfo');
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json', '--outDir', dir, '--tsBuildInfoFile', buildInfo],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    },
+  );
   useCompiled(dir);
   return dir;
 }
