@@ -12,7 +12,7 @@ export const DEFAULT_CAPABILITIES: RuntimeCapabilities = {
   app: {},
   appInitialization: {},
   authentication: {},
-  pages: { appButton: {}, backStack: {}, config: {}, currentApp: {}, tabs: {} },
+  pages: { appButton: {}, backStack: {}, config: {}, tabs: {} },
   teams: { fullTrust: { joinedTeams: {} } },
   teamsCore: {},
 };
