@@ -106,7 +106,12 @@ export async function openTeamsHost(context: BrowserContext, options: OpenTeamsH
     const request = parseRequest(data);
     return request ? host.session.receive(request) : null;
   });
-  await page.goto(server.pageUrl(options.tabUrl, { title: options.title, theme: options.context?.theme }));
+  try {
+    await page.goto(server.pageUrl(options.tabUrl, { title: options.title, theme: options.context?.theme }));
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
   return host;
 }
 
