@@ -52,7 +52,9 @@ export function createDelivery(
     waitMs,
     onSettled: () => wake(),
   });
-  const apiSource = klinkApiSourceFromConfig(config, log);
+  // The API client warns at each retry: during an outage a line per message. Enrichment says it
+  // once per outage (lookup-health.ts), so the client's retries show only when debugging.
+  const apiSource = klinkApiSourceFromConfig(config, log.isLevelEnabled('debug') ? log : log.child({}, { level: 'error' }));
   const enricher = new ContactEnricher({ store, apiSource, lookups, health, now, refreshMs, waitMs, wake: () => wake() });
   const worker = new DeliveryWorker({
     store,

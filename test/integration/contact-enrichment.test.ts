@@ -159,6 +159,36 @@ eachStore('contact enrichment from klink API (real server, fake klink API, fake 
     assert.deepEqual(await outcomes(app), { token_refused: 3, found: 1 });
   });
 
+  it('429 (with Retry-After) and 500 are retried; an answer that comes after the wait is stored and used by the next message', async () => {
+    const app = await start();
+    api.contacts.set('c1', { name: 'Patient Contact', tags: [{ name: 'VIP' }] });
+    await subscribe(app, 'whatsapp');
+    api.failNext({ kind: 'status', status: 429, retryAfter: '1' }, { kind: 'status', status: 500 });
+    await message(app, 'm1', 'c1');
+    assert.ok((await texts('m1')).includes('Unknown contact'), 'posted after the wait, before the answer');
+    await waitFor(async () => (await outcomes(app)).found === 1, { timeoutMs: 10_000, what: 'the answer after the retries' });
+    assert.equal(lookupsOf('c1').length, 3);
+    await message(app, 'm2', 'c1');
+    const card = await texts('m2');
+    assert.ok(card.includes('Patient Contact') && card.includes('VIP'), card.join(' | '));
+    assert.equal(lookupsOf('c1').length, 3, 'not asked again');
+  });
+
+  it('klink answering 500 to every try: one warning in the log for several messages, not one per retry', async () => {
+    const app = await start({ KLINK_API_TOKEN: FAKE_KLINK_TOKEN, LOG_LEVEL: 'info' });
+    await subscribe(app, 'whatsapp');
+    api.failNext(...Array.from({ length: 8 }, () => ({ kind: 'status' as const, status: 500 })));
+    await message(app, 'm1', 'd1');
+    await message(app, 'm2', 'd2');
+    for (const id of ['m1', 'm2']) assert.ok((await texts(id)).includes('Unknown contact'), id);
+    await waitFor(async () => (await outcomes(app)).unavailable === 2, { timeoutMs: 15_000, what: 'both look-ups given up' });
+    const warnings = app.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => l.level >= 40);
+    assert.deepEqual(
+      warnings.map((w) => w.msg.slice(0, 30)),
+      ['klink contact look-ups take lo'],
+    );
+  });
+
   it('a malformed answer is an error, not a crash: the card comes, unenriched', async () => {
     const app = await start();
     await subscribe(app, 'whatsapp');
