@@ -157,6 +157,9 @@ eachStore('contact enrichment from klink API (real server, fake klink API, fake 
     assert.ok((await texts('m4')).includes('Back Again'));
     assert.equal(logLines(app, /look-ups work again/).length, 1);
     assert.deepEqual(await outcomes(app), { token_refused: 3, found: 1 });
+    await message(app, 'm5', 'd1');
+    assert.ok((await texts('m5')).includes('Unknown contact'));
+    assert.equal(lookupsOf('d1').length, 1, 'a contact whose look-up just failed is not asked about again at once');
   });
 
   it('429 (with Retry-After) and 500 are retried; an answer that comes after the wait is stored and used by the next message', async () => {
