@@ -46,6 +46,12 @@ export interface Config {
   roomUrlTemplate: string;
   vipTags: string[];
   klinkApi: { token: string | null; baseUrl: string };
+  /**
+   * Contacts no contact.* webhook told of are looked up in klink's API (with a token): a contact
+   * known only from the API is asked again after `refreshMs` (a 404 is kept as long), and a
+   * message waits at most `waitMs` for a look-up before it is matched with what is known.
+   */
+  contactEnrichment: { refreshMs: number; waitMs: number };
   bot: BotIdentity;
   allowedTenants: string[];
   klinkTenantId: string | null;
@@ -75,6 +81,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const DEFAULT_ROOM_URL_TEMPLATE = 'https://app.klink.cloud/inbox/{roomId}';
 /** Longer would only hold connections open; Node's timers also cannot wait beyond 2^31-1 ms. */
 const MAX_HTTP_REQUEST_TIMEOUT_MS = 600_000;
+/** Waiting longer for klink would hold cards back noticeably: the wait is meant to be short. */
+const MAX_CONTACT_WAIT_MS = 10_000;
+/** 30 days: an API version older than that says little about today's tags. */
+const MAX_CONTACT_REFRESH_MINUTES = 43_200;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const BOT_TYPES: BotType[] = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'];
 const ROOM_PLACEHOLDERS = ['roomId', 'contactId', 'messageId', 'channelType'];
@@ -96,6 +106,8 @@ export const CONFIG_VARIABLES = [
   'KLINK_VIP_TAGS',
   'KLINK_API_TOKEN',
   'KLINK_API_BASE_URL',
+  'KLINK_CONTACT_REFRESH_MINUTES',
+  'KLINK_CONTACT_WAIT_MS',
   'KLINK_TENANT_ID',
   'BOT_ID',
   'BOT_PASSWORD',
@@ -200,6 +212,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     );
   }
 
+  const contactEnrichment = readContactEnrichment(get, problems);
+
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
     problems.push(
@@ -272,6 +286,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     roomUrlTemplate,
     vipTags,
     klinkApi: { token: klinkApiToken, baseUrl: baseUrl.replace(/\/+$/, '') },
+    contactEnrichment,
     bot: { id: botId, password: get('BOT_PASSWORD'), certificate, tenantId: botTenantId, type: botType },
     allowedTenants: allowedTenants.map((t) => t.toLowerCase()),
     klinkTenantId: klinkTenantId?.toLowerCase() ?? null,
@@ -339,6 +354,32 @@ function readEncryptionKey(raw: string | null, localMode: boolean, problems: str
     return null;
   }
   return key;
+}
+
+function readContactEnrichment(get: (name: string) => string | null, problems: string[]): Config['contactEnrichment'] {
+  const refreshMinutes = readNumber(
+    get('KLINK_CONTACT_REFRESH_MINUTES'),
+    60,
+    'KLINK_CONTACT_REFRESH_MINUTES',
+    "minutes after which a contact known only from klink's API is looked up again, e.g. 60",
+    problems,
+  );
+  if (refreshMinutes > MAX_CONTACT_REFRESH_MINUTES) {
+    problems.push(
+      `KLINK_CONTACT_REFRESH_MINUTES "${refreshMinutes}" is longer than ${MAX_CONTACT_REFRESH_MINUTES} (30 days): set at most that, e.g. 60`,
+    );
+  }
+  const waitMs = readNumber(
+    get('KLINK_CONTACT_WAIT_MS'),
+    2_000,
+    'KLINK_CONTACT_WAIT_MS',
+    'milliseconds a message may wait for a contact look-up in klink, e.g. 2000',
+    problems,
+  );
+  if (waitMs > MAX_CONTACT_WAIT_MS) {
+    problems.push(`KLINK_CONTACT_WAIT_MS "${waitMs}" is longer than ${MAX_CONTACT_WAIT_MS}: a card should not wait longer, e.g. 2000`);
+  }
+  return { refreshMs: refreshMinutes * 60_000, waitMs };
 }
 
 function readNumber(raw: string | null, fallback: number, name: string, what: string, problems: string[]): number {

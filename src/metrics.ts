@@ -17,6 +17,8 @@ export interface Metrics {
   countQueueWith(source: () => Promise<number | null>): void;
   /** Seconds from webhook acknowledgement to the card accepted by Teams. */
   webhookToTeams: Histogram;
+  /** Contact look-ups in klink's API, by outcome (found, not_found, or the error's code). */
+  contactLookups: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -70,6 +72,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'klink_teams_webhook_to_teams_seconds',
       help: 'Time from webhook receipt to the card accepted by Teams',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+      registers: [registry],
+    }),
+    contactLookups: new Counter({
+      name: 'klink_teams_contact_lookups_total',
+      help: "Contact look-ups in klink's API, by outcome",
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -1,5 +1,6 @@
 /** Builds a delivery worker from the configuration: the Bot Connector client, the sender and the loop. */
 import type { Config } from '../config';
+import { klinkApiSourceFromConfig } from '../klink/api-source';
 import { connectionTenants } from '../klink/connections';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -7,7 +8,10 @@ import type { Store } from '../store/store';
 import { BotConnectorClient } from '../teams/connector-client';
 import { ConnectorSender } from '../teams/connector-sender';
 import { createTokenSource } from '../teams/token-source';
+import { ContactEnricher } from './contact-enricher';
+import { ContactLookups } from './contact-lookups';
 import { DeliveryWorker } from './delivery-worker';
+import { LookupHealth } from './lookup-health';
 import { workerName } from './worker-name';
 
 /** A request to Teams that takes longer than this is abandoned and retried. */
@@ -34,14 +38,33 @@ export function createDelivery(
   options: DeliveryOptions = {},
 ): Delivery {
   const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS, allowHttp: config.localMode });
+  const now = options.now ?? Date.now;
+  // Filled in below: a finished look-up or an ended wait asks the worker for another pass.
+  let wake = (): void => undefined;
+  const health = new LookupHealth(log);
+  const { waitMs, refreshMs } = config.contactEnrichment;
+  const lookups = new ContactLookups({
+    store,
+    log,
+    now,
+    lookups: metrics.contactLookups,
+    health,
+    waitMs,
+    onSettled: () => wake(),
+  });
+  // The API client warns at each retry: during an outage a line per message. Enrichment says it
+  // once per outage (lookup-health.ts), so the client's retries show only when debugging.
+  const apiSource = klinkApiSourceFromConfig(config, log.isLevelEnabled('debug') ? log : log.child({}, { level: 'error' }));
+  const enricher = new ContactEnricher({ store, apiSource, lookups, health, now, refreshMs, waitMs, wake: () => wake() });
   const worker = new DeliveryWorker({
     store,
     log,
     metrics,
-    now: options.now ?? Date.now,
+    now,
     random: options.random ?? Math.random,
     sender: new ConnectorSender(connector),
     connectionTenant: connectionTenants(store, config),
+    enricher,
     settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
@@ -50,6 +73,7 @@ export function createDelivery(
     requestTimeoutMs: TEAMS_TIMEOUT_MS,
     holder: workerName(),
   });
+  wake = () => worker.kick();
   metrics.countQueueWith(async () => {
     try {
       return await store.deliveries.countPending();

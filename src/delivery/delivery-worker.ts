@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics';
 import type { Conversation, Store } from '../store/store';
 import type { TeamsSender } from '../teams/sender';
 import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-turn';
+import type { ContactEnricher } from './contact-enricher';
 import { type CardSettings, MessageCardCache, warmUpCards } from './delivery-card';
 import { dispatchPending } from './dispatcher';
 
@@ -27,6 +28,8 @@ export interface DeliveryWorkerDeps {
   settings: CardSettings;
   /** The Entra tenant a klink connection's events may be posted in; null: any. */
   connectionTenant: (connectionId: string) => Promise<string | null>;
+  /** Looks contacts up in klink's API before matching (see contact-enricher.ts). */
+  enricher?: ContactEnricher;
   threadWindowMs: number;
   /** Message text is removed from events this long after their delivery finished. */
   retentionMs: number;
@@ -156,6 +159,7 @@ export class DeliveryWorker {
     ]);
     clearTimeout(timer);
     clearInterval(this.heartbeat);
+    this.deps.enricher?.close();
     await this.unwatch?.();
     const { store, holder, log } = this.deps;
     try {
@@ -247,7 +251,8 @@ export class DeliveryWorker {
   /** Dispatches everything committed so far, if no other worker is dispatching. */
   private async dispatch(): Promise<void> {
     const { store, holder, log, settings } = this.deps;
-    const deps = { store, log, vipTags: settings.vipTags, connectionTenant: this.deps.connectionTenant };
+    const { connectionTenant, enricher } = this.deps;
+    const deps = { store, log, vipTags: settings.vipTags, connectionTenant, enricher };
     if ((await store.deliveries.undispatchedEvents(1)).length === 0) return;
     if (!(await store.leases.acquireLease('dispatch', holder, this.deps.now(), DISPATCH_LEASE_MS))) return;
     try {

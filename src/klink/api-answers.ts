@@ -49,8 +49,19 @@ export function readContact(answer: unknown, requestedId: string): KlinkApiConta
   return {
     id: idOf(data.id) ?? requestedId,
     name: typeof data.name === 'string' && data.name.trim() !== '' ? data.name : null,
-    tags: tags.flatMap((t) => (isRecord(t) && typeof t.name === 'string' && t.name !== '' ? [{ id: idOf(t.id), name: t.name }] : [])),
+    tags: tags.flatMap(readTag),
   };
+}
+
+/**
+ * A tag: an object with a name (one with `deletedAt` set was removed from the contact, as in
+ * klink's webhooks) or a plain string (klink takes tags as strings in PATCH /contacts/{id}/tags).
+ */
+function readTag(tag: unknown): KlinkApiContact['tags'] {
+  if (typeof tag === 'string') return tag.trim() === '' ? [] : [{ id: null, name: tag.trim() }];
+  if (!isRecord(tag) || typeof tag.name !== 'string' || tag.name.trim() === '') return [];
+  if (tag.deletedAt !== null && tag.deletedAt !== undefined) return [];
+  return [{ id: idOf(tag.id), name: tag.name.trim() }];
 }
 
 /** The result in a `POST /messages/send` answer; any success answer counts as sent. */

@@ -5,6 +5,7 @@
  * (test/integration/store-contract.test.ts).
  */
 import type { TeamsBudget } from './budget';
+import type { ContactStore } from './contacts';
 import type { ConversationStore } from './conversations';
 import type { DeliveryQueue } from './deliveries';
 import type { EventStore } from './events';
@@ -13,6 +14,7 @@ import type { TenantStore } from './tenants';
 import type { ThreadStore } from './threads';
 
 export type * from './budget';
+export type * from './contacts';
 export type * from './conversations';
 export type * from './deliveries';
 export type * from './events';
@@ -24,6 +26,7 @@ export interface Store {
   /** What the store is, for logs and operators (`sqlite /path/file.db`, `postgres host/db`). */
   readonly description: string;
   events: EventStore;
+  contacts: ContactStore;
   conversations: ConversationStore;
   deliveries: DeliveryQueue;
   threads: ThreadStore;

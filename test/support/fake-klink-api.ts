@@ -2,7 +2,8 @@
  * A fake klink REST API: a real HTTP server on 127.0.0.1 answering `GET /api/v1/contacts/{id}` and
  * `POST /api/v1/messages/send` as klink's docs describe them, recording every request, and able to
  * answer the next requests with faults (401, 404, 429 with or without Retry-After, 500, slow
- * answers, malformed JSON, odd shapes) so the client is tested over the wire.
+ * answers, malformed JSON, odd shapes) so the client is tested over the wire. `hold()` keeps every
+ * answer back until `release()`: klink as slow as a test needs, without timers.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,12 @@ export interface FakeKlinkApi {
   contacts: Map<string, unknown>;
   /** Hold every answer this long (for concurrency tests); 0 = answer at once. */
   holdMs: number;
+  /** From now on, keep every answer back (requests are still recorded) until `release()`. */
+  hold: () => void;
+  /** Answers what was held back, and answers at once again. */
+  release: () => void;
+  /** Requests for one route, e.g. `GET /api/v1/contacts/c1`. */
+  requestsTo: (method: string, url: string) => KlinkApiRequest[];
   close: () => Promise<void>;
 }
 
@@ -49,6 +56,7 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 export async function startFakeKlinkApi(): Promise<FakeKlinkApi> {
   const faults: KlinkFault[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let held: (() => void)[] | null = null;
   let inFlight = 0;
   let sent = 0;
   const fake: Omit<FakeKlinkApi, 'baseUrl' | 'close'> = {
@@ -57,6 +65,15 @@ export async function startFakeKlinkApi(): Promise<FakeKlinkApi> {
     failNext: (...f) => faults.push(...f),
     contacts: new Map(),
     holdMs: 0,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = null;
+      for (const answerNow of waiting) answerNow();
+    },
+    requestsTo: (method, url) => fake.requests.filter((r) => r.method === method && r.url === url),
   };
 
   const answer = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
@@ -98,6 +115,12 @@ export async function startFakeKlinkApi(): Promise<FakeKlinkApi> {
       const next = faults[0];
       const delayMs = next?.kind === 'slow' ? next.delayMs : fake.holdMs;
       if (next?.kind === 'slow') faults.shift();
+      if (held !== null) {
+        held.push(() => {
+          if (!res.destroyed) answer(req, res, body);
+        });
+        return;
+      }
       if (delayMs === 0) return answer(req, res, body);
       const timer = setTimeout(() => {
         timers.delete(timer);

@@ -33,6 +33,22 @@ describe('loadConfig', () => {
     assert.deepEqual(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '600000' }), []);
   });
 
+  it('reads how contacts are enriched from klink: refresh after an hour and wait 2 s by default, validated', () => {
+    assert.deepEqual(loadConfig({}).contactEnrichment, { refreshMs: 3_600_000, waitMs: 2_000 });
+    assert.deepEqual(loadConfig({ KLINK_CONTACT_REFRESH_MINUTES: '5', KLINK_CONTACT_WAIT_MS: '250' }).contactEnrichment, {
+      refreshMs: 300_000,
+      waitMs: 250,
+    });
+    const problems = problemsOf({ KLINK_CONTACT_REFRESH_MINUTES: 'soon', KLINK_CONTACT_WAIT_MS: '0' }).join('\n');
+    assert.match(problems, /KLINK_CONTACT_REFRESH_MINUTES "soon" is not a positive number/);
+    assert.match(problems, /KLINK_CONTACT_WAIT_MS "0" is not a positive number/);
+    assert.match(problemsOf({ KLINK_CONTACT_WAIT_MS: '30000' }).join('\n'), /KLINK_CONTACT_WAIT_MS "30000" is longer than 10000/);
+    assert.match(
+      problemsOf({ KLINK_CONTACT_REFRESH_MINUTES: '100000' }).join('\n'),
+      /KLINK_CONTACT_REFRESH_MINUTES "100000" is longer than 43200/,
+    );
+  });
+
   it('reads the klink API token and refuses one an HTTP header cannot carry', () => {
     assert.deepEqual(loadConfig({ KLINK_API_TOKEN: ' kpt_abc123 ', KLINK_API_BASE_URL: 'http://127.0.0.1:9/api/v1/' }).klinkApi, {
       token: 'kpt_abc123',

@@ -171,7 +171,8 @@ export class PgEvents implements EventStore {
 /**
  * Keeps the newest version of a contact (times compared as instants, whatever their precision
  * or offset; an update whose time, or the stored time, cannot be read applies — as in SQLite)
- * and never erases a field the event did not carry. The instant (`contact_updated_ms`) always
+ * and never erases a field the event did not carry. A version fetched from klink's API has no time
+ * of its own, so a webhook always replaces it. The instant (`contact_updated_ms`) always
  * belongs to the stored time: null while that time is unreadable.
  */
 async function upsertContact(tx: Queryable, contact: NonNullable<NewEvent['contact']>, now: number): Promise<void> {
@@ -184,7 +185,9 @@ async function upsertContact(tx: Queryable, contact: NonNullable<NewEvent['conta
       tags = CASE WHEN $8 THEN excluded.tags ELSE contacts.tags END,
       contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at),
       contact_updated_ms = CASE WHEN excluded.contact_updated_at IS NULL THEN contacts.contact_updated_ms ELSE excluded.contact_updated_ms END,
-      stored_at = excluded.stored_at
+      stored_at = excluded.stored_at,
+      source = 'webhook',
+      fetched_at = NULL
     WHERE excluded.contact_updated_ms IS NULL OR contacts.contact_updated_ms IS NULL
       OR excluded.contact_updated_ms >= contacts.contact_updated_ms`,
     [

@@ -273,6 +273,15 @@ export const MIGRATIONS: readonly string[] = [
     expires_at BIGINT NOT NULL
   );
   `,
+  // Contact enrichment: contacts learned from klink's API (when fetched), and the ones it does not know.
+  `
+  ALTER TABLE contacts ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'api'));
+  ALTER TABLE contacts ADD COLUMN fetched_at BIGINT;
+  CREATE TABLE contact_misses (
+    id TEXT PRIMARY KEY,
+    checked_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the schema up to date; refuses a schema from a newer klink-teams. */

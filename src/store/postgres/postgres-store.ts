@@ -8,6 +8,7 @@ import { StoreOpenError } from '../errors';
 import type { Store } from '../store';
 import { PgBudget } from './budget';
 import { type ConnectOptions, clientConfig, createPool, tokenSource } from './connect';
+import { PgContacts } from './contacts';
 import { PgConversations } from './conversations';
 import { PgDb } from './db';
 import { PgDeliveries } from './deliveries';
@@ -55,6 +56,7 @@ export async function openPostgresStore(settings: PostgresSettings, options: Pos
   return {
     description: `postgres ${where}`,
     events,
+    contacts: new PgContacts(db),
     conversations: new PgConversations(db),
     deliveries: new PgDeliveries(db, channel),
     threads: new PgThreads(db),

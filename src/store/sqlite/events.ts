@@ -70,7 +70,10 @@ export class SqliteEvents implements EventStore {
     return { eventId: Number(inserted.lastInsertRowid), duplicate: false };
   }
 
-  /** Keeps the newest version of a contact and never erases a field the event did not carry. */
+  /**
+   * Keeps the newest version of a contact and never erases a field the event did not carry. A
+   * version fetched from klink's API has no time of its own: a webhook always replaces it.
+   */
   private upsertContact(contact: NonNullable<NewEvent['contact']>, now: number): void {
     const existing = this.ingest.stmt('SELECT name, tags, contact_updated_at FROM contacts WHERE id = ?').get(contact.id) as
       { name: string; tags: string; contact_updated_at: string | null } | undefined;
@@ -82,7 +85,8 @@ export class SqliteEvents implements EventStore {
         `
       INSERT INTO contacts (id, name, tags, contact_updated_at, stored_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, tags = excluded.tags,
-        contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at`,
+        contact_updated_at = COALESCE(excluded.contact_updated_at, contacts.contact_updated_at), stored_at = excluded.stored_at,
+        source = 'webhook', fetched_at = NULL`,
       )
       .run(contact.id, name, tags, contact.updatedAt, now);
   }

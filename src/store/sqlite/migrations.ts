@@ -171,6 +171,15 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // Contact enrichment: contacts learned from klink's API (when fetched), and the ones it does not know.
+  `
+  ALTER TABLE contacts ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'api'));
+  ALTER TABLE contacts ADD COLUMN fetched_at INTEGER;
+  CREATE TABLE contact_misses (
+    id TEXT PRIMARY KEY,
+    checked_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the migrations the database does not have yet, each in its own transaction. */

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { StoreOpenError } from '../errors';
 import type { Store } from '../store';
 import { SqliteBudget } from './budget';
+import { SqliteContacts } from './contacts';
 import { SqliteConversations } from './conversations';
 import { SqliteDb } from './database';
 import { SqliteDeliveries } from './deliveries';
@@ -55,6 +56,7 @@ export function openSqliteStore(file: string): Store {
   return {
     description: `sqlite ${file}`,
     events,
+    contacts: new SqliteContacts(db),
     conversations: new SqliteConversations(db),
     deliveries: new SqliteDeliveries(db, signal),
     threads: new SqliteThreads(db),

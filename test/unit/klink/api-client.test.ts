@@ -232,14 +232,31 @@ describe('klink API client', () => {
       api.contacts.set('x', {
         id: 42,
         company: { name: 'Acme' },
-        tags: [{ name: 'VVIP', color: 'red' }, 'junk', { id: 't', name: 7 }, null],
+        tags: [{ name: 'VVIP', color: 'red' }, { id: 't', name: 7 }, null, 3, ['VIP']],
       });
       api.contacts.set('y', { name: '  ' });
       api.contacts.set('z', { name: 'Zed', tags: 'VIP' });
+      api.contacts.set('n', { name: null, tags: null, extra: { deep: [1, 2] } });
       const c = client();
       assert.deepEqual(await c.getContact('x'), { id: '42', name: null, tags: [{ id: null, name: 'VVIP' }] });
       assert.deepEqual(await c.getContact('y'), { id: 'y', name: null, tags: [] });
       assert.deepEqual(await c.getContact('z'), { id: 'z', name: 'Zed', tags: [] });
+      assert.deepEqual(await c.getContact('n'), { id: 'n', name: null, tags: [] });
+    });
+
+    it('reads tags given as plain strings (as klink takes them in PATCH /contacts/{id}/tags), and leaves out removed ones', async () => {
+      api.contacts.set('s', {
+        name: 'Sam',
+        tags: ['VIP', '  ', { id: 9, name: 'gold' }, { id: 'old', name: 'lead', deletedAt: '2026-01-01T00:00:00Z' }],
+      });
+      assert.deepEqual(await client().getContact('s'), {
+        id: 's',
+        name: 'Sam',
+        tags: [
+          { id: null, name: 'VIP' },
+          { id: '9', name: 'gold' },
+        ],
+      });
     });
 
     it('an answer without a data object is a malformed answer, not a crash', async () => {
