@@ -19,6 +19,7 @@ import type { ConversationType, Store } from '../store/store';
 import { baseConversationId } from '../teams/activities';
 import type { CardSettings } from '../delivery/delivery-card';
 import { handleCardAction } from './card-actions';
+import { conversationLabels } from './conversation-labels';
 import { handleCommand } from './commands/handle-command';
 import { parseCommand } from './commands/parse';
 
@@ -136,7 +137,8 @@ export class KlinkBot extends TeamsActivityHandler {
       this.deps.log.warn({ activityType: context.activity.type }, 'activity without conversation or tenant; not recorded');
       return null;
     }
-    await this.deps.store.conversations.upsertConversation(conversation, this.deps.now());
+    const labels = conversationLabels(context.activity, conversation.type);
+    await this.deps.store.conversations.upsertConversation({ ...conversation, ...labels }, this.deps.now());
     return { id: conversation.id, type: conversation.type };
   }
 

@@ -225,13 +225,13 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     assert.equal(connector.find({ route: 'getConversationMember' }).length, 2);
   });
 
-  it('a conversation klink is not in: 404 problem+json', async () => {
+  it('a conversation klink is not in: 403 problem+json, like a conversation of which the caller is not a member', async () => {
     const response = await fetch(`${t.url}/api/tab/conversations/${encodeURIComponent('19:unknown@thread.tacv2')}/subscriptions`, {
       headers: { authorization: `Bearer ${userToken()}` },
     });
-    assert.equal(response.status, 404);
+    assert.equal(response.status, 403);
     assert.equal(response.headers.get('content-type')?.split(';')[0], PROBLEM_JSON);
-    assert.match(((await response.json()) as { detail: string }).detail, /klink/);
+    assert.match(((await response.json()) as { detail: string }).detail, /not a member .* or klink is not installed/);
   });
 
   it('a token whose audience is the client id (v2 tokens may carry it) is accepted like the Application ID URI', async () => {
