@@ -67,6 +67,17 @@ export class KlinkBot extends TeamsActivityHandler {
       await next();
     });
 
+    // Names shown in the klink tab follow renames (only of channels and teams the bot knows).
+    this.onTeamsChannelRenamedEvent(async (channel, _team, _context, next) => {
+      if (channel.id && channel.name) await this.deps.store.conversations.renameConversation(channel.id, channel.name);
+      await next();
+    });
+
+    this.onTeamsTeamRenamedEvent(async (team, _context, next) => {
+      if (team.id && team.name) await this.deps.store.conversations.renameTeam(team.id, team.name);
+      await next();
+    });
+
     this.onMembersRemoved(async (context, next) => {
       if (botIsAmong(context, context.activity.membersRemoved)) await this.forget(context, 'bot removed from the conversation');
       await next();

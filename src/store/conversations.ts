@@ -69,6 +69,10 @@ export interface ConversationStore {
    * of every tenant (local mode).
    */
   listConversations(tenantId: string | null, limit: number): Promise<NamedConversation[]>;
+  /** Teams renamed a channel or chat the bot knows: keeps the new name (unknown conversations are not added). */
+  renameConversation(id: string, name: string): Promise<void>;
+  /** Teams renamed a team: every known channel of it keeps the new team name. */
+  renameTeam(teamId: string, teamName: string): Promise<void>;
   /** The bot left the conversation: deactivates it and its subscriptions, with the reason. */
   deactivateConversation(id: string, reason: string, now: number): Promise<void>;
   /** The app was removed from a team: deactivates every channel of it; returns how many. */

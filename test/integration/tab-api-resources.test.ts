@@ -214,6 +214,28 @@ eachStore('tab API resources', function (kind) {
     assert.equal(h.connector.find({ route: 'getConversationMember' }).length, lookups);
   });
 
+  it('renames in Teams (channel, team) show in GET /me', async () => {
+    const renamed = (eventType: string, channelData: object) => ({
+      type: 'conversationUpdate',
+      id: `rename-${eventType}`,
+      channelId: 'msteams',
+      serviceUrl: h.connector.url,
+      from: USER,
+      conversation: { id: TEAM, conversationType: 'channel', isGroup: true, tenantId: TENANT },
+      channelData: { eventType, tenant: { id: TENANT }, ...channelData },
+    });
+    assert.equal(
+      await h.sendActivity(renamed('channelRenamed', { channel: { id: TAB_CHANNEL, name: 'VIP lounge' }, team: { id: TEAM } })),
+      200,
+    );
+    assert.equal(await h.sendActivity(renamed('teamRenamed', { team: { id: TEAM, name: 'Customer care' } })), 200);
+    const conversations = (await h.call('GET', '/me')).body.conversations as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      conversations.map((c) => [c.id, c.name, c.teamName]),
+      [[TAB_CHANNEL, 'VIP lounge', 'Customer care']],
+    );
+  });
+
   it('a change in the tab shows in @klink subscriptions, and an unsubscribe by command leaves the tab', async () => {
     const added = await h.call('POST', path('/subscriptions'), { body: { filters: 'whatsapp vip' } });
     assert.equal(added.status, 201);

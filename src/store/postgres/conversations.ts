@@ -73,6 +73,14 @@ export class PgConversations implements ConversationStore {
     return rows.map(toNamedConversation);
   }
 
+  async renameConversation(id: string, name: string): Promise<void> {
+    await this.db.run('UPDATE conversations SET name = $2 WHERE id = $1', [id, name]);
+  }
+
+  async renameTeam(teamId: string, teamName: string): Promise<void> {
+    await this.db.run('UPDATE conversations SET team_name = $2 WHERE team_id = $1', [teamId, teamName]);
+  }
+
   async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
     await this.db.transaction((tx) => deactivate(tx, [id], reason, now));
   }

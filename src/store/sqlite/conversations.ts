@@ -77,6 +77,14 @@ export class SqliteConversations implements ConversationStore {
     return rows.map(toNamedConversation);
   }
 
+  async renameConversation(id: string, name: string): Promise<void> {
+    this.db.stmt('UPDATE conversations SET name = ? WHERE id = ?').run(name, id);
+  }
+
+  async renameTeam(teamId: string, teamName: string): Promise<void> {
+    this.db.stmt('UPDATE conversations SET team_name = ? WHERE team_id = ?').run(teamName, teamId);
+  }
+
   async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
     this.db.transaction(() => deactivate(this.db, id, reason, now));
   }

@@ -168,6 +168,17 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
       ['19:other@thread.v2', group.id, channel.id],
     );
     assert.equal((await t.store.conversations.listConversations('t1', 1)).length, 1);
+    await t.store.conversations.renameConversation(channel.id, 'VIP lounge');
+    await t.store.conversations.renameTeam(channel.teamId ?? '', 'Customer care');
+    await t.store.conversations.renameConversation('19:never-seen@thread.tacv2', 'x');
+    assert.deepEqual(
+      (await t.store.conversations.listConversations('t1', 10)).map((c) => [c.id, c.name, c.teamName]),
+      [
+        [group.id, 'Escalations', null],
+        [channel.id, 'VIP lounge', 'Customer care'],
+      ],
+      'renames are kept; an unknown conversation is not added',
+    );
     await t.store.conversations.deactivateConversation(group.id, 'gone', 7);
     await t.store.conversations.deactivateConversation('a:mia', 'gone', 7);
     assert.deepEqual(
