@@ -308,4 +308,17 @@ describe('tab API in local mode (no BOT_ID)', () => {
     );
     assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
   });
+
+  it('GET /api/tab/me: the development identity, every channel klink is in, no deep link (no app id)', async () => {
+    const me = (await (await fetch(`${t.url}/api/tab/me`)).json()) as {
+      user: { id: string; development: boolean };
+      conversations: Array<{ id: string; tabUrl: string | null }>;
+    };
+    assert.deepEqual(me.user, { id: 'local-development-user', tenantId: null, name: null, development: true });
+    assert.deepEqual(
+      me.conversations.map((c) => [c.id, c.tabUrl]),
+      [[CHANNEL, null]],
+    );
+    assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
+  });
 });
