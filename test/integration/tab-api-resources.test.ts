@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { eachStore } from '../support/each-store';
 import { TEST_BOT_ID } from '../support/fake-openid';
-import { TEAM, TENANT, USER, installationUpdate } from '../support/teams-activities';
+import { TEAM, TENANT, USER, installationUpdate, personalCommand } from '../support/teams-activities';
 import {
   MEMBER_OID,
   PERSONAL_CHAT,
@@ -189,6 +189,11 @@ eachStore('tab API resources', function (kind) {
     await h.command('subscribe whatsapp vip');
     await install(OTHER_TEAM_CHANNEL, OTHER_TEAM, 'Sales');
     h.connector.setMembers(OTHER_TEAM, [{ id: '29:someone', aadObjectId: '0a1b2c3d-0000-4000-8000-00000000c003' }]);
+    const groupChat = '19:group-escalations@thread.v2';
+    const inGroup = personalCommand({ serviceUrl: h.connector.url }, 'help', groupChat);
+    const groupConversation = { id: groupChat, conversationType: 'groupChat', isGroup: true, name: 'Escalations', tenantId: TENANT };
+    assert.equal(await h.sendActivity({ ...inGroup, text: '<at>klink</at> help', conversation: groupConversation }), 200);
+    h.connector.setMembers(groupChat, [{ id: USER.id, aadObjectId: MEMBER_OID }]);
     const me = await h.call('GET', '/me');
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.deepEqual(me.body.user, { id: MEMBER_OID, tenantId: TENANT, name: null, development: false });
@@ -201,13 +206,18 @@ eachStore('tab API resources', function (kind) {
     const conversations = me.body.conversations as Array<Record<string, unknown>>;
     assert.deepEqual(
       conversations.map((c) => [c.id, c.type, c.teamId, c.name, c.teamName, c.subscriptions]),
-      [[TAB_CHANNEL, 'channel', TEAM, 'VIP desk', 'Support', 1]],
-      'the other team, where the user is not a member, is left out',
+      [
+        [groupChat, 'groupChat', null, 'Escalations', null, 0],
+        [TAB_CHANNEL, 'channel', TEAM, 'VIP desk', 'Support', 1],
+      ],
+      'most recently active first; the other team, where the user is not a member, is left out',
     );
-    const link = new URL(String(conversations[0].tabUrl));
+    const link = new URL(String(conversations[1].tabUrl));
     assert.equal(`${link.origin}${link.pathname}`, `https://teams.microsoft.com/l/entity/${TEST_BOT_ID}/klink-feed`);
     assert.deepEqual(JSON.parse(link.searchParams.get('context') ?? ''), { channelId: TAB_CHANNEL });
-    assert.deepEqual(me.body.limits, { checked: 2, maxChecked: 50, truncated: false, unanswered: 0 });
+    const chatLink = new URL(String(conversations[0].tabUrl));
+    assert.deepEqual(JSON.parse(chatLink.searchParams.get('context') ?? ''), { chatId: groupChat, contextType: 'chat' });
+    assert.deepEqual(me.body.limits, { checked: 3, maxChecked: 50, truncated: false, unanswered: 0 });
     // One lookup per team roster, cached: a second call asks Teams nothing.
     const lookups = h.connector.find({ route: 'getConversationMember' }).length;
     assert.equal((await h.call('GET', '/me')).status, 200);
