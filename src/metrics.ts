@@ -19,6 +19,8 @@ export interface Metrics {
   webhookToTeams: Histogram;
   /** Contact look-ups in klink's API, by outcome (found, not_found, or the error's code). */
   contactLookups: Counter<'outcome'>;
+  /** Tab API answers, by route pattern (never an id) and HTTP status. */
+  tabRequests: Counter<'route' | 'status'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -68,6 +70,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     countQueueWith: (source) => {
       queueSource = source;
     },
+    tabRequests: new Counter({
+      name: 'klink_teams_tab_requests_total',
+      help: 'klink tab API requests, by route (method and path pattern) and HTTP status',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
     webhookToTeams: new Histogram({
       name: 'klink_teams_webhook_to_teams_seconds',
       help: 'Time from webhook receipt to the card accepted by Teams',

@@ -18,7 +18,7 @@ import { DEVELOPMENT_USER } from './http/tab-auth';
 import { tabFrameAncestors } from './http/tab-csp';
 import { DEFAULT_TAB_DIR } from './http/tab-dir';
 import { registerTabFiles } from './http/tab-files';
-import { registerTabRoutes } from './http/tab-routes';
+import { registerTabRoutes } from './http/tab/register';
 import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
@@ -115,11 +115,13 @@ export function createWebServer(
     });
   }
   registerTabRoutes(server, {
-    conversations: store.conversations,
+    store,
     tokens,
     tenants,
     membership: new MembershipCheck(connector, now),
-    vipTags: config.vipTags,
+    settings,
+    appId: config.localMode ? null : config.bot.id,
+    metrics,
     log,
     now,
   });
