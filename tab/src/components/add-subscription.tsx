@@ -69,9 +69,13 @@ export function AddSubscription({ conversationId, commandPrefix, vocabulary }: A
     <div>
       <FilterBuilder vocabulary={vocabulary} state={state} onChange={(next) => (setState(next), setOutcome(null))} />
       <div className={styles.summary} aria-live="polite">
-        <Text>
-          Same as typing: <code className={styles.command}>{command}</code>
-        </Text>
+        {filterWords(state) === '' ? (
+          <Text>Choose at least one filter above, or Everything.</Text>
+        ) : (
+          <Text>
+            Same as typing: <code className={styles.command}>{command}</code>
+          </Text>
+        )}
         {checked?.ok ? <Text weight="semibold">{checked.description}</Text> : null}
         {local.map((problem) => (
           <Problem key={problem} text={problem} />

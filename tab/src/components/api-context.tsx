@@ -20,14 +20,22 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   const [generation, setGeneration] = useState(0);
   const refresh = useCallback(() => setGeneration((g) => g + 1), []);
   useEffect(() => {
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') refresh();
+    // Only a return counts: the first focus after loading would fetch everything twice.
+    let away = false;
+    const leave = () => void (away = true);
+    const back = () => {
+      if (!away || document.visibilityState !== 'visible') return;
+      away = false;
+      refresh();
     };
-    window.addEventListener('focus', refresh);
-    document.addEventListener('visibilitychange', onVisible);
+    const onVisibility = () => (document.visibilityState === 'hidden' ? leave() : back());
+    window.addEventListener('blur', leave);
+    window.addEventListener('focus', back);
+    document.addEventListener('visibilitychange', onVisibility);
     return () => {
-      window.removeEventListener('focus', refresh);
-      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('blur', leave);
+      window.removeEventListener('focus', back);
+      document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [refresh]);
   const value = useMemo(() => ({ api, generation, refresh }), [api, generation, refresh]);

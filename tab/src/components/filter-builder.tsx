@@ -9,8 +9,15 @@ import type { BuilderState, Direction, HandledBy, RoomKind } from '../logic/filt
 import { ValueListInput } from './value-list-input';
 
 const useStyles = makeStyles({
-  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(260px, 1fr))', gap: '16px 24px' },
-  fieldset: { border: 'none', margin: 0, padding: 0, display: 'flex', flexWrap: 'wrap', gap: '0 8px' },
+  grid: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(260px, 1fr))',
+    gap: '16px 24px',
+    alignItems: 'start',
+    marginTop: '12px',
+  },
+  fieldset: { border: 'none', margin: 0, padding: 0, display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(120px, 1fr))' },
+  contacts: { border: 'none', margin: 0, padding: 0 },
   legend: { fontWeight: tokens.fontWeightSemibold, padding: 0, marginBottom: '4px' },
 });
 
@@ -46,7 +53,7 @@ export function FilterBuilder({ vocabulary, state, onChange }: FilterBuilderProp
             />
           ))}
         </fieldset>
-        <fieldset className={styles.fieldset}>
+        <fieldset className={styles.contacts}>
           <legend className={styles.legend}>Contacts</legend>
           <Checkbox
             label={`VIP contacts (tagged ${vocabulary.vipTags.join(' or ')})`}

@@ -6,8 +6,6 @@ import { Button, Field, Input, Tag, TagGroup, makeStyles } from '@fluentui/react
 import { useId, useState } from 'react';
 
 const useStyles = makeStyles({
-  row: { display: 'flex', gap: '8px', alignItems: 'flex-end' },
-  grow: { flexGrow: 1, maxWidth: '320px' },
   tags: { flexWrap: 'wrap', marginTop: '4px' },
 });
 
@@ -30,25 +28,31 @@ export function ValueListInput({ label, hint, values, onChange, disabled }: Valu
   };
   return (
     <div>
-      <div className={styles.row}>
-        <Field label={label} hint={hint} className={styles.grow}>
-          <Input
-            id={id}
-            value={draft}
-            disabled={disabled}
-            onChange={(_, data) => setDraft(data.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter') {
-                event.preventDefault();
-                add();
-              }
-            }}
-          />
-        </Field>
-        <Button disabled={disabled || draft.trim() === ''} onClick={add} aria-label={`Add to ${label}`}>
-          Add
-        </Button>
-      </div>
+      <Field label={label} hint={hint}>
+        <Input
+          id={id}
+          value={draft}
+          disabled={disabled}
+          onChange={(_, data) => setDraft(data.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              add();
+            }
+          }}
+          contentAfter={
+            <Button
+              size="small"
+              appearance="transparent"
+              disabled={disabled || draft.trim() === ''}
+              onClick={add}
+              aria-label={`Add to ${label}`}
+            >
+              Add
+            </Button>
+          }
+        />
+      </Field>
       {values.length > 0 ? (
         <TagGroup className={styles.tags} aria-label={label} onDismiss={(_, data) => onChange(values.filter((v) => v !== data.value))}>
           {values.map((value) => (

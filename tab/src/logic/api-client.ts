@@ -18,7 +18,8 @@ export type ApiResult<T> = { ok: true; status: number; value: T } | { ok: false;
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export class TabApi {
-  private token: TokenAnswer | null = null;
+  /** The token in use (or being fetched), shared by calls made at the same time. */
+  private token: Promise<TokenAnswer> | null = null;
 
   constructor(
     private readonly base: string,
@@ -45,15 +46,16 @@ export class TabApi {
     const first = answer.failure;
     answer = await this.send(method, path, body, true);
     if (answer.ok || answer.failure.kind !== 'problem' || answer.failure.status !== 401) return answer as ApiResult<T>;
-    const token = this.token;
+    const token = this.token === null ? null : await this.token;
     if (token !== null && !token.ok) return { ok: false, failure: { kind: 'token', reason: token.reason } };
     return { ok: false, failure: { kind: 'sign-in', detail: answer.failure.detail || first.detail } };
   }
 
   private async send(method: string, path: string, body: unknown, fresh: boolean): Promise<ApiResult<unknown>> {
-    if (this.token === null || fresh) this.token = await this.tokens(fresh);
+    if (this.token === null || fresh) this.token = this.tokens(fresh);
+    const token = await this.token;
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    if (this.token.ok) headers.authorization = `Bearer ${this.token.token}`;
+    if (token.ok) headers.authorization = `Bearer ${token.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     let parsed: unknown;

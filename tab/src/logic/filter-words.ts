@@ -60,7 +60,7 @@ export function filterWords(state: BuilderState): string {
   return words.join(' ');
 }
 
-/** Problems the builder sees on its own (the server explains the rest). */
+/** Problems the builder sees on its own (the server explains the rest); choosing nothing is not one. */
 export function builderProblems(state: BuilderState): string[] {
   if (state.everything) return [];
   const problems: string[] = [];
@@ -78,7 +78,6 @@ export function builderProblems(state: BuilderState): string[] {
   if (unread !== '' && !/^\d+$/.test(unread)) {
     problems.push(`"Unread at least" needs a whole number, e.g. 3 (got "${unread}").`);
   }
-  if (filterWords(state) === '') problems.push('Choose at least one filter, or "Everything".');
   return problems;
 }
 

@@ -78,6 +78,17 @@ describe('tab API client (loopback server)', () => {
     assert.deepEqual(t.asked, [false]);
   });
 
+  it('asks Teams for one token when several calls start at once', async () => {
+    const t = tokens();
+    const api = new TabApi(base, t.source);
+    await Promise.all([api.subscriptions('c1'), api.mutedRooms('c1'), api.deliveries('c1')]);
+    assert.deepEqual(t.asked, [false]);
+    assert.deepEqual(
+      seen.map((s) => s.authorization),
+      ['Bearer token-1', 'Bearer token-1', 'Bearer token-1'],
+    );
+  });
+
   it('after a 401 asks Teams for a fresh token once and retries once', async () => {
     const t = tokens();
     replies.push(EXPIRED);
