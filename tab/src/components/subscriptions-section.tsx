@@ -10,11 +10,13 @@ import { FailureBar } from './failure-bar';
 import { Section } from './section';
 import { SubscriptionList } from './subscription-list';
 import { useLoad } from './use-load';
+import { useRenderedMark } from './use-rendered-mark';
 
 export function SubscriptionsSection({ conversationId, commandPrefix }: { conversationId: string; commandPrefix: string }) {
   const loaded = useLoad((api) => api.subscriptions(conversationId), conversationId);
   const vocabulary = useLoad((api) => api.vocabulary(), 'vocabulary');
   const result = loaded.result;
+  useRenderedMark(result !== null);
   const words = vocabulary.result?.ok ? vocabulary.result.value : FALLBACK_VOCABULARY;
   return (
     <>

@@ -11,10 +11,12 @@ import { startPage } from '../components/page-shell';
 import { Section } from '../components/section';
 import { SubscriptionsSection } from '../components/subscriptions-section';
 import { useLoad } from '../components/use-load';
+import { useRenderedMark } from '../components/use-rendered-mark';
 
 function Personal() {
   const me = useLoad((api) => api.me(), 'me');
   const result = me.result;
+  useRenderedMark(result !== null);
   return (
     <main>
       <PageHeader
