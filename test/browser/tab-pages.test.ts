@@ -1,0 +1,173 @@
+/**
+ * The klink tab's pages in headless Chromium, inside the Teams test host (test/support/teams-host),
+ * against the real app in local mode: the host's getAuthToken fails as it does without an Entra
+ * app, and the page must work all the same. Built with scripts/build-tab.ts into a temp dir and
+ * served with the tab's CSP (test/support/tab-server.ts). Covers what today's API offers: the
+ * configuration page saves; a subscription added with the builder shows in `@klink subscriptions`
+ * and one added by command shows in the tab; Remove asks first; the theme follows Teams live;
+ * missing sections say so; outside Teams the page says where to open it. Measures first render.
+ * With TAB_SCREENSHOTS=<dir> it writes tab-light.png and tab-dark.png there.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { buildTab } from '../../scripts/build-tab';
+import { type LoopbackContext, launchChromium, newLoopbackContext } from '../support/browser';
+import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
+import { screenshot } from '../support/screenshot';
+import { type TabServer, startTabServer } from '../support/tab-server';
+import { channelCommand, installationUpdate } from '../support/teams-activities';
+import { type OpenTeamsHostOptions, type TeamsHost, type TeamsHostContext, openTeamsHost } from '../support/teams-host';
+import { type TestApp, startTestApp } from '../support/test-app';
+import { makeTempDir } from '../support/temp-dir';
+import { cardTexts } from '../support/validate-card';
+
+const CHANNEL = '19:tab-ui-vip@thread.tacv2';
+const TEAM = { internalId: '19:team-support@thread.tacv2', groupId: 'a1b2c3d4-0000-4000-8000-00000000c0de', name: 'Support' };
+const IN_CHANNEL: TeamsHostContext = { frameContext: 'content', team: TEAM, channel: { id: CHANNEL, name: 'VIP desk' } };
+const WHATSAPP_VIP = 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).';
+const EMPTY = 'Nothing is posted here yet';
+const NOT_AVAILABLE = 'This part is not available on this klink server yet.';
+
+describe('browser: the klink tab pages', function () {
+  this.timeout(30_000);
+  let dir: { dir: string; remove: () => void };
+  let connector: FakeConnector;
+  let app: TestApp;
+  let tab: TabServer;
+  let browser: Browser;
+  let network: LoopbackContext;
+  let host: TeamsHost | undefined;
+
+  before(async function () {
+    this.timeout(120_000);
+    dir = makeTempDir('klink-tab-pages-');
+    const [launched, fakeConnector, testApp] = await Promise.all([
+      launchChromium(),
+      startFakeConnector(),
+      startTestApp(),
+      buildTab(path.join(dir.dir, 'tab')),
+    ]);
+    [browser, connector, app] = [launched, fakeConnector, testApp];
+    assert.equal(await app.activity(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL }, 'add')), 200);
+    tab = await startTabServer(path.join(dir.dir, 'tab'), app.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await tab?.close();
+    await app?.close();
+    await connector?.close();
+    dir?.remove();
+  });
+  beforeEach(async () => {
+    network = await newLoopbackContext(browser, { viewport: { width: 1100, height: 1500 } });
+  });
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+    await network.close();
+  });
+
+  async function open(page: string, options: Omit<OpenTeamsHostOptions, 'tabUrl'>): Promise<TeamsHost> {
+    host = await openTeamsHost(network.context, { tabUrl: `${tab.url}/tab/${page}`, timeoutMs: 10_000, ...options });
+    await host.waitForInitialized();
+    return host;
+  }
+
+  /** `@klink <text>` in the channel; the texts of the bot's reply card. */
+  async function command(text: string): Promise<string[]> {
+    const activity = channelCommand({ serviceUrl: connector.url, channelId: CHANNEL }, text);
+    assert.equal(await app.activity(activity), 200);
+    const [reply] = await connector.waitForRequests((r) => r.route === 'replyToActivity' && r.urlActivityId === activity.id);
+    return cardTexts(reply.activity?.attachments?.[0]?.content);
+  }
+
+  it('configuration page: valid once it knows the channel; Save points Teams at content.html', async () => {
+    const teams = await open('config.html', { context: { ...IN_CHANNEL, frameContext: 'settings' } });
+    await teams.tab.getByRole('heading', { name: 'klink for this conversation' }).waitFor();
+    await teams.waitForValidity(true);
+    const outcome = await teams.save();
+    assert.deepEqual(outcome, {
+      ok: true,
+      settings: { entityId: 'klink-feed', contentUrl: `${tab.url}/tab/content.html`, suggestedDisplayName: 'klink' },
+    });
+  });
+
+  it('content page: add whatsapp vip with the builder, see it in @klink subscriptions, remove it after confirming', async () => {
+    const teams = await open('content.html', { context: IN_CHANNEL });
+    const page = teams.tab;
+    await page.getByText(EMPTY).waitFor();
+    await page.getByRole('checkbox', { name: 'WhatsApp' }).check();
+    await page.getByRole('checkbox', { name: /VIP contacts/ }).check();
+    await page.getByText('@klink subscribe whatsapp vip', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add subscription' }).click();
+    await page.locator('[data-subscription="whatsapp vip"]').getByText(`1. ${WHATSAPP_VIP}`).waitFor();
+    assert.ok(
+      (await command('subscriptions')).some((t) => t.includes(WHATSAPP_VIP)),
+      'the command does not list what the tab added',
+    );
+    assert.ok(teams.tokenCalls.length >= 1, 'the page never asked Teams for a sign-in token');
+
+    // Remove asks first; Cancel keeps it.
+    await page.getByRole('button', { name: /Remove subscription 1/ }).click();
+    await page.getByRole('dialog').getByText('Remove this subscription?').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.locator('[data-subscription="whatsapp vip"]').waitFor();
+    await page.getByRole('button', { name: /Remove subscription 1/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await page.getByText(EMPTY).waitFor();
+    assert.ok(
+      (await command('subscriptions')).every((t) => !t.includes(WHATSAPP_VIP)),
+      'the command still lists what the tab removed',
+    );
+  });
+
+  it('content page: shows a subscription added by command after Refresh; sections this server lacks say so', async () => {
+    const teams = await open('content.html', { context: IN_CHANNEL });
+    const page = teams.tab;
+    await page.getByText(EMPTY).waitFor();
+    await command('subscribe email');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('[data-subscription="email"]').waitFor();
+    for (const title of ['Muted klink rooms', 'Recent deliveries']) {
+      await page.getByRole('region', { name: title }).getByText(NOT_AVAILABLE).waitFor();
+    }
+    await page.getByRole('button', { name: /Remove subscription 1/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await page.getByText(EMPTY).waitFor();
+  });
+
+  it('follows the Teams theme live: light, then dark; first render measured', async () => {
+    const teams = await open('content.html', { context: IN_CHANNEL });
+    await teams.tab.getByText(EMPTY).waitFor();
+    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
+    assert.ok(frame, 'no tab frame');
+    // Evaluated in the tab; strings, as the test's own TypeScript has no DOM types.
+    const colors = () =>
+      frame.evaluate<{ background: string; text: string }>(
+        "({ background: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.querySelector('h1')).color })",
+      );
+    const rendered = await frame.evaluate<number>("performance.getEntriesByName('klink:rendered')[0].startTime");
+    console.log(`      first render (navigation start → subscriptions shown): ${Math.round(rendered)} ms`);
+    assert.deepEqual(await colors(), { background: 'rgb(255, 255, 255)', text: 'rgb(36, 36, 36)' });
+    const shots = process.env.TAB_SCREENSHOTS;
+    if (shots) await screenshot(teams.tabElement, path.join(shots, 'tab-light.png'));
+    await teams.setTheme('dark');
+    await teams.tab.locator('[data-theme="dark"]').waitFor();
+    assert.deepEqual(await colors(), { background: 'rgb(41, 41, 41)', text: 'rgb(255, 255, 255)' });
+    if (shots) await screenshot(teams.tabElement, path.join(shots, 'tab-dark.png'));
+  });
+
+  it('personal page: says plainly that this server does not offer it yet', async () => {
+    const teams = await open('personal.html', { context: { frameContext: 'content' } });
+    await teams.tab.getByRole('heading', { name: 'Your klink' }).waitFor();
+    await teams.tab.getByText(NOT_AVAILABLE).waitFor();
+  });
+
+  it('outside Teams: says to open it in Microsoft Teams', async () => {
+    const page = await network.context.newPage();
+    await page.goto(`${tab.url}/tab/content.html`);
+    await page.getByText('Open this in Microsoft Teams').waitFor();
+  });
+});
