@@ -139,8 +139,13 @@ describe('browser: the klink tab pages', function () {
   });
 
   it('follows the Teams theme live: light, then dark; first render measured', async () => {
+    await command('subscribe whatsapp vip');
     const teams = await open('content.html', { context: IN_CHANNEL });
-    await teams.tab.getByText(EMPTY).waitFor();
+    await teams.tab.locator('[data-subscription="whatsapp vip"]').waitFor();
+    await teams.tab.getByRole('checkbox', { name: 'Email' }).check();
+    await teams.tab.getByRole('checkbox', { name: /VIP contacts/ }).check();
+    await teams.tab.getByText('@klink subscribe email vip', { exact: true }).waitFor();
+    await teams.tab.getByText(/check and card preview are not available/).waitFor();
     const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
     assert.ok(frame, 'no tab frame');
     // Evaluated in the tab; strings, as the test's own TypeScript has no DOM types.
@@ -157,6 +162,7 @@ describe('browser: the klink tab pages', function () {
     await teams.tab.locator('[data-theme="dark"]').waitFor();
     assert.deepEqual(await colors(), { background: 'rgb(41, 41, 41)', text: 'rgb(255, 255, 255)' });
     if (shots) await screenshot(teams.tabElement, path.join(shots, 'tab-dark.png'));
+    await command('unsubscribe all');
   });
 
   it('personal page: says plainly that this server does not offer it yet', async () => {
