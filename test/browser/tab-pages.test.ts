@@ -138,6 +138,62 @@ describe('browser: the klink tab pages', function () {
     await page.getByText(EMPTY).waitFor();
   });
 
+  it('content page: works with the keyboard alone, and every control it reaches has a name', async () => {
+    const teams = await open('content.html', { context: IN_CHANNEL });
+    const page = teams.tab;
+    await page.getByText(EMPTY).waitFor();
+    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
+    assert.ok(frame, 'no tab frame');
+    // The focused control's accessible name, roughly as a screen reader finds it (run in the tab).
+    const focused = () =>
+      frame.evaluate<string>(
+        `(() => { const e = document.activeElement; if (!e || e === document.body) return '';
+          const byId = (ids) => ids.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+          return (e.getAttribute('aria-label') || (e.getAttribute('aria-labelledby') && byId(e.getAttribute('aria-labelledby')))
+            || (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent || '').trim() || '<' + e.tagName + ' without a name>'; })()`,
+      );
+    await page.getByRole('button', { name: 'Refresh' }).focus();
+    const names = [await focused()];
+    // Once round the page (Tab wraps back to Refresh through the host), bounded.
+    for (let i = 0; i < 40; i++) {
+      await teams.page.keyboard.press('Tab');
+      const name = await focused();
+      if (name === 'Refresh') break;
+      names.push(name);
+    }
+    assert.deepEqual(
+      names.filter((n) => n.includes('without a name')),
+      [],
+      'controls without a name',
+    );
+    for (const expected of ['WhatsApp', 'VIP contacts (tagged VIP or VVIP)', 'Contact tags', 'Customer messages (inbound)']) {
+      assert.ok(names.includes(expected), `Tab never reached "${expected}": ${names.join(' | ')}`);
+    }
+
+    // Choose, add and remove with keys only.
+    await page.getByRole('checkbox', { name: 'WhatsApp' }).focus();
+    await teams.page.keyboard.press('Space');
+    await page.getByRole('textbox', { name: 'Contact tags' }).focus();
+    await teams.page.keyboard.type('gold');
+    await teams.page.keyboard.press('Enter');
+    await teams.page.keyboard.type('silver');
+    await teams.page.keyboard.press('Enter');
+    await page.getByText('@klink subscribe whatsapp tag:gold tag:silver', { exact: true }).waitFor();
+    await page.locator('.fui-Tag[value="silver"]').focus();
+    await teams.page.keyboard.press('Delete');
+    await page.getByText('@klink subscribe whatsapp tag:gold', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add subscription' }).and(page.locator(':enabled')).waitFor();
+    await page.getByRole('button', { name: 'Add subscription' }).focus();
+    await teams.page.keyboard.press('Enter');
+    await page.locator('[data-subscription="whatsapp tag:gold"]').waitFor();
+    await page.getByRole('button', { name: /Remove subscription 1/ }).focus();
+    await teams.page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByText('Remove this subscription?').waitFor();
+    assert.equal(await focused(), 'Remove', 'the dialog does not start on its Remove button');
+    await teams.page.keyboard.press('Enter');
+    await page.getByText(EMPTY).waitFor();
+  });
+
   it('follows the Teams theme live: light, then dark; first render measured', async () => {
     await command('subscribe whatsapp vip');
     const teams = await open('content.html', { context: IN_CHANNEL });
