@@ -5,8 +5,12 @@
  * pages.config validity/settings/save, theme changes). Everything the tab did is recorded in Node
  * and can be awaited with a bound; nothing sleeps.
  *
+ *   import { launchChromium, newLoopbackContext } from '../support/browser';
+ *   import { screenshot } from '../support/screenshot';
+ *   import { openTeamsHost } from '../support/teams-host';
+ *
  *   const browser = await launchChromium();
- *   const { context } = await newLoopbackContext(browser);
+ *   const { context, blocked } = await newLoopbackContext(browser, { viewport: { width: 1100, height: 700 } });
  *   const host = await openTeamsHost(context, {
  *     tabUrl: `${bot}/tab/config.html`,
  *     context: { frameContext: 'settings', team, channel: { id: CHANNEL }, user: { id: OID, tenantId: TID } },
@@ -18,6 +22,8 @@
  *   const outcome = await host.save();                           // Teams' Save button
  *   assert.deepEqual(outcome, { ok: true, settings: { entityId: ..., contentUrl: ... } });
  *   await host.setTheme('dark');
+ *   await host.tab.getByText('…').waitFor({ timeout: 5000 });  // the page redrew in dark
+ *   await screenshot(host.tabElement, path.join(outDir, 'tab-dark.png')); // or (host.page, file, { fullPage: true })
  *   host.setToken({ error: 'resourceRequiresConsent' });
  *   assert.equal(host.tokenCalls.length, 2);
  *   await host.close();
@@ -41,6 +47,13 @@
  * `pages.config.setValidityState(true)` to enable Save and `pages.config.setConfig(...)` in its
  * `registerOnSaveHandler` handler before `notifySuccess()`; the runtime advertises `app`,
  * `authentication`, `pages` (appButton, backStack, config, tabs), `teams`, `teamsCore`.
+ * The tab's server must let the host frame it: no `X-Frame-Options`, and a CSP `frame-ancestors`
+ * that allows `http://127.0.0.1:*` (loopback only in local mode; Teams' hosts in production).
+ *
+ * Tokens: teams-js 2.58's `getAuthToken({ resources, claims, silent, tenantId })` has no "force
+ * refresh"; each call is recorded in `tokenCalls` with those arguments (a tab that asks again for a
+ * fresh token shows up as another call, with whatever `silent` it passed) and gets the current
+ * `setToken` answer. Real Teams returns its cached token until it expires.
  *
  * Calls the host does not know are answered with teams-js's "not supported on platform" SdkError
  * (`{ errorCode: 100 }`) and listed in `unsupportedCalls`; a test can teach it an answer with
@@ -93,7 +106,12 @@ export async function openTeamsHost(context: BrowserContext, options: OpenTeamsH
     const request = parseRequest(data);
     return request ? host.session.receive(request) : null;
   });
-  await page.goto(server.pageUrl(options.tabUrl, { title: options.title, theme: options.context?.theme }));
+  try {
+    await page.goto(server.pageUrl(options.tabUrl, { title: options.title, theme: options.context?.theme }));
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
   return host;
 }
 
