@@ -17,6 +17,8 @@ export interface Metrics {
   countQueueWith(source: () => Promise<number | null>): void;
   /** Seconds from webhook acknowledgement to the card accepted by Teams. */
   webhookToTeams: Histogram;
+  /** Tab API answers, by route pattern (never an id) and HTTP status. */
+  tabRequests: Counter<'route' | 'status'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -66,6 +68,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     countQueueWith: (source) => {
       queueSource = source;
     },
+    tabRequests: new Counter({
+      name: 'klink_teams_tab_requests_total',
+      help: 'klink tab API requests, by route (method and path pattern) and HTTP status',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
     webhookToTeams: new Histogram({
       name: 'klink_teams_webhook_to_teams_seconds',
       help: 'Time from webhook receipt to the card accepted by Teams',

@@ -15,7 +15,7 @@ import { registerConsentRoutes } from './http/consent-routes';
 import type { HealthDeps } from './http/health-routes';
 import { createServer } from './http/server';
 import { DEVELOPMENT_USER } from './http/tab-auth';
-import { registerTabRoutes } from './http/tab-routes';
+import { registerTabRoutes } from './http/tab/register';
 import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
@@ -108,11 +108,13 @@ export function createWebServer(
     });
   }
   registerTabRoutes(server, {
-    conversations: store.conversations,
+    store,
     tokens,
     tenants,
     membership: new MembershipCheck(connector, now),
-    vipTags: config.vipTags,
+    settings,
+    appId: config.localMode ? null : config.bot.id,
+    metrics,
     log,
     now,
   });

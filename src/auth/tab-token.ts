@@ -15,6 +15,12 @@ import type { TenantPolicy } from './tenant-policy';
 /** The delegated scope the Entra app exposes for the tab. */
 export const TAB_SCOPE = 'access_as_user';
 export const DEFAULT_TAB_AUTHORITY = 'https://login.microsoftonline.com';
+/**
+ * The apps a tab token may have been issued to (`azp`, the authorized party, in v2 tokens; v1's
+ * `appid`): the Teams clients that TEAMS-FACTS says the Entra app pre-authorizes, desktop/mobile
+ * and web, and the bot's own app. A token another app obtained for klink's scope is refused.
+ */
+export const TEAMS_CLIENT_IDS: readonly string[] = ['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346'];
 /** Tolerated difference between Entra's clock and ours. */
 const CLOCK_SKEW_SECONDS = 60;
 const METADATA_TIMEOUT_MS = 5_000;
@@ -26,12 +32,23 @@ export interface TabUser {
   userId: string;
   /** Entra tenant id (`tid`), lower case; null for the local development identity. */
   tenantId: string | null;
+  /** The user's display name (`name`, when the token carries it). */
+  name: string | null;
   /** True only in local mode: not a signed-in user. */
   development: boolean;
 }
 
 export type TabTokenProblem =
-  'missing' | 'invalid' | 'expired' | 'audience' | 'issuer' | 'v1-token' | 'scope' | 'tenant-not-enabled' | 'keys-unavailable';
+  | 'missing'
+  | 'invalid'
+  | 'expired'
+  | 'audience'
+  | 'issuer'
+  | 'v1-token'
+  | 'client-not-allowed'
+  | 'scope'
+  | 'tenant-not-enabled'
+  | 'keys-unavailable';
 
 /** A refused token (or keys that could not be fetched), with a stable code mapped to HTTP at the edge. */
 export class TabTokenError extends Error {
@@ -83,12 +100,15 @@ export class TabTokenValidator {
     } catch (err) {
       throw asTokenError(err);
     }
+    const clients = [...TEAMS_CLIENT_IDS, this.options.botId.toLowerCase()];
+    if (typeof payload.azp !== 'string' || !clients.includes(payload.azp.toLowerCase())) throw new TabTokenError('client-not-allowed');
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes(TAB_SCOPE)) throw new TabTokenError('scope');
     const tenantId = tenant.tid.toLowerCase();
     if (!(await this.options.tenants.allows(tenantId))) throw new TabTokenError('tenant-not-enabled', tenantId);
     if (typeof payload.oid !== 'string' || payload.oid === '') throw new TabTokenError('invalid');
-    return { userId: payload.oid, tenantId, development: false };
+    const name = typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim() : null;
+    return { userId: payload.oid, tenantId, name, development: false };
   }
 
   /** The key set named by Entra's OpenID metadata; fetched once, again after a failure. */

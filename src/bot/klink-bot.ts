@@ -19,6 +19,7 @@ import type { ConversationType, Store } from '../store/store';
 import { baseConversationId } from '../teams/activities';
 import type { CardSettings } from '../delivery/delivery-card';
 import { handleCardAction } from './card-actions';
+import { conversationLabels } from './conversation-labels';
 import { handleCommand } from './commands/handle-command';
 import { parseCommand } from './commands/parse';
 
@@ -63,6 +64,17 @@ export class KlinkBot extends TeamsActivityHandler {
 
     this.onMembersAdded(async (context, next) => {
       if (botIsAmong(context, context.activity.membersAdded)) await this.record(context);
+      await next();
+    });
+
+    // Names shown in the klink tab follow renames (only of channels and teams the bot knows).
+    this.onTeamsChannelRenamedEvent(async (channel, _team, _context, next) => {
+      if (channel.id && channel.name) await this.deps.store.conversations.renameConversation(channel.id, channel.name);
+      await next();
+    });
+
+    this.onTeamsTeamRenamedEvent(async (team, _context, next) => {
+      if (team.id && team.name) await this.deps.store.conversations.renameTeam(team.id, team.name);
       await next();
     });
 
@@ -136,7 +148,8 @@ export class KlinkBot extends TeamsActivityHandler {
       this.deps.log.warn({ activityType: context.activity.type }, 'activity without conversation or tenant; not recorded');
       return null;
     }
-    await this.deps.store.conversations.upsertConversation(conversation, this.deps.now());
+    const labels = conversationLabels(context.activity, conversation.type);
+    await this.deps.store.conversations.upsertConversation({ ...conversation, ...labels }, this.deps.now());
     return { id: conversation.id, type: conversation.type };
   }
 

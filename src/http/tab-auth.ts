@@ -10,7 +10,12 @@ import { TAB_SCOPE, TabTokenError, type TabTokenProblem, type TabUser } from '..
 import type { Problem } from './problem';
 
 /** Local mode's caller: not a signed-in user; the log says so at start. */
-export const DEVELOPMENT_USER: TabUser = Object.freeze({ userId: 'local-development-user', tenantId: null, development: true });
+export const DEVELOPMENT_USER: TabUser = Object.freeze({
+  userId: 'local-development-user',
+  tenantId: null,
+  name: null,
+  development: true,
+});
 
 export interface TabTokens {
   validate(token: string): Promise<TabUser>;
@@ -67,6 +72,14 @@ function tokenProblem(err: TabTokenError, tenants: Pick<TenantPolicy, 'consentUr
         'v1-token',
         'This sign-in token is a v1 token; klink accepts v2 tokens only: the operator must set the Entra app to issue v2 access tokens (requestedAccessTokenVersion 2).',
       );
+    case 'client-not-allowed':
+      return {
+        code: 'client-not-allowed',
+        status: 403,
+        title: 'Not signed in through Teams',
+        detail:
+          'This sign-in token was issued to an app other than Microsoft Teams or klink: open the klink tab in Teams (desktop, mobile or web), which signs you in.',
+      };
     case 'scope':
       return {
         code: 'scope',

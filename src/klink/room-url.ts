@@ -18,6 +18,17 @@ export function roomUrl(template: string, message: KlinkMessage): string {
   return template.replace(/\{(roomId|contactId|messageId|channelType)\}/g, (_, key: string) => urlComponent(values[key] ?? ''));
 }
 
+/**
+ * The link to a klink room known only by its id (a muted room): `{roomId}` filled, the other
+ * placeholders left empty; null when the template does not name the room.
+ */
+export function roomIdUrl(template: string, roomId: string): string | null {
+  if (!template.includes('{roomId}')) return null;
+  return template.replace(/\{(roomId|contactId|messageId|channelType)\}/g, (_, key: string) =>
+    key === 'roomId' ? urlComponent(roomId) : '',
+  );
+}
+
 /** `value` as one URL component that cannot navigate: dot segments become empty. */
 export function urlComponent(value: string): string {
   if (/^\.{1,2}$/.test(value)) return '';

@@ -21,7 +21,23 @@ export interface Conversation {
   pausedUntil: number | null;
 }
 
-export type NewConversation = Omit<Conversation, 'active' | 'removedReason' | 'pausedUntil'>;
+/** What Teams says about a conversation besides where it is; unknown (null or absent) never erases what is known. */
+export interface ConversationLabels {
+  /** The channel's or group chat's name. */
+  name?: string | null;
+  /** The team's name (channels). */
+  teamName?: string | null;
+  /** Personal conversations: the Entra object id of the user the bot chats with. */
+  userAadObjectId?: string | null;
+}
+
+export type NewConversation = Omit<Conversation, 'active' | 'removedReason' | 'pausedUntil'> & ConversationLabels;
+
+/** A conversation with the names Teams gave the bot (null when it never said). */
+export interface NamedConversation extends Conversation {
+  name: string | null;
+  teamName: string | null;
+}
 
 export interface Subscription {
   id: number;
@@ -39,11 +55,24 @@ export interface MutedRoom {
   conversationId: string;
   roomId: string;
   until: number;
+  /** Who muted it (Entra object id or Teams user id), when known. */
+  mutedBy: string | null;
 }
 
 export interface ConversationStore {
   upsertConversation(conversation: NewConversation, now: number): Promise<void>;
   getConversation(id: string): Promise<Conversation | null>;
+  /** The active personal conversation of this user (Entra object id) in this tenant (case-insensitive), if the bot has one. */
+  personalConversationOf(tenantId: string, userAadObjectId: string): Promise<Conversation | null>;
+  /**
+   * Active channels and group chats, most recently seen first, with their names; `tenantId` null:
+   * of every tenant (local mode).
+   */
+  listConversations(tenantId: string | null, limit: number): Promise<NamedConversation[]>;
+  /** Teams renamed a channel or chat the bot knows: keeps the new name (unknown conversations are not added). */
+  renameConversation(id: string, name: string): Promise<void>;
+  /** Teams renamed a team: every known channel of it keeps the new team name. */
+  renameTeam(teamId: string, teamName: string): Promise<void>;
   /** The bot left the conversation: deactivates it and its subscriptions, with the reason. */
   deactivateConversation(id: string, reason: string, now: number): Promise<void>;
   /** The app was removed from a team: deactivates every channel of it; returns how many. */
@@ -67,4 +96,8 @@ export interface ConversationStore {
   muteRoom(conversationId: string, roomId: string, until: number, mutedBy: string | null): Promise<void>;
   /** Rooms muted at `now`. */
   mutedRooms(now: number): Promise<MutedRoom[]>;
+  /** Rooms of one conversation muted at `now`, the mute ending first first. */
+  mutedRoomsOf(conversationId: string, now: number): Promise<MutedRoom[]>;
+  /** Ends a room's mute in one conversation; false when it was not muted at `now`. */
+  unmuteRoom(conversationId: string, roomId: string, now: number): Promise<boolean>;
 }

@@ -98,6 +98,13 @@ export interface ClaimedConversation {
   newestDue: number | null;
 }
 
+/** A delivery with its event and the event's contact as known now (what a conversation's history shows). */
+export interface DeliveryWithEvent {
+  delivery: Delivery;
+  event: StoredEvent;
+  contact: KlinkContact | null;
+}
+
 export interface DeliveryFilter {
   state?: DeliveryState;
   conversationId?: string;
@@ -153,4 +160,13 @@ export interface DeliveryQueue {
   listDeliveries(filter: DeliveryFilter, limit: number): Promise<ListedDelivery[]>;
   /** Puts dead deliveries back in the queue (`ids` null: all of them); returns how many. Workers are told. */
   requeueDead(ids: number[] | null, now: number): Promise<number>;
+
+  /** One conversation's newest deliveries first (of one state, or all), with their events and contacts. */
+  conversationDeliveries(conversationId: string, state: DeliveryState | null, limit: number): Promise<DeliveryWithEvent[]>;
+  /** A delivery of this conversation by id; null when there is none (or it belongs to another conversation). */
+  conversationDelivery(conversationId: string, deliveryId: number): Promise<Delivery | null>;
+  /** How many deliveries of the conversation are pending and dead. */
+  deliveryCounts(conversationId: string): Promise<{ pending: number; dead: number }>;
+  /** Like requeueDead, limited to one conversation's dead deliveries (`ids` null: all of them). Workers are told. */
+  requeueDeadOf(conversationId: string, ids: number[] | null, now: number): Promise<number>;
 }

@@ -4,8 +4,8 @@
  */
 import type { KlinkContact } from '../klink/events';
 import { filtersFromJson } from '../subscriptions/filters';
-import type { Conversation, ConversationType, Subscription } from './conversations';
-import type { Delivery, DeliveryState, DeliveryVia, DueDelivery, ListedDelivery } from './deliveries';
+import type { Conversation, ConversationType, MutedRoom, NamedConversation, Subscription } from './conversations';
+import type { Delivery, DeliveryState, DeliveryVia, DeliveryWithEvent, DueDelivery, ListedDelivery } from './deliveries';
 import type { StoredEvent } from './events';
 import type { KlinkConnection, TenantConsent } from './tenants';
 import type { RoomThread } from './threads';
@@ -197,6 +197,39 @@ export interface ClaimColumns {
   claimed_by: string | null;
   claimed_until: number | null;
 }
+/** A conversation row with the names Teams gave (`SELECT ${conversationColumns()}, name, team_name`). */
+export type NamedConversationRow = ConversationRow & { name: string | null; team_name: string | null };
+
+export function toNamedConversation(row: NamedConversationRow): NamedConversation {
+  return { ...toConversation(row), name: row.name, teamName: row.team_name };
+}
+
+export interface MuteRow {
+  conversation_id: string;
+  room_id: string;
+  until: number;
+  muted_by: string | null;
+}
+export const MUTE_COLUMNS = columns<MuteRow>(['conversation_id', 'room_id', 'until', 'muted_by']);
+
+export function toMutedRoom(row: MuteRow): MutedRoom {
+  return { conversationId: row.conversation_id, roomId: row.room_id, until: Number(row.until), mutedBy: row.muted_by };
+}
+
+/** The columns of conversationDeliveries: delivery, event (without its kind), contact. */
+export const HISTORY_COLUMNS = `${deliveryColumns('d')}, d.id AS d_id,
+  e.id AS e_id, e.connection_id, e.event_type, e.data_id, e.payload, e.received_at, e.room_id, ${CONTACT_COLUMNS}`;
+
+export type HistoryRow = DeliveryRow & EventRow & ContactColumns & { d_id: number; e_id: number };
+
+export function toHistory(row: HistoryRow): DeliveryWithEvent {
+  return {
+    delivery: toDelivery({ ...row, id: row.d_id }),
+    event: toEvent({ ...row, id: row.e_id }),
+    contact: toJoinedContact(row),
+  };
+}
+
 export interface ConsentRow {
   tenant_id: string;
   granted_by: string | null;

@@ -225,13 +225,13 @@ eachStore('tab API (/api/tab/…, Teams SSO)', function (kind) {
     assert.equal(connector.find({ route: 'getConversationMember' }).length, 2);
   });
 
-  it('a conversation klink is not in: 404 problem+json', async () => {
+  it('a conversation klink is not in: 403 problem+json, like a conversation of which the caller is not a member', async () => {
     const response = await fetch(`${t.url}/api/tab/conversations/${encodeURIComponent('19:unknown@thread.tacv2')}/subscriptions`, {
       headers: { authorization: `Bearer ${userToken()}` },
     });
-    assert.equal(response.status, 404);
+    assert.equal(response.status, 403);
     assert.equal(response.headers.get('content-type')?.split(';')[0], PROBLEM_JSON);
-    assert.match(((await response.json()) as { detail: string }).detail, /klink/);
+    assert.match(((await response.json()) as { detail: string }).detail, /not a member .* or klink is not installed/);
   });
 
   it('a token whose audience is the client id (v2 tokens may carry it) is accepted like the Application ID URI', async () => {
@@ -305,6 +305,19 @@ describe('tab API in local mode (no BOT_ID)', () => {
     assert.ok(
       t.logs.some((line) => line.includes('development identity') && line.includes('local-development-user')),
       'the start-up log names the development identity',
+    );
+    assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
+  });
+
+  it('GET /api/tab/me: the development identity, every channel klink is in, no deep link (no app id)', async () => {
+    const me = (await (await fetch(`${t.url}/api/tab/me`)).json()) as {
+      user: { id: string; development: boolean };
+      conversations: Array<{ id: string; tabUrl: string | null }>;
+    };
+    assert.deepEqual(me.user, { id: 'local-development-user', tenantId: null, name: null, development: true });
+    assert.deepEqual(
+      me.conversations.map((c) => [c.id, c.tabUrl]),
+      [[CHANNEL, null]],
     );
     assert.equal(connector.find({ route: 'getConversationMember' }).length, 0);
   });

@@ -31,7 +31,13 @@ export interface UserTokenOptions {
   expiresInSeconds?: number;
   /** `published` (in the JWKS, default) or `unpublished` (a key Entra never published). */
   key?: 'published' | 'unpublished';
+  /** `azp`, the app the token was issued to; default Teams web. Null leaves the claim out. */
+  azp?: string | null;
 }
+
+/** Teams' clients as Entra names them in `azp`. */
+export const TEAMS_WEB_CLIENT = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
+export const TEAMS_DESKTOP_CLIENT = '1fec8e78-bce4-4aaf-ab1b-5451cc387264';
 
 export const GRAPH_DEFAULT = 'https://graph.microsoft.com/.default';
 /** The app role the app registration defines and requests of itself (see docs/deploy.md). */
@@ -216,7 +222,7 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
         tid: token.tenant,
         oid: token.oid,
         scp: token.scp ?? TAB_SCOPE,
-        azp: '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+        ...(token.azp === null ? {} : { azp: token.azp ?? TEAMS_WEB_CLIENT }),
         ver: '2.0',
       };
       const nowSeconds = Math.floor(Date.now() / 1000);

@@ -1,12 +1,18 @@
 /** Conversations, subscriptions, pauses and room mutes in PostgreSQL. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
-import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
+import type { Conversation, ConversationStore, MutedRoom, NamedConversation, NewConversation, Subscription } from '../conversations';
+import { checkLimit } from '../limit';
 import {
   type ConversationRow,
+  MUTE_COLUMNS,
+  type MuteRow,
+  type NamedConversationRow,
   SUBSCRIPTION_SELECT,
   type SubscriptionRow,
   conversationColumns,
   toConversation,
+  toMutedRoom,
+  toNamedConversation,
   toSubscription,
 } from '../rows';
 import type { PgDb, PgTx } from './db';
@@ -17,19 +23,62 @@ export class PgConversations implements ConversationStore {
   async upsertConversation(c: NewConversation, now: number): Promise<void> {
     await this.db.run(
       `
-      INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, NULL, $9, $9)
+      INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason,
+        created_at, updated_at, name, team_name, user_aad_object_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, NULL, $9, $9, $10, $11, $12)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
         service_url = excluded.service_url, channel_id = excluded.channel_id,
         team_id = COALESCE(excluded.team_id, conversations.team_id), bot_id = excluded.bot_id,
-        bot_name = excluded.bot_name, active = TRUE, removed_reason = NULL, updated_at = excluded.updated_at`,
-      [c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now],
+        bot_name = excluded.bot_name, active = TRUE, removed_reason = NULL, updated_at = excluded.updated_at,
+        name = COALESCE(excluded.name, conversations.name), team_name = COALESCE(excluded.team_name, conversations.team_name),
+        user_aad_object_id = COALESCE(excluded.user_aad_object_id, conversations.user_aad_object_id)`,
+      [
+        c.id,
+        c.type,
+        c.tenantId,
+        c.serviceUrl,
+        c.channelId,
+        c.teamId,
+        c.botId,
+        c.botName,
+        now,
+        c.name ?? null,
+        c.teamName ?? null,
+        c.userAadObjectId ?? null,
+      ],
     );
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
     const row = await this.db.row<ConversationRow>(`SELECT ${conversationColumns()} FROM conversations WHERE id = $1`, [id]);
     return row ? toConversation(row) : null;
+  }
+
+  async personalConversationOf(tenantId: string, userAadObjectId: string): Promise<Conversation | null> {
+    const row = await this.db.row<ConversationRow>(
+      `SELECT ${conversationColumns()} FROM conversations
+      WHERE user_aad_object_id = $1 AND lower(tenant_id) = lower($2) AND type = 'personal' AND active ORDER BY updated_at DESC LIMIT 1`,
+      [userAadObjectId, tenantId],
+    );
+    return row ? toConversation(row) : null;
+  }
+
+  async listConversations(tenantId: string | null, limit: number): Promise<NamedConversation[]> {
+    const rows = await this.db.rows<NamedConversationRow>(
+      `SELECT ${conversationColumns()}, name, team_name FROM conversations
+      WHERE active AND type IN ('channel', 'groupChat') AND ($1::text IS NULL OR lower(tenant_id) = lower($1))
+      ORDER BY updated_at DESC, id LIMIT $2`,
+      [tenantId, checkLimit(limit)],
+    );
+    return rows.map(toNamedConversation);
+  }
+
+  async renameConversation(id: string, name: string): Promise<void> {
+    await this.db.run('UPDATE conversations SET name = $2 WHERE id = $1', [id, name]);
+  }
+
+  async renameTeam(teamId: string, teamName: string): Promise<void> {
+    await this.db.run('UPDATE conversations SET team_name = $2 WHERE team_id = $1', [teamId, teamName]);
   }
 
   async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
@@ -102,11 +151,25 @@ export class PgConversations implements ConversationStore {
   }
 
   async mutedRooms(now: number): Promise<MutedRoom[]> {
-    const rows = await this.db.rows<{ conversation_id: string; room_id: string; until: number }>(
-      'SELECT conversation_id, room_id, until FROM room_mutes WHERE until > $1',
-      [now],
+    return (await this.db.rows<MuteRow>(`SELECT ${MUTE_COLUMNS} FROM room_mutes WHERE until > $1`, [now])).map(toMutedRoom);
+  }
+
+  async mutedRoomsOf(conversationId: string, now: number): Promise<MutedRoom[]> {
+    const rows = await this.db.rows<MuteRow>(
+      `SELECT ${MUTE_COLUMNS} FROM room_mutes WHERE conversation_id = $1 AND until > $2 ORDER BY until, room_id`,
+      [conversationId, now],
     );
-    return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
+    return rows.map(toMutedRoom);
+  }
+
+  async unmuteRoom(conversationId: string, roomId: string, now: number): Promise<boolean> {
+    return (
+      (await this.db.run('DELETE FROM room_mutes WHERE conversation_id = $1 AND room_id = $2 AND until > $3', [
+        conversationId,
+        roomId,
+        now,
+      ])) > 0
+    );
   }
 }
 

@@ -10,6 +10,8 @@ import type {
   Delivery,
   DeliveryFilter,
   DeliveryQueue,
+  DeliveryState,
+  DeliveryWithEvent,
   DispatchedEvent,
   DueDelivery,
   ListedDelivery,
@@ -36,6 +38,7 @@ import {
 import { checkLimit } from '../limit';
 import type { PgDb } from './db';
 import { Batcher } from './batcher';
+import * as ofConversation from './conversation-deliveries';
 
 export class PgDeliveries implements DeliveryQueue {
   private readonly pendingReads = new Batcher<{ conversationId: string; limit: number }, DueDelivery[]>((reads) => this.readPending(reads));
@@ -304,5 +307,21 @@ export class PgDeliveries implements DeliveryQueue {
       if (changed > 0) await tx.run('SELECT pg_notify($1, $2)', [this.channel, 'requeued']);
       return changed;
     });
+  }
+
+  async conversationDeliveries(conversationId: string, state: DeliveryState | null, limit: number): Promise<DeliveryWithEvent[]> {
+    return ofConversation.conversationDeliveries(this.db, conversationId, state, limit);
+  }
+
+  async conversationDelivery(conversationId: string, deliveryId: number): Promise<Delivery | null> {
+    return ofConversation.conversationDelivery(this.db, conversationId, deliveryId);
+  }
+
+  async deliveryCounts(conversationId: string): Promise<{ pending: number; dead: number }> {
+    return ofConversation.deliveryCounts(this.db, conversationId);
+  }
+
+  async requeueDeadOf(conversationId: string, ids: number[] | null, now: number): Promise<number> {
+    return ofConversation.requeueDeadOf(this.db, this.channel, conversationId, ids, now);
   }
 }

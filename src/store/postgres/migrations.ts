@@ -273,6 +273,14 @@ export const MIGRATIONS: readonly string[] = [
     expires_at BIGINT NOT NULL
   );
   `,
+  // The klink tab: names of channels, teams and chats as Teams tells the bot, and whose personal
+  // chat a personal conversation is (the user's Entra object id), so the tab can list them.
+  `
+  ALTER TABLE conversations ADD COLUMN name TEXT;
+  ALTER TABLE conversations ADD COLUMN team_name TEXT;
+  ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
+  CREATE INDEX conversations_personal_user ON conversations (user_aad_object_id) WHERE user_aad_object_id IS NOT NULL;
+  `,
 ];
 
 /** Brings the schema up to date; refuses a schema from a newer klink-teams. */

@@ -1,12 +1,18 @@
 /** Conversations, subscriptions, pauses and room mutes in SQLite. */
 import { type Filters, canonicalFilters, filtersKey } from '../../subscriptions/filters';
-import type { Conversation, ConversationStore, MutedRoom, NewConversation, Subscription } from '../conversations';
+import type { Conversation, ConversationStore, MutedRoom, NamedConversation, NewConversation, Subscription } from '../conversations';
+import { checkLimit } from '../limit';
 import {
   type ConversationRow,
+  MUTE_COLUMNS,
+  type MuteRow,
+  type NamedConversationRow,
   SUBSCRIPTION_SELECT,
   type SubscriptionRow,
   conversationColumns,
   toConversation,
+  toMutedRoom,
+  toNamedConversation,
   toSubscription,
 } from '../rows';
 import type { SqliteDb } from './database';
@@ -18,19 +24,65 @@ export class SqliteConversations implements ConversationStore {
     this.db
       .stmt(
         `
-      INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
+      INSERT INTO conversations (id, type, tenant_id, service_url, channel_id, team_id, bot_id, bot_name, active, removed_reason,
+        created_at, updated_at, name, team_name, user_aad_object_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant_id = excluded.tenant_id,
         service_url = excluded.service_url, channel_id = excluded.channel_id,
         team_id = COALESCE(excluded.team_id, conversations.team_id), bot_id = excluded.bot_id,
-        bot_name = excluded.bot_name, active = 1, removed_reason = NULL, updated_at = excluded.updated_at`,
+        bot_name = excluded.bot_name, active = 1, removed_reason = NULL, updated_at = excluded.updated_at,
+        name = COALESCE(excluded.name, conversations.name), team_name = COALESCE(excluded.team_name, conversations.team_name),
+        user_aad_object_id = COALESCE(excluded.user_aad_object_id, conversations.user_aad_object_id)`,
       )
-      .run(c.id, c.type, c.tenantId, c.serviceUrl, c.channelId, c.teamId, c.botId, c.botName, now, now);
+      .run(
+        c.id,
+        c.type,
+        c.tenantId,
+        c.serviceUrl,
+        c.channelId,
+        c.teamId,
+        c.botId,
+        c.botName,
+        now,
+        now,
+        c.name ?? null,
+        c.teamName ?? null,
+        c.userAadObjectId ?? null,
+      );
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
     const row = this.db.stmt(`SELECT ${conversationColumns()} FROM conversations WHERE id = ?`).get(id) as ConversationRow | undefined;
     return row ? toConversation(row) : null;
+  }
+
+  async personalConversationOf(tenantId: string, userAadObjectId: string): Promise<Conversation | null> {
+    const row = this.db
+      .stmt(
+        `SELECT ${conversationColumns()} FROM conversations
+        WHERE user_aad_object_id = ? AND lower(tenant_id) = lower(?) AND type = 'personal' AND active = 1 ORDER BY updated_at DESC LIMIT 1`,
+      )
+      .get(userAadObjectId, tenantId) as ConversationRow | undefined;
+    return row ? toConversation(row) : null;
+  }
+
+  async listConversations(tenantId: string | null, limit: number): Promise<NamedConversation[]> {
+    const rows = this.db
+      .stmt(
+        `SELECT ${conversationColumns()}, name, team_name FROM conversations
+        WHERE active = 1 AND type IN ('channel', 'groupChat') AND (@tenant IS NULL OR lower(tenant_id) = lower(@tenant))
+        ORDER BY updated_at DESC, id LIMIT @limit`,
+      )
+      .all({ tenant: tenantId, limit: checkLimit(limit) }) as NamedConversationRow[];
+    return rows.map(toNamedConversation);
+  }
+
+  async renameConversation(id: string, name: string): Promise<void> {
+    this.db.stmt('UPDATE conversations SET name = ? WHERE id = ?').run(name, id);
+  }
+
+  async renameTeam(teamId: string, teamName: string): Promise<void> {
+    this.db.stmt('UPDATE conversations SET team_name = ? WHERE team_id = ?').run(teamName, teamId);
   }
 
   async deactivateConversation(id: string, reason: string, now: number): Promise<void> {
@@ -101,12 +153,22 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async mutedRooms(now: number): Promise<MutedRoom[]> {
-    const rows = this.db.stmt('SELECT conversation_id, room_id, until FROM room_mutes WHERE until > ?').all(now) as Array<{
-      conversation_id: string;
-      room_id: string;
-      until: number;
-    }>;
-    return rows.map((r) => ({ conversationId: r.conversation_id, roomId: r.room_id, until: r.until }));
+    const rows = this.db.stmt(`SELECT ${MUTE_COLUMNS} FROM room_mutes WHERE until > ?`).all(now) as MuteRow[];
+    return rows.map(toMutedRoom);
+  }
+
+  async mutedRoomsOf(conversationId: string, now: number): Promise<MutedRoom[]> {
+    const rows = this.db
+      .stmt(`SELECT ${MUTE_COLUMNS} FROM room_mutes WHERE conversation_id = ? AND until > ? ORDER BY until, room_id`)
+      .all(conversationId, now) as MuteRow[];
+    return rows.map(toMutedRoom);
+  }
+
+  async unmuteRoom(conversationId: string, roomId: string, now: number): Promise<boolean> {
+    const deleted = this.db
+      .stmt('DELETE FROM room_mutes WHERE conversation_id = ? AND room_id = ? AND until > ?')
+      .run(conversationId, roomId, now);
+    return deleted.changes > 0;
   }
 }
 

@@ -7,6 +7,8 @@ import type {
   Delivery,
   DeliveryFilter,
   DeliveryQueue,
+  DeliveryState,
+  DeliveryWithEvent,
   DispatchedEvent,
   DueDelivery,
   ListedDelivery,
@@ -33,6 +35,7 @@ import {
 import { ANSWER_SLOT } from './budget';
 import { type SqliteDb, limitClause } from './database';
 import { addToThread, startThread } from './threads';
+import * as ofConversation from './conversation-deliveries';
 
 const MARK_DELIVERED = `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, activity_id = ?, via = ?, last_error = NULL,
   delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'`;
@@ -233,6 +236,24 @@ export class SqliteDeliveries implements DeliveryQueue {
       for (const id of ids) count += update.run({ now, id }).changes;
       return count;
     });
+    if (changed > 0) this.signal();
+    return changed;
+  }
+
+  async conversationDeliveries(conversationId: string, state: DeliveryState | null, limit: number): Promise<DeliveryWithEvent[]> {
+    return ofConversation.conversationDeliveries(this.db, conversationId, state, limit);
+  }
+
+  async conversationDelivery(conversationId: string, deliveryId: number): Promise<Delivery | null> {
+    return ofConversation.conversationDelivery(this.db, conversationId, deliveryId);
+  }
+
+  async deliveryCounts(conversationId: string): Promise<{ pending: number; dead: number }> {
+    return ofConversation.deliveryCounts(this.db, conversationId);
+  }
+
+  async requeueDeadOf(conversationId: string, ids: number[] | null, now: number): Promise<number> {
+    const changed = ofConversation.requeueDeadOf(this.db, conversationId, ids, now);
     if (changed > 0) this.signal();
     return changed;
   }

@@ -105,8 +105,87 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
     await t.store.conversations.upsertConversation(channel, 1);
     await t.store.conversations.muteRoom(channel.id, 'room-1', 1_000, 'u1');
     await t.store.conversations.muteRoom(channel.id, 'room-1', 2_000, 'u2');
-    assert.deepEqual(await t.store.conversations.mutedRooms(1_500), [{ conversationId: channel.id, roomId: 'room-1', until: 2_000 }]);
+    assert.deepEqual(await t.store.conversations.mutedRooms(1_500), [
+      { conversationId: channel.id, roomId: 'room-1', until: 2_000, mutedBy: 'u2' },
+    ]);
     assert.deepEqual(await t.store.conversations.mutedRooms(2_000), []);
+  });
+
+  it("lists one conversation's muted rooms and unmutes one, only there and only while muted", async () => {
+    await t.store.conversations.upsertConversation(channel, 1);
+    await t.store.conversations.upsertConversation(chat('a:1'), 1);
+    await t.store.conversations.muteRoom(channel.id, 'room-2', 3_000, null);
+    await t.store.conversations.muteRoom(channel.id, 'room-1', 2_000, 'u1');
+    await t.store.conversations.muteRoom(channel.id, 'room-old', 500, 'u1');
+    await t.store.conversations.muteRoom('a:1', 'room-1', 2_000, 'u3');
+    assert.deepEqual(await t.store.conversations.mutedRoomsOf(channel.id, 1_000), [
+      { conversationId: channel.id, roomId: 'room-1', until: 2_000, mutedBy: 'u1' },
+      { conversationId: channel.id, roomId: 'room-2', until: 3_000, mutedBy: null },
+    ]);
+    assert.equal(await t.store.conversations.unmuteRoom(channel.id, 'room-old', 1_000), false, 'a mute that has ended');
+    assert.equal(await t.store.conversations.unmuteRoom(channel.id, 'room-3', 1_000), false, 'never muted');
+    assert.equal(await t.store.conversations.unmuteRoom(channel.id, 'room-1', 1_000), true);
+    assert.equal(await t.store.conversations.unmuteRoom(channel.id, 'room-1', 1_000), false, 'unmuted already');
+    assert.deepEqual(
+      (await t.store.conversations.mutedRoomsOf(channel.id, 1_000)).map((m) => m.roomId),
+      ['room-2'],
+    );
+    assert.deepEqual(
+      (await t.store.conversations.mutedRoomsOf('a:1', 1_000)).map((m) => m.roomId),
+      ['room-1'],
+      "another conversation's mute of the same room stays",
+    );
+  });
+
+  it('keeps the names Teams gives and whose personal chat a conversation is; unknown never erases known', async () => {
+    await t.store.conversations.upsertConversation({ ...channel, name: 'VIP desk', teamName: 'Support' }, 1);
+    await t.store.conversations.upsertConversation({ ...channel, name: null }, 2);
+    const group = { ...chat('19:group@thread.v2'), type: 'groupChat' as const, name: 'Escalations' };
+    await t.store.conversations.upsertConversation(group, 3);
+    await t.store.conversations.upsertConversation({ ...chat('a:mia'), userAadObjectId: 'oid-mia' }, 4);
+    await t.store.conversations.upsertConversation(chat('a:mia'), 5);
+    await t.store.conversations.upsertConversation({ ...chat('19:other@thread.v2', 't2'), type: 'groupChat' }, 6);
+
+    assert.equal(
+      (await t.store.conversations.personalConversationOf('T1', 'oid-mia'))?.id,
+      'a:mia',
+      'tenant ids compare case-insensitively',
+    );
+    assert.equal(await t.store.conversations.personalConversationOf('t2', 'oid-mia'), null, 'another tenant');
+    assert.equal(await t.store.conversations.personalConversationOf('t1', 'oid-someone'), null);
+
+    const listed = await t.store.conversations.listConversations('t1', 10);
+    assert.deepEqual(
+      listed.map((c) => [c.id, c.type, c.name, c.teamName]),
+      [
+        [group.id, 'groupChat', 'Escalations', null],
+        [channel.id, 'channel', 'VIP desk', 'Support'],
+      ],
+      'channels and group chats of the tenant, most recently seen first; personal chats left out',
+    );
+    assert.deepEqual(
+      (await t.store.conversations.listConversations(null, 10)).map((c) => c.id),
+      ['19:other@thread.v2', group.id, channel.id],
+    );
+    assert.equal((await t.store.conversations.listConversations('t1', 1)).length, 1);
+    await t.store.conversations.renameConversation(channel.id, 'VIP lounge');
+    await t.store.conversations.renameTeam(channel.teamId ?? '', 'Customer care');
+    await t.store.conversations.renameConversation('19:never-seen@thread.tacv2', 'x');
+    assert.deepEqual(
+      (await t.store.conversations.listConversations('t1', 10)).map((c) => [c.id, c.name, c.teamName]),
+      [
+        [group.id, 'Escalations', null],
+        [channel.id, 'VIP lounge', 'Customer care'],
+      ],
+      'renames are kept; an unknown conversation is not added',
+    );
+    await t.store.conversations.deactivateConversation(group.id, 'gone', 7);
+    await t.store.conversations.deactivateConversation('a:mia', 'gone', 7);
+    assert.deepEqual(
+      (await t.store.conversations.listConversations('t1', 10)).map((c) => c.id),
+      [channel.id],
+    );
+    assert.equal(await t.store.conversations.personalConversationOf('t1', 'oid-mia'), null, 'inactive');
   });
 
   it("records, lists and revokes tenant consent (case-insensitive ids); revoking deactivates the tenant's conversations", async () => {

@@ -220,6 +220,59 @@ eachStore('store contract: delivery queue', (kind) => {
     assert.equal(await t.store.deliveries.requeueDead(null, 50), 0);
   });
 
+  it("one conversation's deliveries: newest first, with the event and its contact, by state; counts", async () => {
+    await t.store.events.recordEvent({
+      ...messageEvent('contact-1'),
+      kind: 'contact',
+      eventType: 'contact.update',
+      contact: { id: 'c1', name: 'Ann', tags: ['VIP'], updatedAt: null, present: { name: true, tags: true } },
+    });
+    const { eventId: first } = await t.store.events.recordEvent(messageEvent('m1', { contactId: 'c1', roomId: 'r1', receivedAt: 5 }));
+    const { eventId: second } = await t.store.events.recordEvent(messageEvent('m2', { roomId: 'r2' }));
+    await t.store.deliveries.dispatchEvents(
+      [
+        {
+          eventId: first,
+          targets: [
+            { conversationId: 'a:1', subscriptionIds: [1] },
+            { conversationId: 'a:2', subscriptionIds: [1] },
+          ],
+        },
+        { eventId: second, targets: [{ conversationId: 'a:1', subscriptionIds: [1] }] },
+      ],
+      10,
+    );
+    const [newest, oldest] = await t.store.deliveries.conversationDeliveries('a:1', null, 10);
+    assert.deepEqual([newest.event.dataId, newest.contact, newest.delivery.conversationId], ['m2', null, 'a:1']);
+    assert.deepEqual([oldest.event.dataId, oldest.event.roomId, oldest.event.receivedAt, oldest.contact?.name], ['m1', 'r1', 5, 'Ann']);
+    await t.store.deliveries.markDead(oldest.delivery.id, 'x', 20);
+    assert.deepEqual(
+      (await t.store.deliveries.conversationDeliveries('a:1', 'dead', 10)).map((d) => d.delivery.id),
+      [oldest.delivery.id],
+    );
+    assert.equal((await t.store.deliveries.conversationDeliveries('a:1', null, 1)).length, 1);
+    assert.deepEqual(await t.store.deliveries.deliveryCounts('a:1'), { pending: 1, dead: 1 });
+    assert.deepEqual(await t.store.deliveries.deliveryCounts('a:3'), { pending: 0, dead: 0 });
+    assert.equal((await t.store.deliveries.conversationDelivery('a:1', oldest.delivery.id))?.state, 'dead');
+    assert.equal(await t.store.deliveries.conversationDelivery('a:2', oldest.delivery.id), null, "another conversation's delivery");
+  });
+
+  it("re-queues one conversation's dead deliveries only, by id or all", async () => {
+    await dispatched(t.store, 'm1', ['a:1', 'a:2']);
+    await dispatched(t.store, 'm2', ['a:1']);
+    const all = await t.store.deliveries.listDeliveries({}, 10);
+    for (const d of all) await t.store.deliveries.markDead(d.id, 'x', 20);
+    const [mine] = all.filter((d) => d.conversationId === 'a:1');
+    const [theirs] = all.filter((d) => d.conversationId === 'a:2');
+    assert.equal(await t.store.deliveries.requeueDeadOf('a:1', [theirs.id], 30), 0, "another conversation's delivery is left alone");
+    assert.equal(await t.store.deliveries.requeueDeadOf('a:1', [mine.id], 30), 1);
+    assert.deepEqual(await t.store.deliveries.deliveryCounts('a:1'), { pending: 1, dead: 1 });
+    assert.equal(await t.store.deliveries.requeueDeadOf('a:1', null, 40), 1);
+    assert.deepEqual(await t.store.deliveries.deliveryCounts('a:1'), { pending: 2, dead: 0 });
+    assert.deepEqual(await t.store.deliveries.deliveryCounts('a:2'), { pending: 0, dead: 1 });
+    assert.equal(await t.store.deliveries.requeueDeadOf('a:1', null, 50), 0);
+  });
+
   it('threads: replies make the root stale; stale roots are claimed after the update interval, and brought up to date', async () => {
     const root = await dispatched(t.store, 'm1', [channel.id]);
     const reply = await dispatched(t.store, 'm2', [channel.id]);
