@@ -2,10 +2,11 @@
  * The klink tab's pages in headless Chromium, inside the Teams test host (test/support/teams-host),
  * against the real app in local mode: the host's getAuthToken fails as it does without an Entra
  * app, and the page must work all the same. Built with scripts/build-tab.ts into a temp dir and
- * served with the tab's CSP (test/support/tab-server.ts). Covers what today's API offers: the
- * configuration page saves; a subscription added with the builder shows in `@klink subscriptions`
- * and one added by command shows in the tab; Remove asks first; the theme follows Teams live;
- * missing sections say so; outside Teams the page says where to open it. Measures first render.
+ * served with the tab's CSP (test/support/tab-server.ts). The configuration page saves; a
+ * subscription built with the builder (server check, card preview, duplicates, problems in place)
+ * shows in `@klink subscriptions` and one added by command shows in the tab; Remove asks first;
+ * muted rooms, deliveries and dead letters; the personal page; the keyboard alone; the theme
+ * follows Teams live; outside Teams the page says where to open it. Measures first render.
  * With TAB_SCREENSHOTS=<dir> it writes tab-light.png and tab-dark.png there.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import type { Browser } from 'playwright-core';
 import { buildTab } from '../../scripts/build-tab';
 import { type LoopbackContext, launchChromium, newLoopbackContext } from '../support/browser';
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
+import { messageEvent } from '../support/fixtures';
 import { screenshot } from '../support/screenshot';
 import { type TabServer, startTabServer } from '../support/tab-server';
 import { channelCommand, installationUpdate } from '../support/teams-activities';
@@ -21,13 +23,13 @@ import { type OpenTeamsHostOptions, type TeamsHost, type TeamsHostContext, openT
 import { type TestApp, startTestApp } from '../support/test-app';
 import { makeTempDir } from '../support/temp-dir';
 import { cardTexts } from '../support/validate-card';
+import { waitFor } from '../support/wait';
 
 const CHANNEL = '19:tab-ui-vip@thread.tacv2';
 const TEAM = { internalId: '19:team-support@thread.tacv2', groupId: 'a1b2c3d4-0000-4000-8000-00000000c0de', name: 'Support' };
 const IN_CHANNEL: TeamsHostContext = { frameContext: 'content', team: TEAM, channel: { id: CHANNEL, name: 'VIP desk' } };
 const WHATSAPP_VIP = 'Customer messages on WhatsApp from VIP contacts (tagged VIP or VVIP).';
 const EMPTY = 'Nothing is posted here yet';
-const NOT_AVAILABLE = 'This part is not available on this klink server yet.';
 
 describe('browser: the klink tab pages', function () {
   this.timeout(30_000);
@@ -100,8 +102,22 @@ describe('browser: the klink tab pages', function () {
     await page.getByRole('checkbox', { name: 'WhatsApp' }).check();
     await page.getByRole('checkbox', { name: /VIP contacts/ }).check();
     await page.getByText('@klink subscribe whatsapp vip', { exact: true }).waitFor();
+    // The server's own words and card for these filters, drawn by the Adaptive Cards renderer.
+    await page.getByRole('region', { name: 'Add a subscription' }).getByText(WHATSAPP_VIP).waitFor();
+    await page.locator('[data-card-preview] .ac-adaptiveCard').getByText('Open in klink').waitFor();
     await page.getByRole('button', { name: 'Add subscription' }).click();
     await page.locator('[data-subscription="whatsapp vip"]').getByText(`1. ${WHATSAPP_VIP}`).waitFor();
+
+    // The same choice again is named as a duplicate, and a value the words cannot carry is explained; Add stays off.
+    await page.getByRole('checkbox', { name: 'WhatsApp' }).check();
+    await page.getByRole('checkbox', { name: /VIP contacts/ }).check();
+    await page.getByText('Subscription 1 already posts exactly these messages here').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add subscription' }).isDisabled(), true);
+    await page.getByRole('checkbox', { name: /VIP contacts/ }).uncheck();
+    await page.getByRole('textbox', { name: 'Contact tags' }).fill('say "hi"');
+    await page.getByRole('textbox', { name: 'Contact tags' }).press('Enter');
+    await page.getByText('A tag cannot contain quotation marks: remove them from say "hi".').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add subscription' }).isDisabled(), true);
     assert.ok(
       (await command('subscriptions')).some((t) => t.includes(WHATSAPP_VIP)),
       'the command does not list what the tab added',
@@ -123,16 +139,15 @@ describe('browser: the klink tab pages', function () {
     );
   });
 
-  it('content page: shows a subscription added by command after Refresh; sections this server lacks say so', async () => {
+  it('content page: shows a subscription added by command after Refresh', async () => {
     const teams = await open('content.html', { context: IN_CHANNEL });
     const page = teams.tab;
     await page.getByText(EMPTY).waitFor();
     await command('subscribe email');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator('[data-subscription="email"]').waitFor();
-    for (const title of ['Muted klink rooms', 'Recent deliveries']) {
-      await page.getByRole('region', { name: title }).getByText(NOT_AVAILABLE).waitFor();
-    }
+    await page.getByRole('region', { name: 'Muted klink rooms' }).getByText('No room is muted here.').waitFor();
+    await page.getByRole('region', { name: 'Recent deliveries' }).getByText('Nothing has been posted here yet.').waitFor();
     await page.getByRole('button', { name: /Remove subscription 1/ }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await page.getByText(EMPTY).waitFor();
@@ -158,7 +173,7 @@ describe('browser: the klink tab pages', function () {
     for (let i = 0; i < 40; i++) {
       await teams.page.keyboard.press('Tab');
       const name = await focused();
-      if (name === 'Refresh') break;
+      if (name === 'Refresh' || name === '') break;
       names.push(name);
     }
     assert.deepEqual(
@@ -201,7 +216,7 @@ describe('browser: the klink tab pages', function () {
     await teams.tab.getByRole('checkbox', { name: 'Email' }).check();
     await teams.tab.getByRole('checkbox', { name: /VIP contacts/ }).check();
     await teams.tab.getByText('@klink subscribe email vip', { exact: true }).waitFor();
-    await teams.tab.getByText(/check and card preview are not available/).waitFor();
+    await teams.tab.locator('[data-card-preview] .ac-adaptiveCard').waitFor();
     const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
     assert.ok(frame, 'no tab frame');
     // Evaluated in the tab; strings, as the test's own TypeScript has no DOM types.
@@ -221,10 +236,49 @@ describe('browser: the klink tab pages', function () {
     await command('unsubscribe all');
   });
 
-  it('personal page: says plainly that this server does not offer it yet', async () => {
+  it("personal page: the user's channels, and how to start a personal chat with klink", async () => {
     const teams = await open('personal.html', { context: { frameContext: 'content' } });
     await teams.tab.getByRole('heading', { name: 'Your klink' }).waitFor();
-    await teams.tab.getByText(NOT_AVAILABLE).waitFor();
+    await teams.tab.getByText('You have no personal chat with klink yet.', { exact: false }).waitFor();
+    await teams.tab.getByRole('list', { name: 'Your channels and chats with klink' }).getByRole('listitem').first().waitFor();
+  });
+
+  it('content page: muted rooms with Unmute, deliveries with their state, dead letters retried', async () => {
+    await command('subscribe all');
+    connector.respondWith({
+      match: { route: 'createConversation' },
+      status: 400,
+      body: { error: { code: 'BadArgument', message: 'Bad card' } },
+    });
+    assert.equal((await app.webhook(messageEvent({ id: 'm-dead', roomId: 'room-dead' }))).status, 200);
+    await waitFor(async () => (await app.app.store.deliveries.deliveryCounts(CHANNEL)).dead === 1, {
+      timeoutMs: 10_000,
+      what: 'a dead letter',
+    });
+    await app.app.store.conversations.muteRoom(CHANNEL, 'room-7', Date.now() + 3_600_000, 'oid-someone');
+
+    const teams = await open('content.html', { context: IN_CHANNEL });
+    const page = teams.tab;
+    const muted = page.getByRole('region', { name: 'Muted klink rooms' });
+    await muted.getByText(/Room room-7\s+muted until/).waitFor();
+    await muted.getByRole('button', { name: 'Unmute room room-7' }).click();
+    await muted.getByText('No room is muted here.').waitFor();
+
+    const deliveries = page.getByRole('region', { name: 'Recent deliveries' });
+    const row = deliveries.getByRole('row', { name: /room room-dead/ });
+    await row.getByText('dead', { exact: true }).waitFor();
+    await row.getByText('400 BadArgument', { exact: false }).waitFor();
+    await deliveries.getByRole('button', { name: 'Retry all 1 dead' }).waitFor();
+    await row.getByRole('button', { name: /Retry delivery/ }).click();
+    await deliveries.getByText('1 message back in the queue.').waitFor();
+    await waitFor(async () => (await app.app.store.deliveries.deliveryCounts(CHANNEL)).dead === 0, {
+      timeoutMs: 10_000,
+      what: 'the retry',
+    });
+    await connector.waitForRequests({ route: 'createConversation' }, 2, 10_000);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row.getByText('delivered', { exact: true }).waitFor();
+    await command('unsubscribe all');
   });
 
   it('outside Teams: says to open it in Microsoft Teams', async () => {
