@@ -41,7 +41,11 @@ export async function startTabServer(distDir: string, apiUrl: string): Promise<T
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/api/')) {
       apiRequests.push(`${req.method} ${url.pathname}`);
-      void proxy(req, res, apiUrl + url.pathname + url.search);
+      proxy(req, res, apiUrl + url.pathname + url.search).catch((err: unknown) => {
+        // The app is gone (a test stopped it): answer as a gateway would.
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`bad gateway: ${err instanceof Error ? err.message : String(err)}`);
+      });
       return;
     }
     const relative = url.pathname.startsWith('/tab/') ? url.pathname.slice('/tab/'.length) : null;

@@ -76,4 +76,6 @@ export interface Me {
   user: { id: string; tenantId: string | null; name: string | null; development: boolean };
   personal: { conversationId: string | null; subscriptions: Subscription[] };
   conversations: ConversationSummary[];
+  /** How far klink looked: at most `maxChecked` conversations; `truncated` when there were more. */
+  limits?: { checked: number; maxChecked: number; truncated: boolean; unanswered: number };
 }

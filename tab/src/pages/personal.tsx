@@ -38,7 +38,7 @@ function Personal() {
       ) : null}
       {result?.ok ? (
         <Section id="conversations" title="Your channels and chats">
-          <ConversationLinks conversations={result.value.conversations} />
+          <ConversationLinks conversations={result.value.conversations} limits={result.value.limits} />
         </Section>
       ) : null}
     </main>
