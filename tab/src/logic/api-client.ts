@@ -41,19 +41,21 @@ export class TabApi {
 
   /** One call: token, request, and on 401 one fresh token and one retry. */
   async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-    let answer = await this.send(method, path, body, false);
-    if (answer.ok || answer.failure.kind !== 'problem' || answer.failure.status !== 401) return answer as ApiResult<T>;
-    const first = answer.failure;
-    answer = await this.send(method, path, body, true);
-    if (answer.ok || answer.failure.kind !== 'problem' || answer.failure.status !== 401) return answer as ApiResult<T>;
-    const token = this.token === null ? null : await this.token;
-    if (token !== null && !token.ok) return { ok: false, failure: { kind: 'token', reason: token.reason } };
-    return { ok: false, failure: { kind: 'sign-in', detail: answer.failure.detail || first.detail } };
+    const used = (this.token ??= this.tokens(false));
+    let answer = await this.send(method, path, body, used);
+    if (!unauthorized(answer)) return answer as ApiResult<T>;
+    // Calls refused together share one fresh token.
+    if (this.token === used) this.token = this.tokens(true);
+    const fresh = this.token;
+    answer = await this.send(method, path, body, fresh);
+    if (!unauthorized(answer)) return answer as ApiResult<T>;
+    const token = await fresh;
+    if (!token.ok) return { ok: false, failure: { kind: 'token', reason: token.reason } };
+    return { ok: false, failure: { kind: 'sign-in', detail: answer.failure.kind === 'problem' ? answer.failure.detail : '' } };
   }
 
-  private async send(method: string, path: string, body: unknown, fresh: boolean): Promise<ApiResult<unknown>> {
-    if (this.token === null || fresh) this.token = this.tokens(fresh);
-    const token = await this.token;
+  private async send(method: string, path: string, body: unknown, tokenAnswer: Promise<TokenAnswer>): Promise<ApiResult<unknown>> {
+    const token = await tokenAnswer;
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (token.ok) headers.authorization = `Bearer ${token.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -74,6 +76,10 @@ export class TabApi {
     if (response.ok) return { ok: true, status: response.status, value: parsed };
     return { ok: false, failure: answerFailure(response.status, response.headers.get('content-type') ?? '', parsed) };
   }
+}
+
+function unauthorized(answer: ApiResult<unknown>): answer is { ok: false; failure: ApiFailure } {
+  return !answer.ok && answer.failure.kind === 'problem' && answer.failure.status === 401;
 }
 
 function conv(cid: string): string {

@@ -109,6 +109,22 @@ describe('tab API client (loopback server)', () => {
     assert.equal(seen.length, 2);
   });
 
+  it('calls refused together ask Teams for one fresh token', async () => {
+    const t = tokens();
+    replies.push(EXPIRED, EXPIRED, EXPIRED);
+    const api = new TabApi(base, t.source);
+    const answers = await Promise.all([api.subscriptions('c1'), api.mutedRooms('c1'), api.deliveries('c1')]);
+    assert.deepEqual(
+      answers.map((a) => a.ok),
+      [true, true, true],
+    );
+    assert.deepEqual(t.asked, [false, true]);
+    assert.deepEqual(
+      seen.map((s) => s.authorization),
+      ['Bearer token-1', 'Bearer token-1', 'Bearer token-1', 'Bearer token-2', 'Bearer token-2', 'Bearer token-2'],
+    );
+  });
+
   it('without a token from Teams still calls (local mode answers) and sends no Authorization', async () => {
     const t = tokens({ ok: false, reason: 'App resource not registered' });
     const answer = await new TabApi(base, t.source).subscriptions('c1');
