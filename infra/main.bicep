@@ -186,6 +186,8 @@ module bot './modules/bot.bicep' = {
 output botId string = entraApp.outputs.appId
 @description('The bot\'s public base URL: PUBLIC_URL for `npm run package`.')
 output publicUrl string = publicUrl
+@description('The Entra app\'s Application ID URI, api://<host>/botid-<botId>: the klink tab\'s single sign-on audience (npm run package writes it into webApplicationInfo.resource).')
+output applicationIdUri string = entraApp.outputs.applicationIdUri
 @description('Azure Bot messaging endpoint.')
 output messagingEndpoint string = '${publicUrl}/api/messages'
 @description('Endpoint for klink → Settings → Webhooks.')

@@ -11,7 +11,9 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
+import { applicationIdUri } from '../src/auth/tab-token';
 import { loadPackageConfig } from '../src/config';
+import { tabRules } from './manifest-tab-rules';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,7 +28,7 @@ export type BuildResult = { ok: true; zipPath: string; manifest: Record<string, 
 
 export const DEFAULT_APP_PACKAGE_DIR = path.resolve(__dirname, '..', 'appPackage');
 export const DEFAULT_OUT_FILE = path.join(DEFAULT_APP_PACKAGE_DIR, 'build', 'klink-teams.zip');
-export const PLACEHOLDERS = ['BOT_ID', 'PUBLIC_URL', 'PUBLIC_HOSTNAME'] as const;
+export const PLACEHOLDERS = ['BOT_ID', 'PUBLIC_URL', 'PUBLIC_HOSTNAME', 'APPLICATION_ID_URI'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
@@ -50,6 +52,9 @@ export async function buildAppPackage(options: BuildOptions): Promise<BuildResul
   const filled = fillPlaceholders(template.manifest, values);
   errors.push(...filled.errors);
   if (filled.unfilled.length === 0) errors.push(...(await validateManifest(filled.manifest)));
+  if (filled.unfilled.length === 0 && values.BOT_ID !== undefined && values.PUBLIC_URL !== undefined) {
+    errors.push(...tabRules(filled.manifest, { botId: values.BOT_ID, publicUrl: values.PUBLIC_URL }));
+  }
   if (errors.length > 0) return { ok: false, errors };
 
   const zip = new JSZip();
@@ -87,6 +92,10 @@ export function placeholderValues(env: Env): { values: Partial<Record<Placeholde
   } else {
     values.PUBLIC_URL = publicUrl;
     values.PUBLIC_HOSTNAME = new URL(publicUrl).hostname;
+  }
+  // The tab's single sign-on resource: the same audience the server accepts for tab tokens.
+  if (values.BOT_ID !== undefined && values.PUBLIC_URL !== undefined) {
+    values.APPLICATION_ID_URI = applicationIdUri(values.PUBLIC_URL, values.BOT_ID);
   }
   return { values, errors };
 }

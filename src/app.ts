@@ -55,6 +55,10 @@ export interface AppOptions {
   allowHttpServiceUrls?: boolean;
   /** Tests only: Entra's host for the tab's SSO tokens (a local OpenID/JWKS server); default https://login.microsoftonline.com. */
   tabAuthorityHost?: string;
+  /** The built klink tab served at /tab/ (tests: a temp dir of fake files); default `<project>/dist/tab`. */
+  tabDir?: string;
+  /** Tests only: frame-ancestors sources for the tab's pages instead of Microsoft's hosts (and loopback in local mode). */
+  tabFrameAncestors?: readonly string[];
 }
 
 export async function createApp(config: Readonly<Config>, log: Logger, options: AppOptions = {}): Promise<App> {

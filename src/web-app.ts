@@ -15,6 +15,9 @@ import { registerConsentRoutes } from './http/consent-routes';
 import type { HealthDeps } from './http/health-routes';
 import { createServer } from './http/server';
 import { DEVELOPMENT_USER } from './http/tab-auth';
+import { tabFrameAncestors } from './http/tab-csp';
+import { DEFAULT_TAB_DIR } from './http/tab-dir';
+import { registerTabFiles } from './http/tab-files';
 import { registerTabRoutes } from './http/tab/register';
 import { Connections } from './klink/connections';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
@@ -33,6 +36,10 @@ export interface WebOptions {
   allowHttpServiceUrls?: boolean;
   /** Tests only: Entra's host for tab tokens' OpenID metadata and keys (default https://login.microsoftonline.com). */
   tabAuthorityHost?: string;
+  /** The built klink tab (pages and assets) served at /tab/; default `<project>/dist/tab`. */
+  tabDir?: string;
+  /** Tests only: the tab pages' frame-ancestors sources instead of Microsoft's hosts (plus loopback in local mode). */
+  tabFrameAncestors?: readonly string[];
 }
 
 /** Longest a membership lookup may take (the bot token included). */
@@ -117,6 +124,10 @@ export function createWebServer(
     metrics,
     log,
     now,
+  });
+  registerTabFiles(server, {
+    dir: options.tabDir ?? DEFAULT_TAB_DIR,
+    frameAncestors: options.tabFrameAncestors ?? tabFrameAncestors(config.localMode),
   });
   return server;
 }

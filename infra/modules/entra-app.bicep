@@ -16,6 +16,10 @@
 //   in `roles` (src/auth/admin-consent.ts); a user's consent to User.Read grants no role. Requesting
 //   it needs the app's own appId, known only once the app exists: entra-app-own-role.bicep applies
 //   that second step to the same app (same uniqueName).
+// - Single sign-on for the klink tab: one delegated scope, access_as_user, and v2 access tokens
+//   (what src/auth/tab-token.ts accepts). The Application ID URI api://<host>/botid-<appId> and the
+//   pre-authorized Teams clients are set by the second step too: the URI needs the appId, and
+//   Entra refuses to pre-authorize a client for a scope in the same write that first creates it.
 extension microsoftGraphV1
 
 @description('Immutable alternate key of the app registration (redeploying with the same uniqueName updates it).')
@@ -45,6 +49,19 @@ var consentRole = {
   isEnabled: true
 }
 
+// The tab's scope. Its id must never change (pre-authorizations and consents refer to it): a guid()
+// of fixed strings and the app's immutable uniqueName, the same on every deployment.
+var tabScope = {
+  id: guid(uniqueName, 'klink-tab', 'access_as_user')
+  value: 'access_as_user'
+  type: 'User'
+  isEnabled: true
+  adminConsentDisplayName: 'Use the klink tab in Teams as the signed-in user'
+  adminConsentDescription: 'Lets the klink tab in Microsoft Teams show and change the klink subscriptions of the channels and chats the signed-in user is a member of, as that user. Grants no access to mail, files or other data.'
+  userConsentDisplayName: 'Use the klink tab in Teams as you'
+  userConsentDescription: 'Lets the klink tab in Microsoft Teams show and change the klink subscriptions of your channels and chats, as you. Grants no access to mail, files or other data.'
+}
+
 resource app 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
   displayName: displayName
@@ -62,6 +79,12 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
   appRoles: [
     consentRole
   ]
+  api: {
+    requestedAccessTokenVersion: 2
+    oauth2PermissionScopes: [
+      tabScope
+    ]
+  }
   requiredResourceAccess: [
     {
       resourceAppId: microsoftGraphAppId
@@ -83,7 +106,8 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
   ]
 }
 
-// The second step: the same app, now also requesting its own app role.
+// The second step: the same app, now also requesting its own app role, with its Application ID URI
+// and the Teams clients pre-authorized for the tab's scope.
 module ownRole './entra-app-own-role.bicep' = {
   name: 'entra-app-own-role'
   params: {
@@ -93,6 +117,7 @@ module ownRole './entra-app-own-role.bicep' = {
     certificatePublicKey: certificatePublicKey
     appId: app.appId
     consentRole: consentRole
+    tabScope: tabScope
   }
 }
 
@@ -106,3 +131,5 @@ resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {
 output appId string = app.appId
 output objectId string = app.id
 output servicePrincipalId string = servicePrincipal.id
+@description('Application ID URI: the audience of the tab\'s SSO tokens and webApplicationInfo.resource in the Teams manifest.')
+output applicationIdUri string = ownRole.outputs.applicationIdUri

@@ -6,6 +6,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { AppManifestUtils, type TeamsManifest } from '@microsoft/app-manifest';
 import { buildAppPackage, decodePng } from '../../scripts/package';
+import { applicationIdUri } from '../../src/auth/tab-token';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP_PACKAGE = path.join(ROOT, 'appPackage');
@@ -148,6 +149,70 @@ describe('npm run package (Teams app package)', function () {
         outFile: path.join(tmp, 'x.zip'),
       });
       assert.equal(result.ok, true, result.ok ? '' : result.errors.join('\n'));
+    });
+
+    it('has the klink tabs, and single sign-on for the audience the server accepts', async () => {
+      const result = await buildAppPackage({ env, appPackageDir: APP_PACKAGE, outFile: path.join(tmp, 'x.zip') });
+      if (!result.ok) assert.fail(result.errors.join('\n'));
+      const { manifest } = result;
+      assert.deepEqual(manifest.configurableTabs, [
+        {
+          configurationUrl: `${PUBLIC_URL}/tab/config.html`,
+          canUpdateConfiguration: true,
+          scopes: ['team', 'groupChat'],
+          context: ['channelTab', 'privateChatTab', 'meetingChatTab'],
+        },
+      ]);
+      assert.deepEqual(manifest.staticTabs, [
+        { entityId: 'klink', name: 'klink', contentUrl: `${PUBLIC_URL}/tab/personal.html`, scopes: ['personal'] },
+      ]);
+      assert.deepEqual(manifest.webApplicationInfo, { id: BOT_ID, resource: applicationIdUri(PUBLIC_URL, BOT_ID) });
+      assert.equal(applicationIdUri(PUBLIC_URL, BOT_ID), `api://klink-teams.example.com/botid-${BOT_ID}`);
+      assert.deepEqual(manifest.validDomains, ['klink-teams.example.com']);
+      assert.deepEqual(await AppManifestUtils.validateAgainstSchema(manifest as unknown as TeamsManifest), []);
+    });
+
+    it('keeps a port of PUBLIC_URL in the single sign-on resource, as the server expects it', async () => {
+      const result = await buildAppPackage({
+        env: { BOT_ID, PUBLIC_URL: 'https://klink.example.com:8443' },
+        appPackageDir: APP_PACKAGE,
+        outFile: path.join(tmp, 'x.zip'),
+      });
+      if (!result.ok) assert.fail(result.errors.join('\n'));
+      assert.deepEqual(result.manifest.webApplicationInfo, { id: BOT_ID, resource: `api://klink.example.com:8443/botid-${BOT_ID}` });
+    });
+
+    it('reports a tab the Teams schema refuses', async () => {
+      const dir = await editedAppPackage(tmp, (manifest) => {
+        const [tab] = manifest.configurableTabs as Array<Record<string, unknown>>;
+        tab.scopes = ['personal'];
+      });
+      const result = await buildAppPackage({ env, appPackageDir: dir, outFile: path.join(tmp, 'x.zip') });
+      assert.equal(result.ok, false);
+      assert.match(
+        result.ok ? '' : result.errors.join('\n'),
+        /schema: \/configurableTabs\/0\/scopes\/0 must be equal to one of the allowed values/,
+      );
+      assert.ok(!(await exists(path.join(tmp, 'x.zip'))), 'no zip on failure');
+    });
+
+    it('reports tab pages outside validDomains and a single sign-on resource the server would refuse', async () => {
+      const dir = await editedAppPackage(tmp, (manifest) => {
+        const [tab] = manifest.staticTabs as Array<Record<string, unknown>>;
+        tab.contentUrl = 'https://elsewhere.example.net/tab/personal.html';
+        manifest.webApplicationInfo = { id: '${{BOT_ID}}', resource: 'api://${{PUBLIC_HOSTNAME}}/${{BOT_ID}}' };
+      });
+      const result = await buildAppPackage({ env, appPackageDir: dir, outFile: path.join(tmp, 'x.zip') });
+      assert.equal(result.ok, false);
+      const errors = result.ok ? '' : result.errors.join('\n');
+      assert.match(
+        errors,
+        /staticTabs\[0\]\.contentUrl https:\/\/elsewhere\.example\.net\/tab\/personal\.html is not on a host in validDomains/,
+      );
+      assert.match(
+        errors,
+        /webApplicationInfo\.resource "api:\/\/klink-teams\.example\.com\/3f2b8c1e-[^"]+" is not the audience the server accepts: use "api:\/\/klink-teams\.example\.com\/botid-3f2b8c1e-/,
+      );
     });
 
     it('reports a placeholder it does not know', async () => {

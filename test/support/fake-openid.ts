@@ -181,7 +181,7 @@ export async function startAuthenticatedApp(
   fake: FakeOpenId,
   env: Record<string, string> = {},
   store: StoreKind = 'sqlite',
-  appOptions: Pick<AppOptions, 'allowHttpServiceUrls' | 'tabAuthorityHost' | 'now'> = {},
+  appOptions: Pick<AppOptions, 'allowHttpServiceUrls' | 'tabAuthorityHost' | 'now' | 'tabDir'> = {},
 ): Promise<AuthenticatedApp> {
   const database = await createTestDatabase(store);
   const config = loadConfig({

@@ -3,7 +3,7 @@
  * with delivery in this thread and its logs captured, plus helpers that speak to it the way
  * klink and Teams do.
  */
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signBody } from '../../src/klink/verify';
@@ -46,6 +46,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   clock?: TestClock;
   idleCheckMs?: number;
+  /** The tab's directory and frame-ancestors (tests serve a temp dir of fake files). */
+  tab?: Pick<AppOptions, 'tabDir' | 'tabFrameAncestors'>;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -65,6 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     random: () => 0,
     now: clock.now,
     delivery: 'inline',
+    ...options.tab,
   });
   const port = await app.listen(0);
   const url = `http://127.0.0.1:${port}`;
