@@ -2,11 +2,12 @@
  * The klink tab's pages in headless Chromium, inside the Teams test host (test/support/teams-host),
  * against the real app in local mode: the host's getAuthToken fails as it does without an Entra
  * app, and the page must work all the same. Built with scripts/build-tab.ts into a temp dir and
- * served with the tab's CSP (test/support/tab-server.ts). The configuration page saves; a
+ * served by the app under test. The configuration page saves; a
  * subscription built with the builder (server check, card preview, duplicates, problems in place)
  * shows in `@klink subscriptions` and one added by command shows in the tab; Remove asks first;
  * muted rooms, deliveries and dead letters; the personal page; the keyboard alone; the theme
  * follows Teams live; outside Teams the page says where to open it. Measures first render.
+ * The app itself serves the built pages at /tab/, with its own Content-Security-Policy.
  * With TAB_SCREENSHOTS=<dir> it writes tab-light.png and tab-dark.png there.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +18,6 @@ import { type LoopbackContext, launchChromium, newLoopbackContext } from '../sup
 import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
 import { messageEvent } from '../support/fixtures';
 import { screenshot } from '../support/screenshot';
-import { type TabServer, startTabServer } from '../support/tab-server';
 import { channelCommand, installationUpdate } from '../support/teams-activities';
 import { type OpenTeamsHostOptions, type TeamsHost, type TeamsHostContext, openTeamsHost } from '../support/teams-host';
 import { type TestApp, startTestApp } from '../support/test-app';
@@ -36,7 +36,8 @@ describe('browser: the klink tab pages', function () {
   let dir: { dir: string; remove: () => void };
   let connector: FakeConnector;
   let app: TestApp;
-  let tab: TabServer;
+  /** Where the app serves the tab's pages. */
+  let tabBase: string;
   let browser: Browser;
   let network: LoopbackContext;
   let host: TeamsHost | undefined;
@@ -44,19 +45,15 @@ describe('browser: the klink tab pages', function () {
   before(async function () {
     this.timeout(120_000);
     dir = makeTempDir('klink-tab-pages-');
-    const [launched, fakeConnector, testApp] = await Promise.all([
-      launchChromium(),
-      startFakeConnector(),
-      startTestApp(),
-      buildTab(path.join(dir.dir, 'tab')),
-    ]);
-    [browser, connector, app] = [launched, fakeConnector, testApp];
+    const tabDir = path.join(dir.dir, 'tab');
+    const [launched, fakeConnector] = await Promise.all([launchChromium(), startFakeConnector(), buildTab(tabDir)]);
+    [browser, connector] = [launched, fakeConnector];
+    app = await startTestApp({}, { tab: { tabDir } });
+    tabBase = `${app.url}/tab`;
     assert.equal(await app.activity(installationUpdate({ serviceUrl: connector.url, channelId: CHANNEL }, 'add')), 200);
-    tab = await startTabServer(path.join(dir.dir, 'tab'), app.url);
   });
   after(async () => {
     await browser?.close();
-    await tab?.close();
     await app?.close();
     await connector?.close();
     dir?.remove();
@@ -71,7 +68,7 @@ describe('browser: the klink tab pages', function () {
   });
 
   async function open(page: string, options: Omit<OpenTeamsHostOptions, 'tabUrl'>): Promise<TeamsHost> {
-    host = await openTeamsHost(network.context, { tabUrl: `${tab.url}/tab/${page}`, timeoutMs: 10_000, ...options });
+    host = await openTeamsHost(network.context, { tabUrl: `${tabBase}/${page}`, timeoutMs: 10_000, ...options });
     await host.waitForInitialized();
     return host;
   }
@@ -91,7 +88,7 @@ describe('browser: the klink tab pages', function () {
     const outcome = await teams.save();
     assert.deepEqual(outcome, {
       ok: true,
-      settings: { entityId: 'klink-feed', contentUrl: `${tab.url}/tab/content.html`, suggestedDisplayName: 'klink' },
+      settings: { entityId: 'klink-feed', contentUrl: `${tabBase}/content.html`, suggestedDisplayName: 'klink' },
     });
   });
 
@@ -157,7 +154,7 @@ describe('browser: the klink tab pages', function () {
     const teams = await open('content.html', { context: IN_CHANNEL });
     const page = teams.tab;
     await page.getByText(EMPTY).waitFor();
-    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
+    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tabBase}/content.html`));
     assert.ok(frame, 'no tab frame');
     // The focused control's accessible name, roughly as a screen reader finds it (run in the tab).
     const focused = () =>
@@ -217,7 +214,7 @@ describe('browser: the klink tab pages', function () {
     await teams.tab.getByRole('checkbox', { name: /VIP contacts/ }).check();
     await teams.tab.getByText('@klink subscribe email vip', { exact: true }).waitFor();
     await teams.tab.locator('[data-card-preview] .ac-adaptiveCard').waitFor();
-    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tab.url}/tab/content.html`));
+    const frame = teams.page.frames().find((f) => f.url().startsWith(`${tabBase}/content.html`));
     assert.ok(frame, 'no tab frame');
     // Evaluated in the tab; strings, as the test's own TypeScript has no DOM types.
     const colors = () =>
@@ -283,7 +280,7 @@ describe('browser: the klink tab pages', function () {
 
   it('outside Teams: says to open it in Microsoft Teams', async () => {
     const page = await network.context.newPage();
-    await page.goto(`${tab.url}/tab/content.html`);
+    await page.goto(`${tabBase}/content.html`);
     await page.getByText('Open this in Microsoft Teams').waitFor();
   });
 });
