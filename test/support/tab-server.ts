@@ -1,7 +1,8 @@
 /**
- * A loopback web server for the klink tab's browser tests: the built pages (dist of
- * scripts/build-tab.ts) under /tab/ with the tab's Content-Security-Policy, and /api/ passed
- * through to the real app, so the pages and their API share one origin as they do in production.
+ * A loopback web server for the klink tab's browser tests against an app outside local mode: the
+ * built pages (dist of scripts/build-tab.ts) under /tab/ with the tab's Content-Security-Policy
+ * but loopback allowed to frame them (the app itself lets only Microsoft's hosts frame the tab
+ * outside local mode), and /api/ passed through to the real app, so pages and API share one origin.
  */
 import fs from 'node:fs';
 import http from 'node:http';
