@@ -1,6 +1,6 @@
 /**
- * `npm start` builds first (prestart → npm run build): when nothing changed since the last build
- * it must not compile again, and when a source changed it must. Runs on a copy of the project in
+ * `npm start` builds first (prestart → npm run build, the server and the tab): when nothing changed
+ * since the last build it must not compile again, and when a source changed it must. Runs on a copy of the project in
  * a temp dir (node_modules linked), never in the working tree.
  */
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ describe('npm run build (prestart)', function () {
   let dir: { dir: string; remove: () => void };
   beforeEach(() => {
     dir = makeTempDir('klink-build-');
-    for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const entry of ['src', 'scripts', 'tab', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
       fs.cpSync(path.join(ROOT, entry), path.join(dir.dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir.dir, 'node_modules'));
@@ -37,6 +37,7 @@ describe('npm run build (prestart)', function () {
     const output = path.join(dir.dir, 'dist/src/index.js');
     build(dir.dir);
     const first = fs.statSync(output).mtimeMs;
+    assert.ok(fs.existsSync(path.join(dir.dir, 'dist/tab/content.html')), 'npm run build did not build the tab');
     build(dir.dir);
     assert.equal(fs.statSync(output).mtimeMs, first, 'the second build rewrote dist/src/index.js: it compiled again');
     fs.appendFileSync(path.join(dir.dir, 'src/index.ts'), '\n// changed\n');
