@@ -46,6 +46,8 @@ export interface Config {
   roomUrlTemplate: string;
   vipTags: string[];
   klinkApi: { token: string | null; baseUrl: string };
+  /** KLINK_REPLY: replies from cards where a connection says nothing itself (default off). */
+  klinkReply: 'on' | 'off';
   bot: BotIdentity;
   allowedTenants: string[];
   klinkTenantId: string | null;
@@ -96,6 +98,7 @@ export const CONFIG_VARIABLES = [
   'KLINK_VIP_TAGS',
   'KLINK_API_TOKEN',
   'KLINK_API_BASE_URL',
+  'KLINK_REPLY',
   'KLINK_TENANT_ID',
   'BOT_ID',
   'BOT_PASSWORD',
@@ -200,6 +203,13 @@ export function loadConfig(env: Env): Readonly<Config> {
     );
   }
 
+  const klinkReply = (get('KLINK_REPLY') ?? 'off').toLowerCase();
+  if (klinkReply !== 'on' && klinkReply !== 'off') {
+    problems.push(
+      `KLINK_REPLY "${klinkReply}" is not on or off: on lets Teams users answer klink customers from cards (as the klink workspace)`,
+    );
+  }
+
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
     problems.push(
@@ -272,6 +282,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     roomUrlTemplate,
     vipTags,
     klinkApi: { token: klinkApiToken, baseUrl: baseUrl.replace(/\/+$/, '') },
+    klinkReply: klinkReply === 'on' ? 'on' : 'off',
     bot: { id: botId, password: get('BOT_PASSWORD'), certificate, tenantId: botTenantId, type: botType },
     allowedTenants: allowedTenants.map((t) => t.toLowerCase()),
     klinkTenantId: klinkTenantId?.toLowerCase() ?? null,
