@@ -1,6 +1,8 @@
 /** Builds a delivery worker from the configuration: the Bot Connector client, the sender and the loop. */
 import type { Config } from '../config';
+import { klinkApiSourceFromConfig } from '../klink/api-source';
 import { connectionTenants } from '../klink/connections';
+import { replyPolicy } from '../klink/reply-policy';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
@@ -34,6 +36,8 @@ export function createDelivery(
   options: DeliveryOptions = {},
 ): Delivery {
   const connector = new BotConnectorClient({ tokens: createTokenSource(config), timeoutMs: TEAMS_TIMEOUT_MS, allowHttp: config.localMode });
+  // One source (one client per klink connection) for everything this worker asks of klink.
+  const klinkApi = klinkApiSourceFromConfig(config, log, { connections: store.tenants });
   const worker = new DeliveryWorker({
     store,
     log,
@@ -43,6 +47,7 @@ export function createDelivery(
     sender: new ConnectorSender(connector),
     connectionTenant: connectionTenants(store, config),
     settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    replies: replyPolicy(klinkApi, config),
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,
