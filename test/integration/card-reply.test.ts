@@ -133,6 +133,39 @@ eachStore('replying from a card', function (kind) {
     assert.ok(!t.logs.some((l) => l.includes('Hello there')), 'the text is never logged');
   });
 
+  it("the card update takes a slot in the conversation's Teams budget (the invoke's own answer does not)", async () => {
+    await start();
+    const { post, reply } = await postedCard();
+    assert.ok(reply);
+    const before = (await t.app.store.rowCounts()).teams_slots;
+    await replyCard(post, { ...reply, replyText: 'counted' });
+    await connector.waitForRequests((r) => r.route === 'updateActivity', 1, 5000);
+    assert.equal((await t.app.store.rowCounts()).teams_slots, before + 1);
+  });
+
+  it("a thread's root card keeps its replies and Reply when it is brought up to date", async () => {
+    await start();
+    const { post, reply } = await postedCard();
+    assert.ok(reply);
+    await replyCard(post, { ...reply, replyText: 'Thanks for waiting' });
+    await connector.waitForRequests((r) => r.route === 'updateActivity', 1, 5000);
+    await t.webhook(messageEvent({ id: 'm2', roomId: 'room-a', text: 'any news?' }));
+    await waitFor(async () => (await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 10)).length === 2, {
+      timeoutMs: 10_000,
+      what: 'the second message delivered',
+    });
+    clock.advance(61_000);
+    const [, rootUpdate] = await connector.waitForRequests((r) => r.route === 'updateActivity', 2, 5000);
+    const card = rootUpdate.activity?.attachments?.[0]?.content;
+    assertValidCard(card);
+    assert.ok(
+      cardTexts(card).some((text) => /^Replied by Mia Agent at .*: Thanks for waiting$/.test(text)),
+      JSON.stringify(cardTexts(card)),
+    );
+    assert.ok(cardTexts(card).some((text) => text.startsWith('2 messages in this klink conversation')));
+    assert.ok(elementsOfType(card, 'Action.Execute').some((a) => a.verb === 'reply'));
+  });
+
   it('sends once when Send is clicked twice or Teams retries the invoke', async () => {
     await start();
     const { post, reply } = await postedCard();
