@@ -166,6 +166,21 @@ eachStore('replying from a card', function (kind) {
     assert.ok(elementsOfType(card, 'Action.Execute').some((a) => a.verb === 'reply'));
   });
 
+  it('keeps the reply text only for MESSAGE_RETENTION_DAYS; the record stays', async () => {
+    await start({ MESSAGE_RETENTION_DAYS: '7' });
+    const { post, reply } = await postedCard();
+    assert.ok(reply);
+    await replyCard(post, { ...reply, replyText: 'kept a while' });
+    const [delivery] = await t.app.store.deliveries.listDeliveries({ state: 'delivered' }, 1);
+    const text = async () => (await t.app.store.replies.listReplies(TEAM, delivery.eventId))[0]?.text;
+    clock.advance(6 * 86_400_000);
+    assert.equal(await text(), 'kept a while', 'kept within the retention period');
+    clock.advance(2 * 86_400_000);
+    await waitFor(async () => (await text()) === null, { timeoutMs: 5000, what: 'the reply text to be removed' });
+    const [recorded] = await t.app.store.replies.listReplies(TEAM, delivery.eventId);
+    assert.deepEqual([recorded.outcome, recorded.userId], ['sent', USER.aadObjectId]);
+  });
+
   it('sends once when Send is clicked twice or Teams retries the invoke', async () => {
     await start();
     const { post, reply } = await postedCard();
