@@ -52,6 +52,8 @@ export interface Config {
    * message waits at most `waitMs` for a look-up before it is matched with what is known.
    */
   contactEnrichment: { refreshMs: number; waitMs: number };
+  /** KLINK_REPLY: replies from cards where a connection says nothing itself (default off). */
+  klinkReply: 'on' | 'off';
   bot: BotIdentity;
   allowedTenants: string[];
   klinkTenantId: string | null;
@@ -108,6 +110,7 @@ export const CONFIG_VARIABLES = [
   'KLINK_API_BASE_URL',
   'KLINK_CONTACT_REFRESH_MINUTES',
   'KLINK_CONTACT_WAIT_MS',
+  'KLINK_REPLY',
   'KLINK_TENANT_ID',
   'BOT_ID',
   'BOT_PASSWORD',
@@ -213,6 +216,12 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
 
   const contactEnrichment = readContactEnrichment(get, problems);
+  const klinkReply = (get('KLINK_REPLY') ?? 'off').toLowerCase();
+  if (klinkReply !== 'on' && klinkReply !== 'off') {
+    problems.push(
+      `KLINK_REPLY "${klinkReply}" is not on or off: on lets Teams users answer klink customers from cards (as the klink workspace)`,
+    );
+  }
 
   const publicUrl = get('PUBLIC_URL');
   if (publicUrl !== null && !isHttpUrl(publicUrl)) {
@@ -287,6 +296,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     vipTags,
     klinkApi: { token: klinkApiToken, baseUrl: baseUrl.replace(/\/+$/, '') },
     contactEnrichment,
+    klinkReply: klinkReply === 'on' ? 'on' : 'off',
     bot: { id: botId, password: get('BOT_PASSWORD'), certificate, tenantId: botTenantId, type: botType },
     allowedTenants: allowedTenants.map((t) => t.toLowerCase()),
     klinkTenantId: klinkTenantId?.toLowerCase() ?? null,

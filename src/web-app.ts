@@ -19,7 +19,9 @@ import { tabFrameAncestors } from './http/tab-csp';
 import { DEFAULT_TAB_DIR } from './http/tab-dir';
 import { registerTabFiles } from './http/tab-files';
 import { registerTabRoutes } from './http/tab/register';
+import { klinkApiSourceFromConfig } from './klink/api-source';
 import { Connections } from './klink/connections';
+import { replyPolicy } from './klink/reply-policy';
 import { ensureLocalWebhookSecret } from './klink/local-secret';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
@@ -76,8 +78,24 @@ export function createWebServer(
 
   const settings = { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate };
   const tenants = new TenantPolicy(config, store);
-  const bot = new KlinkBot({ store, log, vipTags: config.vipTags, settings, now, tenants });
   const allowHttpServiceUrls = config.localMode || options.allowHttpServiceUrls === true;
+  // Membership is asked of Teams with the bot's own token, like delivery's calls (tab API and replies).
+  const connector = new BotConnectorClient({
+    tokens: createTokenSource(config),
+    timeoutMs: MEMBER_LOOKUP_TIMEOUT_MS,
+    allowHttp: allowHttpServiceUrls,
+  });
+  const membership = new MembershipCheck(connector, now);
+  const klinkApi = klinkApiSourceFromConfig(config, log, { connections: store.tenants });
+  const bot = new KlinkBot({
+    store,
+    log,
+    vipTags: config.vipTags,
+    settings,
+    now,
+    tenants,
+    replies: { klinkApi, policy: replyPolicy(klinkApi, config), membership: config.localMode ? null : membership },
+  });
   const server = createServer({
     log,
     adapter,
@@ -91,12 +109,6 @@ export function createWebServer(
   });
   registerConsentRoutes(server, { store: store.tenants, log, now, config });
 
-  // The tab's API: membership is asked of Teams with the bot's own token, like delivery's calls.
-  const connector = new BotConnectorClient({
-    tokens: createTokenSource(config),
-    timeoutMs: MEMBER_LOOKUP_TIMEOUT_MS,
-    allowHttp: allowHttpServiceUrls,
-  });
   server.on('close', () => connector.close());
   let tokens: TabTokenValidator | null = null;
   if (config.localMode || config.bot.id === null || config.publicUrl === null) {
@@ -118,7 +130,7 @@ export function createWebServer(
     store,
     tokens,
     tenants,
-    membership: new MembershipCheck(connector, now),
+    membership,
     settings,
     appId: config.localMode ? null : config.bot.id,
     metrics,

@@ -20,6 +20,8 @@ import { baseConversationId } from '../teams/activities';
 import type { CardSettings } from '../delivery/delivery-card';
 import { handleCardAction } from './card-actions';
 import { conversationLabels } from './conversation-labels';
+import { updatePostedCard } from './card-update';
+import { type ReplyDeps, handleReply } from './reply-action';
 import { handleCommand } from './commands/handle-command';
 import { parseCommand } from './commands/parse';
 
@@ -30,6 +32,8 @@ export interface BotDeps {
   vipTags: readonly string[];
   settings: CardSettings;
   now: () => number;
+  /** Replying to klink customers from cards (verb `reply`). */
+  replies: Omit<ReplyDeps, 'store' | 'settings' | 'now' | 'log'>;
 }
 
 export class KlinkBot extends TeamsActivityHandler {
@@ -108,6 +112,7 @@ export class KlinkBot extends TeamsActivityHandler {
     if (conversation === null) return invokeError(400, 'This conversation cannot be identified.');
     const conversationId = conversation.id;
     const from = context.activity.from;
+    if (verb === 'reply') return this.reply(context, value.action?.data, conversationId);
     const result = await handleCardAction(
       verb,
       value.action?.data,
@@ -122,6 +127,27 @@ export class KlinkBot extends TeamsActivityHandler {
     this.deps.log.info({ conversationId, verb, ok: result.ok }, 'card action handled');
     if (!result.ok) return invokeError(result.status, result.message);
     return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card };
+  }
+
+  /** Send under a card's Reply: the customer is answered through klink, the card shows it (reply-action.ts). */
+  private async reply(context: TurnContext, data: unknown, conversationId: string): Promise<AdaptiveCardInvokeResponse> {
+    const { deps } = this;
+    const conversation = await deps.store.conversations.getConversation(conversationId);
+    if (conversation === null) return invokeError(400, 'This conversation cannot be identified.');
+    const from = context.activity.from;
+    const answer = await handleReply(
+      data,
+      conversation,
+      { userId: from?.aadObjectId ?? from?.id ?? null, aadObjectId: from?.aadObjectId ?? null, userName: from?.name ?? null },
+      { ...deps.replies, store: deps.store, settings: deps.settings, now: deps.now, log: deps.log },
+    );
+    if (!answer.ok) {
+      deps.log.info({ conversationId, verb: 'reply', status: answer.status }, 'card action refused');
+      return invokeError(answer.status, answer.message);
+    }
+    // Everyone sees the reply: the posted card is replaced too (a Teams request, within the budget).
+    if (answer.update !== null) await updatePostedCard(context, answer.update, conversation, deps);
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer.card };
   }
 
   private async answerCommand(context: TurnContext, conversation: { id: string; type: ConversationType }): Promise<void> {
@@ -203,7 +229,7 @@ function botIsAmong(context: TurnContext, members: Activity['membersAdded'] | un
 }
 
 function invokeError(statusCode: number, message: string): AdaptiveCardInvokeResponse {
-  return { statusCode, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } };
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code: statusCode === 403 ? 'Forbidden' : 'BadRequest', message } };
 }
 
 async function reply(context: TurnContext, card: ReturnType<typeof welcomeCard>, summary: string): Promise<void> {

@@ -6,6 +6,7 @@ import { channelDisplayName } from './channel-names';
 import { contactName } from './contact-name';
 import { escapeMarkdown } from './escape-markdown';
 import { httpsImageUrl, httpsUrl } from './https-url';
+import type { ReplyLine } from './reply-lines';
 import { type AdaptiveCardJson, CardTemplateError, CardTooLargeError, renderTemplate } from './render';
 import template from './templates/message-card.json';
 import { truncateText } from './truncate-text';
@@ -24,6 +25,12 @@ export interface MessageCardInput {
   thread?: { messageCount: number; latestText: string; latestAt: string };
   /** A confirmation shown in place after a card action. */
   notice?: CardText;
+  /** A refusal or failure shown in place after a card action (e.g. a reply that was not sent). */
+  problem?: CardText;
+  /** "Reply" on the card: the customer can be answered from it (only when replies are on). */
+  reply?: { eventId: number; actionKey: string; maxLength: number; draft?: string };
+  /** Replies sent from this card so far (reply-lines.ts). */
+  replies?: readonly ReplyLine[];
   /** How many times Teams refused the card as too large: each step shortens the text more. */
   shrink?: number;
 }
@@ -70,10 +77,27 @@ function cardData(input: MessageCardInput, textLimit: number) {
     ...content(message, textLimit),
     ...threadData(input, textLimit),
     notice: input.notice ? renderCardText(input.notice, LABEL_LIMIT) : '',
+    problem: input.problem ? renderCardText(input.problem, LABEL_LIMIT) : '',
+    replies: input.replies ?? [],
+    hasReplies: (input.replies ?? []).length > 0,
+    ...replyData(input),
     hasControls: input.controls !== undefined,
     roomId: input.controls?.roomId ?? '',
     eventId: String(input.controls?.eventId ?? ''),
     subscriptionIds: (input.controls?.subscriptionIds ?? []).join(','),
+  };
+}
+
+function replyData(input: MessageCardInput) {
+  const reply = input.reply;
+  const channel = channelDisplayName(input.message.room.channelType);
+  return {
+    hasReply: reply !== undefined,
+    replyKey: reply?.actionKey ?? '',
+    replyEventId: String(reply?.eventId ?? ''),
+    replyMaxLength: reply?.maxLength ?? 0,
+    replyDraft: reply?.draft ?? '',
+    replyLabel: `Your reply goes to ${contactName(input.contact) ?? 'the customer'} on ${channel}, sent as your klink workspace`,
   };
 }
 

@@ -12,11 +12,15 @@ import { TeamsSendError, type TeamsSender } from '../teams/sender';
 import { type HeldSlot, takeSlot } from './budget-slot';
 import type { KlinkMessage } from '../klink/events';
 import { type DigestBuild, buildDigest, cardFailureReason } from './build-digest';
+import type { ReplyPolicy } from '../klink/reply-policy';
 import { type CardSettings, type MessageCardCache, messageActivity, messageOf } from './delivery-card';
 import { type FailureDecision, decideAfterFailure } from './retry-policy';
+import { cardReplies, replyAction } from './reply-options';
 
 export interface TurnDeps {
-  store: Pick<Store, 'events' | 'conversations' | 'deliveries' | 'threads' | 'budget'>;
+  store: Pick<Store, 'events' | 'conversations' | 'deliveries' | 'threads' | 'budget' | 'replies'>;
+  /** Whether a message's card gets the Reply action (replies on for its klink connection). */
+  replies: ReplyPolicy;
   sender: TeamsSender;
   log: Logger;
   metrics: Metrics;
@@ -131,7 +135,8 @@ async function sendOne(item: DueDelivery, slot: HeldSlot, deps: TurnDeps): Promi
     // Inside: a stored event that cannot be read is dead-lettered, not a turn that fails for ever.
     message = messageOf(event);
     threadRoot = threadToReplyIn(item, deps)?.rootActivityId ?? null;
-    activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink });
+    const reply = await replyAction(event, message, deps.replies);
+    activity = deps.cards.activity(event, message, contact, { subscriptionIds: delivery.subscriptionIds, shrink: delivery.shrink, reply });
   } catch (err) {
     const reason = cardFailureReason(err);
     log.error(err instanceof SyntaxError ? { reason } : { err, reason }, 'card could not be built; delivery dead-lettered');
@@ -277,6 +282,9 @@ async function rootActivity(root: StoredEvent, latest: StoredEvent, thread: Room
   const rootDelivery = await store.deliveries.getDelivery(root.id, thread.conversationId);
   return messageActivity({ ...message, room: { ...message.room, unreadCount: latestMessage.room.unreadCount } }, contact, deps.settings, {
     controls: { eventId: root.id, subscriptionIds: rootDelivery?.subscriptionIds ?? [] },
+    // A reply sent from the root card stays on it (the card is drawn anew, with a new action key).
+    reply: await replyAction(root, message, deps.replies),
+    replies: await cardReplies(store.replies, thread.conversationId, root.id),
     thread: { messageCount: thread.messageCount, latestText: latestLine(latestMessage), latestAt: latestMessage.createdAt },
   });
 }

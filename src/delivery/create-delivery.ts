@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { klinkApiSourceFromConfig } from '../klink/api-source';
 import { connectionTenants } from '../klink/connections';
+import { replyPolicy } from '../klink/reply-policy';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
@@ -54,7 +55,11 @@ export function createDelivery(
   });
   // The API client warns at each retry: during an outage a line per message. Enrichment says it
   // once per outage (lookup-health.ts), so the client's retries show only when debugging.
-  const apiSource = klinkApiSourceFromConfig(config, log.isLevelEnabled('debug') ? log : log.child({}, { level: 'error' }));
+  // One source (one client per klink connection) for everything this worker asks of klink.
+  const apiSource = klinkApiSourceFromConfig(config, log.isLevelEnabled('debug') ? log : log.child({}, { level: 'error' }), {
+    connections: store.tenants,
+  });
+  const klinkApi = apiSource;
   const enricher = new ContactEnricher({ store, apiSource, lookups, health, now, refreshMs, waitMs, wake: () => wake() });
   const worker = new DeliveryWorker({
     store,
@@ -66,6 +71,7 @@ export function createDelivery(
     connectionTenant: connectionTenants(store, config),
     enricher,
     settings: { vipTags: config.vipTags, roomUrlTemplate: config.roomUrlTemplate },
+    replies: replyPolicy(klinkApi, config),
     threadWindowMs: config.threadWindowMs,
     retentionMs: config.retentionMs,
     idleCheckMs: options.idleCheckMs,

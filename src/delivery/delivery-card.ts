@@ -4,6 +4,7 @@ import type { CardText } from '../cards/card-text';
 import { type DigestRoom, buildDigestCard } from '../cards/digest-card';
 import { buildMessageCard } from '../cards/message-card';
 import type { AdaptiveCardJson } from '../cards/render';
+import type { ReplyLine } from '../cards/reply-lines';
 import { channelDisplayName } from '../cards/channel-names';
 import { contactName } from '../cards/contact-name';
 import { latestLine } from '../cards/latest-line';
@@ -13,6 +14,7 @@ import { roomUrl } from '../klink/room-url';
 import type { StoredEvent } from '../store/store';
 import { isVip } from '../subscriptions/match';
 import { cardActivity } from '../teams/activities';
+import type { ReplyAction } from './reply-options';
 
 export interface CardSettings {
   vipTags: readonly string[];
@@ -30,6 +32,9 @@ export interface MessageCardOptions {
   controls?: { eventId: number; subscriptionIds: number[] };
   thread?: { messageCount: number; latestText: string; latestAt: string };
   notice?: CardText;
+  problem?: CardText;
+  reply?: ReplyAction;
+  replies?: readonly ReplyLine[];
   shrink?: number;
 }
 
@@ -49,6 +54,9 @@ export function messageActivity(
     controls: options.controls && message.roomId !== '' ? { roomId: message.roomId, ...options.controls } : undefined,
     thread: options.thread,
     notice: options.notice,
+    problem: options.problem,
+    reply: options.reply,
+    replies: options.replies,
     shrink: options.shrink,
   });
   const who = contactName(contact) ?? 'a contact';
@@ -127,16 +135,18 @@ export class MessageCardCache {
     event: StoredEvent,
     message: KlinkMessage,
     contact: KlinkContact | null,
-    options: { subscriptionIds: number[]; shrink: number },
+    options: { subscriptionIds: number[]; shrink: number; reply?: ReplyAction },
   ): Partial<Activity> {
     const contactKey = contact ? `${contact.updatedAt ?? ''}\n${contact.name}\n${contact.tags.join('\n')}` : '';
-    const key = `${event.id}\n${options.shrink}\n${contactKey}`;
+    // With Reply, the card's action key is shared by the conversations it goes to: replies are unique per conversation and key.
+    const key = `${event.id}\n${options.shrink}\n${options.reply ? 'reply' : ''}\n${contactKey}`;
     let rendered = this.cards.get(key);
     if (rendered) {
       this.cards.delete(key);
     } else {
       rendered = messageActivity(message, contact, this.settings, {
         controls: { eventId: event.id, subscriptionIds: [0] },
+        reply: options.reply,
         shrink: options.shrink,
       });
       if (this.cards.size >= this.capacity) this.cards.delete(this.cards.keys().next().value as string);

@@ -17,6 +17,7 @@ import { ROOT_UPDATE_INTERVAL_MS, runConversationTurn } from './conversation-tur
 import type { ContactEnricher } from './contact-enricher';
 import { type CardSettings, MessageCardCache, warmUpCards } from './delivery-card';
 import { dispatchPending } from './dispatcher';
+import type { ReplyPolicy } from '../klink/reply-policy';
 
 export interface DeliveryWorkerDeps {
   store: Store;
@@ -26,6 +27,8 @@ export interface DeliveryWorkerDeps {
   now: () => number;
   random: () => number;
   settings: CardSettings;
+  /** Whether a message's card gets the Reply action (replies on for its klink connection). */
+  replies: ReplyPolicy;
   /** The Entra tenant a klink connection's events may be posted in; null: any. */
   connectionTenant: (connectionId: string) => Promise<string | null>;
   /** Looks contacts up in klink's API before matching (see contact-enricher.ts). */
@@ -406,6 +409,9 @@ export class DeliveryWorker {
     await store.budget.prune(now);
     const purged = await store.events.purgeMessageText(now - this.deps.retentionMs, now);
     if (purged > 0) this.deps.log.info({ events: purged }, 'message text removed after the retention period');
+    // Reply texts are kept only to draw "Replied by …" on the card again, as long as the message texts.
+    const replies = await store.replies.purgeReplyText(now - this.deps.retentionMs);
+    if (replies > 0) this.deps.log.info({ replies }, 'reply text removed after the retention period');
   }
 
   /**

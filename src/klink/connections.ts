@@ -78,3 +78,18 @@ export async function addConnection(
 function sealContext(id: string): string {
   return `klink-connection:${id}`;
 }
+
+/** Binds a sealed API token to its connection (and tells it from the signing secret): it cannot be moved. */
+function apiTokenContext(id: string): string {
+  return `klink-connection-api-token:${id}`;
+}
+
+/** Seals a connection's klink API token with DATA_ENCRYPTION_KEY, bound to the connection. */
+export function sealApiToken(key: Buffer, connectionId: string, token: string): string {
+  return seal(key, token, apiTokenContext(connectionId));
+}
+
+/** Opens what sealApiToken sealed for this connection; throws when the key differs or it was moved or altered. */
+export function openApiToken(key: Buffer, connectionId: string, sealed: string): string {
+  return open(key, sealed, apiTokenContext(connectionId));
+}

@@ -7,6 +7,7 @@ import { filtersFromJson } from '../subscriptions/filters';
 import type { Conversation, ConversationType, MutedRoom, NamedConversation, Subscription } from './conversations';
 import type { Delivery, DeliveryState, DeliveryVia, DeliveryWithEvent, DueDelivery, ListedDelivery } from './deliveries';
 import type { StoredEvent } from './events';
+import type { CardReply, ReplyOutcome } from './replies';
 import type { KlinkConnection, TenantConsent } from './tenants';
 import type { RoomThread } from './threads';
 
@@ -243,8 +244,55 @@ export interface ConnectionRow {
   name: string;
   secret_encrypted: string;
   created_at: number;
+  api_token_encrypted: string | null;
+  reply: string | null;
 }
-export const CONNECTION_COLUMNS = columns<ConnectionRow>(['id', 'tenant_id', 'name', 'secret_encrypted', 'created_at']);
+export const CONNECTION_COLUMNS = columns<ConnectionRow>([
+  'id',
+  'tenant_id',
+  'name',
+  'secret_encrypted',
+  'created_at',
+  'api_token_encrypted',
+  'reply',
+]);
+
+export interface ReplyRow {
+  id: number | string;
+  action_key: string;
+  conversation_id: string;
+  event_id: number | string;
+  connection_id: string;
+  contact_id: string;
+  room_id: string;
+  user_id: string | null;
+  user_name: string | null;
+  text: string | null;
+  created_at: number | string;
+  outcome: ReplyOutcome;
+  klink_message_id: string | null;
+  error_code: string | null;
+  error: string | null;
+  finished_at: number | string | null;
+}
+export const REPLY_COLUMNS = columns<ReplyRow>([
+  'id',
+  'action_key',
+  'conversation_id',
+  'event_id',
+  'connection_id',
+  'contact_id',
+  'room_id',
+  'user_id',
+  'user_name',
+  'text',
+  'created_at',
+  'outcome',
+  'klink_message_id',
+  'error_code',
+  'error',
+  'finished_at',
+]);
 
 function json<T>(text: string): T {
   return JSON.parse(text) as T;
@@ -337,7 +385,36 @@ export function toConsent(row: ConsentRow): TenantConsent {
 }
 
 export function toConnection(row: ConnectionRow): KlinkConnection {
-  return { id: row.id, tenantId: row.tenant_id, name: row.name, secretEncrypted: row.secret_encrypted, createdAt: row.created_at };
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    secretEncrypted: row.secret_encrypted,
+    createdAt: Number(row.created_at),
+    apiTokenEncrypted: row.api_token_encrypted,
+    reply: row.reply === 'on' || row.reply === 'off' ? row.reply : null,
+  };
+}
+
+export function toReply(row: ReplyRow): CardReply {
+  return {
+    id: Number(row.id),
+    actionKey: row.action_key,
+    conversationId: row.conversation_id,
+    eventId: Number(row.event_id),
+    connectionId: row.connection_id,
+    contactId: row.contact_id,
+    roomId: row.room_id,
+    userId: row.user_id,
+    userName: row.user_name,
+    text: row.text,
+    createdAt: Number(row.created_at),
+    outcome: row.outcome,
+    klinkMessageId: row.klink_message_id,
+    errorCode: row.error_code,
+    error: row.error,
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
 }
 
 /** The payload with the message text (and the room's copy of it) removed; ids and room facts stay. */

@@ -10,6 +10,7 @@ import type { ConversationStore } from './conversations';
 import type { DeliveryQueue } from './deliveries';
 import type { EventStore } from './events';
 import type { LeaseStore } from './leases';
+import type { ReplyStore } from './replies';
 import type { TenantStore } from './tenants';
 import type { ThreadStore } from './threads';
 
@@ -19,6 +20,7 @@ export type * from './conversations';
 export type * from './deliveries';
 export type * from './events';
 export type * from './leases';
+export type * from './replies';
 export type * from './tenants';
 export type * from './threads';
 
@@ -33,6 +35,7 @@ export interface Store {
   budget: TeamsBudget;
   leases: LeaseStore;
   tenants: TenantStore;
+  replies: ReplyStore;
   /**
    * Calls `listener` whenever new work may be due: a message event was committed, events were
    * dispatched, dead deliveries were re-queued. PostgreSQL: by any process on the same database

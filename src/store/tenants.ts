@@ -16,7 +16,15 @@ export interface KlinkConnection {
   /** The signing secret, encrypted with DATA_ENCRYPTION_KEY (see src/auth/secret-box.ts). */
   secretEncrypted: string;
   createdAt: number;
+  /** The connection's klink API token, sealed like the secret; null: none (no replies). */
+  apiTokenEncrypted: string | null;
+  /** The operator's reply setting for this connection; null: as KLINK_REPLY says. */
+  reply: ReplySetting | null;
 }
+
+export type ReplySetting = 'on' | 'off';
+
+export type NewKlinkConnection = Omit<KlinkConnection, 'apiTokenEncrypted' | 'reply'>;
 
 export interface TenantStore {
   recordConsent(consent: TenantConsent): Promise<void>;
@@ -32,9 +40,13 @@ export interface TenantStore {
    */
   useConsentState(nonce: string, expiresAt: number, now: number): Promise<boolean>;
 
-  addConnection(connection: KlinkConnection): Promise<void>;
+  addConnection(connection: NewKlinkConnection): Promise<void>;
   /** A connection; removed ones only with `includeRemoved` (their events already taken still need a tenant). */
   getConnection(id: string, options?: { includeRemoved?: boolean }): Promise<KlinkConnection | null>;
   listConnections(): Promise<KlinkConnection[]>;
   removeConnection(id: string, now: number): Promise<boolean>;
+  /** Sets (sealed) or removes (null) an active connection's API token; false when there is no such connection. */
+  setConnectionApiToken(id: string, apiTokenEncrypted: string | null): Promise<boolean>;
+  /** Sets an active connection's reply setting (null: as KLINK_REPLY says); false when there is no such connection. */
+  setConnectionReply(id: string, reply: ReplySetting | null): Promise<boolean>;
 }

@@ -49,6 +49,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads KLINK_REPLY: off unless on, and refuses anything else', () => {
+    assert.equal(loadConfig({}).klinkReply, 'off');
+    assert.equal(loadConfig({ KLINK_REPLY: 'on' }).klinkReply, 'on');
+    assert.equal(loadConfig({ KLINK_REPLY: 'OFF' }).klinkReply, 'off');
+    assert.match(problemsOf({ KLINK_REPLY: 'yes' }).join('\n'), /KLINK_REPLY "yes" is not on or off/);
+  });
+
   it('reads the klink API token and refuses one an HTTP header cannot carry', () => {
     assert.deepEqual(loadConfig({ KLINK_API_TOKEN: ' kpt_abc123 ', KLINK_API_BASE_URL: 'http://127.0.0.1:9/api/v1/' }).klinkApi, {
       token: 'kpt_abc123',

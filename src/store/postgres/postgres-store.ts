@@ -16,6 +16,7 @@ import { PgEvents } from './events';
 import { PgLeases } from './leases';
 import { listen } from './listen';
 import { migrate } from './migrations';
+import { PgReplies } from './replies';
 import { PgTenants } from './tenants';
 import { PgThreads } from './threads';
 
@@ -63,6 +64,7 @@ export async function openPostgresStore(settings: PostgresSettings, options: Pos
     budget: new PgBudget(db),
     leases: new PgLeases(db),
     tenants: new PgTenants(db),
+    replies: new PgReplies(db),
     watch: (listener) => listen(clientConfig(settings, tokens), channel, listener, onError),
     rowCounts: async () => {
       const tables = await db.rows<{ name: string }>(

@@ -1,6 +1,6 @@
 /** Tenant consents and klink connections in PostgreSQL. */
 import { CONNECTION_COLUMNS, CONSENT_COLUMNS, type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
-import type { KlinkConnection, TenantConsent, TenantStore } from '../tenants';
+import type { KlinkConnection, NewKlinkConnection, ReplySetting, TenantConsent, TenantStore } from '../tenants';
 import { deactivate } from './conversations';
 import type { PgDb } from './db';
 
@@ -56,7 +56,7 @@ export class PgTenants implements TenantStore {
     );
   }
 
-  async addConnection(c: KlinkConnection): Promise<void> {
+  async addConnection(c: NewKlinkConnection): Promise<void> {
     await this.db.run('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES ($1, $2, $3, $4, $5)', [
       c.id,
       c.tenantId.toLowerCase(),
@@ -82,5 +82,18 @@ export class PgTenants implements TenantStore {
 
   async removeConnection(id: string, now: number): Promise<boolean> {
     return (await this.db.run('UPDATE klink_connections SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL', [now, id])) > 0;
+  }
+
+  async setConnectionApiToken(id: string, apiTokenEncrypted: string | null): Promise<boolean> {
+    return (
+      (await this.db.run('UPDATE klink_connections SET api_token_encrypted = $1 WHERE id = $2 AND removed_at IS NULL', [
+        apiTokenEncrypted,
+        id,
+      ])) > 0
+    );
+  }
+
+  async setConnectionReply(id: string, reply: ReplySetting | null): Promise<boolean> {
+    return (await this.db.run('UPDATE klink_connections SET reply = $1 WHERE id = $2 AND removed_at IS NULL', [reply, id])) > 0;
   }
 }

@@ -188,6 +188,34 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE conversations ADD COLUMN user_aad_object_id TEXT;
   CREATE INDEX conversations_personal_user ON conversations (user_aad_object_id) WHERE user_aad_object_id IS NOT NULL;
   `,
+  // Replies from cards: a connection's own klink API token (sealed) and reply setting; every reply
+  // recorded, one per card action (claimed before klink is called).
+  `
+  ALTER TABLE klink_connections ADD COLUMN api_token_encrypted TEXT;
+  ALTER TABLE klink_connections ADD COLUMN reply TEXT CHECK (reply IN ('on', 'off'));
+
+  CREATE TABLE card_replies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    action_key TEXT NOT NULL,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id),
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    connection_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    user_id TEXT,
+    user_name TEXT,
+    text TEXT,
+    created_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'failed', 'unknown')),
+    klink_message_id TEXT,
+    error_code TEXT,
+    error TEXT,
+    finished_at INTEGER,
+    UNIQUE (conversation_id, action_key)
+  );
+  CREATE INDEX card_replies_card ON card_replies (conversation_id, event_id);
+  CREATE INDEX card_replies_text ON card_replies (created_at) WHERE text IS NOT NULL;
+  `,
 ];
 
 /** Applies the migrations the database does not have yet, each in its own transaction. */

@@ -23,6 +23,7 @@ import { SqliteDeliveries } from './deliveries';
 import { SqliteEvents } from './events';
 import { SqliteLeases } from './leases';
 import { migrate } from './migrations';
+import { SqliteReplies } from './replies';
 import { SqliteTenants } from './tenants';
 import { SqliteThreads } from './threads';
 
@@ -63,6 +64,7 @@ export function openSqliteStore(file: string): Store {
     budget: new SqliteBudget(db),
     leases: new SqliteLeases(db),
     tenants: new SqliteTenants(db),
+    replies: new SqliteReplies(db),
     watch: async (listener) => {
       const channel = new BroadcastChannel(channelName);
       channel.onmessage = () => listener();

@@ -1,6 +1,6 @@
 /** Tenant consents and klink connections in SQLite. */
 import { CONNECTION_COLUMNS, CONSENT_COLUMNS, type ConnectionRow, type ConsentRow, toConnection, toConsent } from '../rows';
-import type { KlinkConnection, TenantConsent, TenantStore } from '../tenants';
+import type { KlinkConnection, NewKlinkConnection, ReplySetting, TenantConsent, TenantStore } from '../tenants';
 import { deactivate } from './conversations';
 import type { SqliteDb } from './database';
 
@@ -54,7 +54,7 @@ export class SqliteTenants implements TenantStore {
     });
   }
 
-  async addConnection(c: KlinkConnection): Promise<void> {
+  async addConnection(c: NewKlinkConnection): Promise<void> {
     this.db
       .stmt('INSERT INTO klink_connections (id, tenant_id, name, secret_encrypted, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(c.id, c.tenantId.toLowerCase(), c.name, c.secretEncrypted, c.createdAt);
@@ -77,5 +77,16 @@ export class SqliteTenants implements TenantStore {
 
   async removeConnection(id: string, now: number): Promise<boolean> {
     return this.db.stmt('UPDATE klink_connections SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(now, id).changes > 0;
+  }
+
+  async setConnectionApiToken(id: string, apiTokenEncrypted: string | null): Promise<boolean> {
+    return (
+      this.db.stmt('UPDATE klink_connections SET api_token_encrypted = ? WHERE id = ? AND removed_at IS NULL').run(apiTokenEncrypted, id)
+        .changes > 0
+    );
+  }
+
+  async setConnectionReply(id: string, reply: ReplySetting | null): Promise<boolean> {
+    return this.db.stmt('UPDATE klink_connections SET reply = ? WHERE id = ? AND removed_at IS NULL').run(reply, id).changes > 0;
   }
 }

@@ -224,12 +224,30 @@ eachStore('store contract: conversations, subscriptions, tenants', (kind) => {
   it('adds, lists and removes klink connections; a removed one is still found for events already taken', async () => {
     await t.store.tenants.addConnection({ id: 'k1', tenantId: 'T-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 });
     assert.deepEqual(await t.store.tenants.listConnections(), [
-      { id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 },
+      { id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1, apiTokenEncrypted: null, reply: null },
     ]);
     assert.equal(await t.store.tenants.removeConnection('k1', 2), true);
     assert.equal(await t.store.tenants.removeConnection('k1', 3), false);
     assert.equal(await t.store.tenants.getConnection('k1'), null);
     assert.equal((await t.store.tenants.getConnection('k1', { includeRemoved: true }))?.tenantId, 't-1');
     assert.deepEqual(await t.store.tenants.listConnections(), []);
+  });
+
+  it("sets and removes a connection's sealed API token and its reply setting; a removed connection is not changed", async () => {
+    await t.store.tenants.addConnection({ id: 'k1', tenantId: 't-1', name: 'Acme', secretEncrypted: 'sealed', createdAt: 1 });
+    assert.equal(await t.store.tenants.setConnectionApiToken('k1', 'sealed-token'), true);
+    assert.equal(await t.store.tenants.setConnectionReply('k1', 'on'), true);
+    let k1 = await t.store.tenants.getConnection('k1');
+    assert.deepEqual([k1?.apiTokenEncrypted, k1?.reply, k1?.secretEncrypted], ['sealed-token', 'on', 'sealed']);
+    assert.equal(await t.store.tenants.setConnectionReply('k1', 'off'), true);
+    assert.equal(await t.store.tenants.setConnectionApiToken('k1', null), true);
+    k1 = await t.store.tenants.getConnection('k1');
+    assert.deepEqual([k1?.apiTokenEncrypted, k1?.reply], [null, 'off']);
+    assert.equal(await t.store.tenants.setConnectionReply('k1', null), true);
+    assert.equal((await t.store.tenants.getConnection('k1'))?.reply, null);
+    assert.equal(await t.store.tenants.setConnectionApiToken('k2', 'x'), false, 'no such connection');
+    await t.store.tenants.removeConnection('k1', 2);
+    assert.equal(await t.store.tenants.setConnectionApiToken('k1', 'x'), false, 'removed');
+    assert.equal(await t.store.tenants.setConnectionReply('k1', 'on'), false, 'removed');
   });
 });
