@@ -57,6 +57,8 @@ describe('Agents Playground UI: replying from a card (Chromium)', function () {
     });
     await page.goto(playground.url);
     await page.getByText('General', { exact: true }).first().click();
+    // Its connection to the playground is up once the network is quiet (a busy machine is slow here).
+    await page.waitForLoadState('networkidle', { timeout: 30_000 });
     // The page must be open before the bot posts: the playground replays nothing to it afterwards.
     const general = (await playground.config()).teams[0].channels[0].id;
     await playground.sendChannelMessage(general, 'subscribe whatsapp');
