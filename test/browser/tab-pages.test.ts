@@ -4,7 +4,7 @@
  * app, and the page must work all the same. Built with scripts/build-tab.ts into a temp dir and
  * served by the app under test. The configuration page saves; a
  * subscription built with the builder (server check, card preview, duplicates, problems in place)
- * shows in `@klink subscriptions` and one added by command shows in the tab; Remove asks first;
+ * brings a signed VIP webhook's card to the channel, shows in `@klink subscriptions` and one added by command shows in the tab; Remove asks first;
  * muted rooms, deliveries and dead letters; the personal page; the keyboard alone; the theme
  * follows Teams live; outside Teams the page says where to open it. Measures first render.
  * The app itself serves the built pages at /tab/, with its own Content-Security-Policy.
@@ -15,8 +15,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildTab } from '../../scripts/build-tab';
 import { type LoopbackContext, launchChromium, newLoopbackContext } from '../support/browser';
-import { type FakeConnector, startFakeConnector } from '../support/fake-connector';
-import { messageEvent } from '../support/fixtures';
+import { type FakeConnector, type RecordedRequest, startFakeConnector } from '../support/fake-connector';
+import { contactEvent, messageEvent } from '../support/fixtures';
 import { screenshot } from '../support/screenshot';
 import { channelCommand, installationUpdate } from '../support/teams-activities';
 import { type OpenTeamsHostOptions, type TeamsHost, type TeamsHostContext, openTeamsHost } from '../support/teams-host';
@@ -121,6 +121,16 @@ describe('browser: the klink tab pages', function () {
     );
     assert.ok(teams.tokenCalls.length >= 1, 'the page never asked Teams for a sign-in token');
 
+    // A signed klink webhook for a VIP's WhatsApp message: its card reaches this channel.
+    assert.equal((await app.webhook(contactEvent('contact-tab-vip', ['VIP'], 'Aung Aung'))).status, 200);
+    const vipMessage = (id: string) => messageEvent({ id, contactId: 'contact-tab-vip', roomId: 'room-tab-vip', channelType: 'whatsapp' });
+    assert.equal((await app.webhook(vipMessage('m-tab-vip-1'))).status, 200);
+    const postsOfRoom = (r: RecordedRequest) =>
+      r.channelId === CHANNEL &&
+      (r.route === 'createConversation' || r.route === 'replyToActivity') &&
+      cardTexts(r.activity?.attachments?.[0]?.content).some((t) => t.includes('Aung Aung'));
+    await connector.waitForRequests(postsOfRoom, 1, 10_000);
+
     // Remove asks first; Cancel keeps it.
     await page.getByRole('button', { name: /Remove subscription 1/ }).click();
     await page.getByRole('dialog').getByText('Remove this subscription?').waitFor();
@@ -134,6 +144,15 @@ describe('browser: the klink tab pages', function () {
       (await command('subscriptions')).every((t) => !t.includes(WHATSAPP_VIP)),
       'the command still lists what the tab removed',
     );
+
+    // Removed: the next VIP message is taken and matched, and nothing more is posted here.
+    assert.equal((await app.webhook(vipMessage('m-tab-vip-2'))).status, 200);
+    await waitFor(async () => (await app.app.store.deliveries.undispatchedEvents(10)).length === 0, {
+      timeoutMs: 10_000,
+      what: 'the second message matched',
+    });
+    assert.equal((await app.app.store.deliveries.deliveryCounts(CHANNEL)).pending, 0);
+    assert.equal(connector.find(postsOfRoom).length, 1, 'a card was posted after the subscription was removed');
   });
 
   it('content page: shows a subscription added by command after Refresh', async () => {
