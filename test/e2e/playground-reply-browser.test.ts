@@ -3,7 +3,8 @@
  * playwright-core): the card's Reply (Action.ShowCard) opens the multi-line box (Input.Text), the
  * user types and presses Send (Action.Execute); the playground invokes the bot with the text
  * merged into the action's data, klink (the fake API) receives the send, and the card in the page
- * shows "Replied by …" with the time rendered by the client.
+ * shows "Replied by …" with the time rendered by the client. With REPLY_SCREENSHOT=<file.png> it
+ * keeps a picture of the replied card.
  */
 import assert from 'node:assert/strict';
 import { type Browser, chromium } from 'playwright-core';
@@ -11,6 +12,7 @@ import { FAKE_KLINK_TOKEN, type FakeKlinkApi, startFakeKlinkApi } from '../suppo
 import { contactEvent, sample } from '../support/fixtures';
 import { type Playground, buildPlaygroundConfig, startPlayground } from '../support/playground';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { screenshot } from '../support/screenshot';
 import { waitFor } from '../support/wait';
 
 const CONTACT = '050823aa-8443-4fed-9951-f58d3b18c4eb';
@@ -80,6 +82,9 @@ describe('Agents Playground UI: replying from a card (Chromium)', function () {
 
     const replied = page.getByText(/^Replied by Alex Wilber at \w{3}, \w{3} \d+, \d{4}, \d+:\d{2} [AP]M: Hello from Teams, Aung Aung!$/);
     await replied.waitFor({ timeout: 30_000 });
+    // REPLY_SCREENSHOT=<file.png> keeps a picture of the replied card (the README's).
+    const picture = process.env.REPLY_SCREENSHOT;
+    if (picture) await screenshot(page.locator('.ac-adaptiveCard', { has: replied }).last(), picture);
     const sends = api.requests.filter((r) => r.method === 'POST' && r.url === '/api/v1/messages/send');
     assert.equal(sends.length, 1);
     assert.deepEqual(
